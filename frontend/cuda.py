@@ -1,0 +1,86 @@
+"""Finding the CUDA headers (pip `cuda-toolkit` wheels first) and the `--cuda-path` clang needs."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import FrontendError
+
+
+@dataclass(frozen=True)
+class CudaHeaders:
+    """Where the CUDA headers are and what to tell clang about them."""
+
+    include: Path  # holds cuda_runtime.h
+    cccl: Path | None  # holds cub/, thrust/, cuda/std/
+    cuda_path: Path  # passed as --cuda-path: has include/ and bin/
+    version: str | None  # "13.5", from CUDART_VERSION
+    found_via: str  # "site-packages", "CUDA_HOME", ...
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "numbast"
+
+
+def _cuda_path_for(include: Path) -> Path:
+    """A folder clang accepts as a CUDA installation: `include` linked, `bin/` empty.
+
+    pip wheels have no `bin/` (clang then reports "cannot find CUDA installation"); making this
+    small folder spares users the 140 MB nvcc wheel.
+    """
+    key = hashlib.sha256(str(include).encode()).hexdigest()[:16]
+    root = _cache_dir() / f"cuda-path-{key}"
+    link = root / "include"
+    if link.is_symlink() and Path(os.readlink(link)) == include and (root / "bin").is_dir():
+        return root
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "bin").mkdir(exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=root)) / "include"
+    tmp.symlink_to(include, target_is_directory=True)
+    os.replace(tmp, link)
+    tmp.parent.rmdir()
+    return root
+
+
+def cuda_version(include: Path) -> str | None:
+    """"13.5" from `#define CUDART_VERSION 13050` in cuda_runtime_api.h."""
+    try:
+        text = (include / "cuda_runtime_api.h").read_text(errors="replace")
+    except OSError:
+        return None
+    m = re.search(r"^\s*#\s*define\s+CUDART_VERSION\s+(\d+)", text, re.M)
+    if not m:
+        return None
+    value = int(m.group(1))
+    return f"{value // 1000}.{value % 1000 // 10}"
+
+
+def find_cuda_headers() -> CudaHeaders:
+    """Locate the CUDA runtime and CCCL headers with cuda-pathfinder."""
+    try:
+        from cuda import pathfinder
+    except ImportError:
+        raise FrontendError(
+            "cuda-pathfinder is not installed: pip install 'numbast[frontend]'"
+        ) from None
+    located = pathfinder.locate_nvidia_header_directory("cudart")
+    if located is None:
+        raise FrontendError(
+            "CUDA headers not found: pip install 'cuda-toolkit[cudart,crt,curand,cccl]' "
+            "or set CUDA_HOME"
+        )
+    include = Path(located.abs_path).resolve()
+    cccl_loc = pathfinder.locate_nvidia_header_directory("cccl")
+    cccl = Path(cccl_loc.abs_path).resolve() if cccl_loc is not None else None
+    found_via = str(located.found_via)
+    if (include.parent / "bin").is_dir():
+        cuda_path = include.parent
+    else:
+        cuda_path = _cuda_path_for(include)
+    return CudaHeaders(include, cccl, cuda_path, cuda_version(include), found_via)

@@ -1,0 +1,156 @@
+"""`canopy dump`'s engine: parse headers in CUDA device mode and build the IR document."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from numbast import __version__, ir
+
+from .cuda import find_cuda_headers
+from .errors import FrontendError
+from .libclang import cindex, clang_version
+from .paths import SourceMap, companions, make_roots, resolve_header, sha256_of
+
+_MAIN = "numbast_input.cu"  # an in-memory main file that includes the requested headers
+
+
+@dataclass
+class DumpOptions:
+    """What `canopy dump` was asked for."""
+
+    headers: list[str]
+    include_dirs: list[str] = field(default_factory=list)
+    defines: list[str] = field(default_factory=list)
+    arch: str = "sm_90"
+    std: str = "c++17"
+    retain: list[str] = field(default_factory=list)
+    keep_going: bool = False
+
+
+@dataclass
+class DumpTimings:
+    """Seconds spent in clang's parse and in the Python walk over its cursors."""
+
+    parse: float = 0.0
+    walk: float = 0.0
+
+
+_SEVERITY = {2: "warning", 3: "error", 4: "fatal"}
+
+
+def _diagnostic_line(d, sources: SourceMap) -> tuple[str, str, str]:
+    loc = d.location
+    if loc.file is not None:
+        where = f"{sources.relative(loc.file.name)[1]}:{loc.line}:{loc.column}"
+        shown = f"{loc.file.name}:{loc.line}:{loc.column}"
+    else:
+        where = shown = "<command line>"
+    return where, shown, _SEVERITY.get(d.severity, "error")
+
+
+def dump(options: DumpOptions, timings: DumpTimings | None = None) -> ir.APIDocument:
+    """Parse the headers and return the IR document. Raises FrontendError."""
+    ci = cindex()
+    if not options.headers:
+        raise FrontendError("no header given")
+    if not options.arch.startswith("sm_") or not options.arch[3:].rstrip("af").isdigit():
+        raise FrontendError(f"--arch {options.arch}: expected sm_XX (for example sm_90)")
+    cuda = find_cuda_headers()
+    search = [Path(d) for d in options.include_dirs]
+    for d in options.include_dirs:
+        if not Path(d).is_dir():
+            raise FrontendError(f"{d}: include directory not found")
+    search += [cuda.include] + ([cuda.cccl] if cuda.cccl else [])
+    headers = [resolve_header(h, search) for h in options.headers]
+    retain = [resolve_header(r, search) for r in options.retain]
+    roots = make_roots(options.include_dirs, cuda.include, cuda.cccl, headers + retain)
+    retained_files: list[Path] = []
+    for h in headers:
+        retained_files += [h, *companions(h)]
+    retained_files += retain
+    retained_files = sorted(set(retained_files))
+    sources = SourceMap(roots, {str(p) for p in retained_files})
+
+    args = [
+        "-x", "cuda", "--cuda-device-only", f"--cuda-gpu-arch={options.arch}", "-nocudalib",
+        f"--cuda-path={cuda.cuda_path}", f"-std={options.std}", "-Wno-unknown-cuda-version",
+    ]
+    for d in options.include_dirs:
+        args += ["-I", str(Path(d).resolve())]
+    args += ["-I", str(cuda.include)] + (["-I", str(cuda.cccl)] if cuda.cccl else [])
+    args += [f"-D{d}" for d in options.defines]
+    main = "".join(f'#include "{h}"\n' for h in headers)
+
+    started = time.perf_counter()
+    try:
+        tu = ci.Index.create().parse(
+            _MAIN,
+            args=args,
+            unsaved_files=[(_MAIN, main)],
+            options=ci.TranslationUnit.PARSE_SKIP_FUNCTION_BODIES
+            | ci.TranslationUnit.PARSE_DETAILED_PROCESSING_RECORD,
+        )
+    except ci.TranslationUnitLoadError as exc:
+        raise FrontendError(f"clang could not parse {options.headers[0]}: {exc}") from None
+    parsed = time.perf_counter()
+
+    recorded: list[ir.Diagnostic] = []
+    problems: list[str] = []
+    for d in tu.diagnostics:
+        if d.severity < 3:
+            continue
+        where, shown, severity = _diagnostic_line(d, sources)
+        problems.append(f"{shown}: {severity}: {d.spelling}")
+        recorded.append(ir.Diagnostic(severity=severity, location=where, message=d.spelling))
+    if problems and not options.keep_going:
+        more = f" (and {len(problems) - 1} more; --keep-going records them)" if len(problems) > 1 else ""
+        raise FrontendError(problems[0] + more)
+
+    from .visitor import Walker
+
+    walker = Walker(tu, sources)
+    walker.run()
+    doc = _document(options, walker, roots, retained_files, sources, cuda, recorded)
+    if timings is not None:
+        timings.parse = parsed - started
+        timings.walk = time.perf_counter() - parsed
+    return doc
+
+
+def _document(options, walker, roots, retained_files, sources, cuda, diagnostics) -> ir.APIDocument:
+    decls = sorted(
+        walker.decls.values(),
+        key=lambda d: (d.location.file, d.location.line, d.location.column, d.id),
+    )
+    known = set(walker.decls)
+    for d in decls:
+        if isinstance(d, ir.model.RECORD_KINDS):
+            known.update(m.id for m in (*d.constructors, *d.methods))
+            if d.destructor is not None:
+                known.add(d.destructor.id)
+    edges = sorted(
+        (e for e in walker.edges if e[0] in known and e[1] in known),
+        key=lambda e: (e[0], e[2], e[1]),
+    )
+    inputs = []
+    for p in retained_files:
+        root, rel = sources.relative(str(p))
+        inputs.append(ir.InputHeader(path=rel, root=root, sha256=sha256_of(p)))
+    header = ir.Header(
+        generator=ir.Generator(name="numbast.canopy", version=__version__),
+        clang_version=clang_version(),
+        cuda=ir.CudaInfo(version=cuda.version, found_via=cuda.found_via),
+        arch=options.arch,
+        std=options.std,
+        defines=list(options.defines),
+        include_roots=[ir.IncludeRoot(name=r.name, path=r.label) for r in roots],
+        inputs=inputs,
+        diagnostics=diagnostics,
+    )
+    return ir.APIDocument(
+        header=header,
+        declarations=decls,
+        edges=[ir.Edge(source=s, target=t, kind=k) for s, t, k in edges],
+    )

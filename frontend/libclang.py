@@ -1,0 +1,88 @@
+"""Loading libclang from the libclang-ng wheel, plus the few C entry points its bindings lack."""
+
+from __future__ import annotations
+
+import ctypes
+from functools import cache
+
+from .errors import FrontendError
+
+try:
+    import clang.cindex as ci
+except ImportError:  # pragma: no cover - depends on the install
+    ci = None  # type: ignore[assignment]
+
+
+def cindex():
+    """The configured `clang.cindex` module."""
+    if ci is None:
+        raise FrontendError("libclang is not installed: pip install 'numbast[frontend]'")
+    # The wheel's bundled libc++ must not mix with the libstdc++ the CUDA headers expect.
+    ci.Config.libcxx_dir = None
+    return ci
+
+
+@cache
+def _lib():
+    lib = cindex().conf.lib
+    lib.clang_getClangVersion.restype = ci._CXString
+    lib.clang_Cursor_isInlineNamespace.argtypes = [ci.Cursor]
+    lib.clang_Cursor_isInlineNamespace.restype = ctypes.c_uint
+    lib.clang_Cursor_isMacroFunctionLike.argtypes = [ci.Cursor]
+    lib.clang_Cursor_isMacroFunctionLike.restype = ctypes.c_uint
+    lib.clang_Cursor_Evaluate.argtypes = [ci.Cursor]
+    lib.clang_Cursor_Evaluate.restype = ctypes.c_void_p
+    lib.clang_EvalResult_getKind.argtypes = [ctypes.c_void_p]
+    lib.clang_EvalResult_getKind.restype = ctypes.c_int
+    lib.clang_EvalResult_isUnsignedInt.argtypes = [ctypes.c_void_p]
+    lib.clang_EvalResult_isUnsignedInt.restype = ctypes.c_uint
+    lib.clang_EvalResult_getAsUnsigned.argtypes = [ctypes.c_void_p]
+    lib.clang_EvalResult_getAsUnsigned.restype = ctypes.c_ulonglong
+    lib.clang_EvalResult_getAsLongLong.argtypes = [ctypes.c_void_p]
+    lib.clang_EvalResult_getAsLongLong.restype = ctypes.c_longlong
+    lib.clang_EvalResult_getAsDouble.argtypes = [ctypes.c_void_p]
+    lib.clang_EvalResult_getAsDouble.restype = ctypes.c_double
+    lib.clang_EvalResult_getAsStr.argtypes = [ctypes.c_void_p]
+    lib.clang_EvalResult_getAsStr.restype = ctypes.c_char_p
+    lib.clang_EvalResult_dispose.argtypes = [ctypes.c_void_p]
+    lib.clang_EvalResult_dispose.restype = None
+    return lib
+
+
+def clang_version() -> str:
+    """`clang version 22.1.4 ...` of the loaded libclang."""
+    return ci._CXString.from_result(_lib().clang_getClangVersion())
+
+
+def is_inline_namespace(cursor) -> bool:
+    return bool(_lib().clang_Cursor_isInlineNamespace(cursor))
+
+
+def is_function_like_macro(cursor) -> bool:
+    return bool(_lib().clang_Cursor_isMacroFunctionLike(cursor))
+
+
+# CXEvalResultKind
+_EVAL_INT, _EVAL_FLOAT, _EVAL_STR = 1, 2, 4
+
+
+def evaluate(cursor) -> tuple[str, str] | None:
+    """Evaluate a constant initializer: ("int", "42"), ("float", "0.5"), ("string", ...)."""
+    lib = _lib()
+    res = lib.clang_Cursor_Evaluate(cursor)
+    if not res:
+        return None
+    try:
+        kind = lib.clang_EvalResult_getKind(res)
+        if kind == _EVAL_INT:
+            if lib.clang_EvalResult_isUnsignedInt(res):
+                return "int", str(lib.clang_EvalResult_getAsUnsigned(res))
+            return "int", str(lib.clang_EvalResult_getAsLongLong(res))
+        if kind == _EVAL_FLOAT:
+            return "float", repr(lib.clang_EvalResult_getAsDouble(res))
+        if kind == _EVAL_STR:
+            raw = lib.clang_EvalResult_getAsStr(res)
+            return "string", raw.decode("utf-8", "replace") if raw is not None else ""
+        return None
+    finally:
+        lib.clang_EvalResult_dispose(res)

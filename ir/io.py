@@ -1,0 +1,170 @@
+"""Reading, checking and writing api.json documents."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import msgspec
+
+from .errors import IRError
+from .model import RECORD_KINDS, APIDocument
+from .version import IR_MINOR, MIGRATIONS, check_compatible
+
+_PATH_SUFFIX = re.compile(r"^(?P<msg>.*?) - at `(?P<path>\$[^`]*)`$", re.S)
+_encoder = msgspec.json.Encoder()
+
+
+def _validation_error(exc: msgspec.MsgspecError, source: str | None) -> IRError:
+    text = str(exc)
+    m = _PATH_SUFFIX.match(text)
+    if m:
+        return IRError(m["msg"], m["path"], source)
+    return IRError(text, "$", source)
+
+
+def _drop_unknown(obj: object, info: msgspec.inspect.Type) -> object:
+    """Remove fields a newer MINOR added (they are optional by the versioning rules)."""
+    mi = msgspec.inspect
+    if isinstance(info, (mi.OptionalType,)):
+        return obj if obj is None else _drop_unknown(obj, info.type)
+    if isinstance(info, mi.UnionType):
+        if isinstance(obj, dict):
+            for t in info.types:
+                if isinstance(t, mi.StructType) and t.tag is not None and obj.get(t.tag_field) == t.tag:
+                    return _drop_unknown(obj, t)
+            structs = [t for t in info.types if isinstance(t, mi.StructType)]
+            if len(structs) == 1:
+                return _drop_unknown(obj, structs[0])
+        if isinstance(obj, list):
+            lists = [t for t in info.types if isinstance(t, mi.ListType)]
+            if lists:
+                return _drop_unknown(obj, lists[0])
+        return obj
+    if isinstance(info, mi.ListType) and isinstance(obj, list):
+        return [_drop_unknown(x, info.item_type) for x in obj]
+    if isinstance(info, mi.StructType) and isinstance(obj, dict):
+        fields = {f.encode_name: f for f in info.fields}
+        keep = {}
+        for key, value in obj.items():
+            if key == info.tag_field:
+                keep[key] = value
+            elif key in fields:
+                keep[key] = _drop_unknown(value, fields[key].type)
+        return keep
+    return obj
+
+
+def loads(data: bytes | str, source: str | None = None) -> APIDocument:
+    """Decode an api.json document strictly, checking its version first.
+
+    Raises IRError with the JSON path of the first fault.
+    """
+    try:
+        raw = msgspec.json.decode(data)
+    except msgspec.DecodeError as exc:
+        raise IRError(f"not valid JSON: {exc}", "$", source) from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("header"), dict):
+        raise IRError("expected an object with a 'header' object", "$", source)
+    header = raw["header"]
+    from .version import IR_FORMAT
+
+    if header.get("format") != IR_FORMAT:
+        raise IRError(f"not a {IR_FORMAT} document (format={header.get('format')!r})",
+                      "$.header.format", source)
+    try:
+        major, minor = check_compatible(header.get("version"))
+    except IRError as exc:
+        raise IRError(exc.message, exc.path, source) from None
+    while major in MIGRATIONS:
+        raw = MIGRATIONS[major](raw)
+        major, minor = check_compatible(raw["header"]["version"])
+    if minor > IR_MINOR:
+        raw = _drop_unknown(raw, msgspec.inspect.type_info(APIDocument))
+    try:
+        return msgspec.convert(raw, APIDocument, strict=True)
+    except msgspec.ValidationError as exc:
+        raise _validation_error(exc, source) from None
+
+
+def load(path: str | os.PathLike) -> APIDocument:
+    """Read an api.json file (`-` reads standard input)."""
+    if str(path) == "-":
+        import sys
+
+        return loads(sys.stdin.buffer.read(), "<stdin>")
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise IRError(f"cannot read: {exc.strerror}", None, str(path)) from None
+    return loads(data, str(path))
+
+
+def dumps(doc: APIDocument) -> bytes:
+    """Encode a document as indented JSON, deterministically (field order is the Structs')."""
+    return msgspec.json.format(_encoder.encode(doc), indent=1) + b"\n"
+
+
+def write_atomic(path: str | os.PathLike, data: bytes) -> None:
+    """Write `data` to `path` so that readers see the old file or the whole new one, never half."""
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        if target.exists():
+            os.chmod(tmp, target.stat().st_mode & 0o777)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save(doc: APIDocument, path: str | os.PathLike) -> None:
+    """Write a document atomically."""
+    write_atomic(path, dumps(doc))
+
+
+def check(doc: APIDocument) -> list[IRError]:
+    """Semantic checks the schema cannot express: unique ids, resolvable references."""
+    errors: list[IRError] = []
+    known: dict[str, str] = {}
+
+    def claim(ident: str, path: str) -> None:
+        if ident in known:
+            errors.append(IRError(f"duplicate id {ident!r} (first at {known[ident]})", path))
+        else:
+            known[ident] = path
+
+    for i, decl in enumerate(doc.declarations):
+        claim(decl.id, f"$.declarations[{i}].id")
+        if isinstance(decl, RECORD_KINDS):
+            members = [("constructors", m) for m in decl.constructors]
+            members += [("methods", m) for m in decl.methods]
+            for j, (group, m) in enumerate(members):
+                k = j if group == "constructors" else j - len(decl.constructors)
+                claim(m.id, f"$.declarations[{i}].{group}[{k}].id")
+            if decl.destructor is not None:
+                claim(decl.destructor.id, f"$.declarations[{i}].destructor.id")
+
+    def refer(ident: str | None, path: str) -> None:
+        if ident is not None and ident not in known:
+            errors.append(IRError(f"refers to unknown id {ident!r}", path))
+
+    for i, decl in enumerate(doc.declarations):
+        refer(decl.parent, f"$.declarations[{i}].parent")
+        if isinstance(decl, RECORD_KINDS):
+            for j, n in enumerate(decl.nested):
+                refer(n, f"$.declarations[{i}].nested[{j}]")
+    for i, edge in enumerate(doc.edges):
+        refer(edge.source, f"$.edges[{i}].from")
+        refer(edge.target, f"$.edges[{i}].to")
+    return errors
