@@ -139,6 +139,8 @@ def _document(options, walker, roots, retained_files, sources, cuda, diagnostics
         root, rel = sources.relative(str(p))
         inputs.append(ir.InputHeader(path=rel, root=root, sha256=sha256_of(p)))
     header = ir.Header(
+        format=ir.IR_FORMAT,
+        version=ir.IR_VERSION,
         generator=ir.Generator(name="numbast.canopy", version=__version__),
         clang_version=clang_version(),
         cuda=ir.CudaInfo(version=cuda.version, found_via=cuda.found_via),

@@ -86,3 +86,27 @@ def evaluate(cursor) -> tuple[str, str] | None:
         return None
     finally:
         lib.clang_EvalResult_dispose(res)
+
+
+class FileIndex:
+    """Answers "is this cursor's expansion location in a retained file?" without building
+    Python objects per cursor: the walk asks it for every top-level cursor of the TU."""
+
+    def __init__(self, is_retained):
+        self._is_retained = is_retained  # file name -> bool
+        self._by_handle: dict[int | None, bool] = {None: False}
+        self._lib = cindex().conf.lib
+        self._file = ci.c_object_p()
+
+    def file_handle(self, cursor) -> int | None:
+        loc = self._lib.clang_getCursorLocation(cursor)
+        self._lib.clang_getInstantiationLocation(loc, ctypes.byref(self._file), None, None, None)
+        return ctypes.cast(self._file, ctypes.c_void_p).value
+
+    def retained(self, cursor) -> bool:
+        handle = self.file_handle(cursor)
+        hit = self._by_handle.get(handle)
+        if hit is None:
+            name = ci.File(ctypes.cast(ctypes.c_void_p(handle), ci.c_object_p)).name
+            hit = self._by_handle[handle] = self._is_retained(name)
+        return hit

@@ -8,7 +8,7 @@ from numbast import ir
 
 from .constants import macro_constant
 from .ids import IdMaker
-from .libclang import cindex, evaluate, is_function_like_macro, is_inline_namespace
+from .libclang import FileIndex, cindex, evaluate, is_function_like_macro, is_inline_namespace
 from .paths import SourceMap
 from .types import TypeMapper, referenced_ids
 
@@ -16,7 +16,8 @@ ci = cindex()
 CK = ci.CursorKind
 
 _RECORD_CURSORS = {CK.STRUCT_DECL: "struct", CK.CLASS_DECL: "class", CK.UNION_DECL: "union"}
-_SCOPES = {CK.NAMESPACE, CK.LINKAGE_SPEC, CK.UNEXPOSED_DECL}
+_SCOPE_IDS = {CK.NAMESPACE.value, CK.LINKAGE_SPEC.value, CK.UNEXPOSED_DECL.value}
+_MACRO_ID = CK.MACRO_DEFINITION.value
 _ACCESS = {
     ci.AccessSpecifier.PUBLIC: "public",
     ci.AccessSpecifier.PROTECTED: "protected",
@@ -56,6 +57,7 @@ class Walker:
     def __init__(self, tu, sources: SourceMap):
         self.tu = tu
         self.sources = sources
+        self._files_index = FileIndex(sources.is_retained)
         self.ids = IdMaker()
         self.types = TypeMapper(tu, self.ids.of, self.ids.qualify)
         self.decls: dict[str, ir.Declaration] = {}
@@ -79,8 +81,7 @@ class Walker:
     # -- helpers ---------------------------------------------------------------------------
 
     def _retained(self, cursor) -> bool:
-        f = cursor.location.file
-        return f is not None and self.sources.is_retained(f.name)
+        return self._files_index.retained(cursor)
 
     def _location(self, cursor) -> ir.Location:
         loc = cursor.location
@@ -122,36 +123,36 @@ class Walker:
         anon = 0
         children = list(cursor.get_children())
         for i, child in enumerate(children):
-            kind = child.kind
-            if kind in _SCOPES:
-                if kind == CK.NAMESPACE:
-                    if is_inline_namespace(child):
-                        self.ids.add_inline_namespace(child.spelling)
-                        inner = scope
-                    else:
-                        inner = [*scope, child.spelling or "(anonymous namespace)"]
-                    if self._extent_retained(child):
-                        self._visit_scope(child, inner, parent)
-                elif self._extent_retained(child):
-                    self._visit_scope(child, scope, parent)
-                continue
-            if kind == CK.MACRO_DEFINITION:
-                if self._retained(child):
-                    self._macro(child)
+            # Most top-level cursors (macros, libc++, CUDA's own headers) are not retained:
+            # look at the raw kind id and file handle before building anything else.
+            kid = child._kind_id
+            if kid in _SCOPE_IDS:
+                self._visit_namespace(child, scope, parent)
                 continue
             if not self._retained(child):
+                continue
+            if kid == _MACRO_ID:
+                self._macro(child)
                 continue
             if self._is_anonymous(child):
                 anon_name = self._typedef_name_for(child, children[i + 1 : i + 2])
                 if anon_name is None:
-                    parent_id = parent or "c:"
-                    derived = f"{parent_id}@anon{anon}"
+                    self.ids.assigned[child.get_usr()] = f"{parent or 'c:'}@anon{anon}"
+                    anon_name = f"anon_{_tag_of(child)}_{anon}"
                     anon += 1
-                    self.ids.assigned[child.get_usr()] = derived
-                    anon_name = f"anon_{_tag_of(child)}_{anon - 1}"
                 self._declaration(child, scope, parent, anon_name)
             else:
                 self._declaration(child, scope, parent, None)
+
+    def _visit_namespace(self, child, scope: list[str], parent) -> None:
+        inner = scope
+        if child.kind == CK.NAMESPACE:
+            if is_inline_namespace(child):
+                self.ids.add_inline_namespace(child.spelling)
+            else:
+                inner = [*scope, child.spelling or "(anonymous namespace)"]
+        if self._extent_retained(child):
+            self._visit_scope(child, inner, parent)
 
     def _extent_retained(self, cursor) -> bool:
         start, end = cursor.extent.start.file, cursor.extent.end.file

@@ -11,7 +11,6 @@ from typing import Literal, Union
 
 import msgspec
 
-from .version import IR_FORMAT, IR_VERSION
 
 
 class _Node(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
@@ -63,8 +62,8 @@ class Diagnostic(_Node, kw_only=True):
 class Header(_Node, kw_only=True):
     """What produced the declarations: tools, CUDA, target and inputs."""
 
-    format: str = IR_FORMAT
-    version: str = IR_VERSION
+    format: str  # always IR_FORMAT; required so it is always written
+    version: str  # IR_VERSION of the writer
     generator: Generator
     clang_version: str
     cuda: CudaInfo

@@ -1,0 +1,1 @@
+"""Command lines (`canopy`, `numbast`) and the API diff."""

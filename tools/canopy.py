@@ -1,0 +1,114 @@
+"""`canopy`: dump CUDA headers to the IR, validate IR files, print the IR's JSON Schema."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from numbast import __version__, ir
+
+from .console import error, info, write_stdout
+
+PROG = "canopy"
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog=PROG, description=__doc__)
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    d = sub.add_parser("dump", help="parse CUDA headers and write their IR (api.json)")
+    d.add_argument("headers", nargs="+", metavar="HEADER",
+                   help="a header path, or a name under an include root (cuda_bf16.h)")
+    d.add_argument("-o", "--output", help="write here (atomically) instead of to stdout")
+    d.add_argument("-I", dest="include_dirs", action="append", default=[], metavar="DIR")
+    d.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME[=VALUE]")
+    d.add_argument("--arch", default="sm_90", help="target GPU architecture (default sm_90)")
+    d.add_argument("--std", default="c++17", help="C++ standard (default c++17)")
+    d.add_argument("--retain", action="append", default=[], metavar="FILE",
+                   help="also keep declarations from FILE (repeatable)")
+    d.add_argument("--keep-going", action="store_true",
+                   help="record clang errors in the IR header instead of failing")
+    d.add_argument("--timings", action="store_true", help="print parse and walk times")
+
+    v = sub.add_parser("validate", help="check an api.json against the schema and its graph")
+    v.add_argument("files", nargs="+", metavar="API_JSON")
+
+    sub.add_parser("schema", help="print the JSON Schema of the IR")
+    return p
+
+
+def _dump(args) -> int:
+    from numbast.frontend import DumpOptions, DumpTimings, dump
+
+    timings = DumpTimings()
+    doc = dump(
+        DumpOptions(
+            headers=args.headers,
+            include_dirs=args.include_dirs,
+            defines=args.defines,
+            arch=args.arch,
+            std=args.std,
+            retain=args.retain,
+            keep_going=args.keep_going,
+        ),
+        timings,
+    )
+    data = ir.dumps(doc)
+    if args.output and args.output != "-":
+        ir.write_atomic(args.output, data)
+    else:
+        write_stdout(data)
+    n_err = len(doc.header.diagnostics)
+    summary = f"{len(doc.declarations)} declarations, {len(doc.edges)} edges"
+    if n_err:
+        summary += f", {n_err} clang errors recorded (--keep-going)"
+    info(f"{PROG}: {', '.join(args.headers)}: {summary}")
+    if args.timings:
+        info(f"{PROG}: clang parse {timings.parse:.3f} s, python walk {timings.walk:.3f} s")
+    return 0
+
+
+def _validate(args) -> int:
+    status = 0
+    for path in args.files:
+        try:
+            doc = ir.load(path)
+        except ir.IRError as exc:
+            error(PROG, exc.one_line())
+            status = 1
+            continue
+        problems = ir.check(doc)
+        for p in problems:
+            error(PROG, f"{path}: {p.path}: {p.message}")
+        if problems:
+            status = 1
+        else:
+            info(f"{path}: valid ({len(doc.declarations)} declarations, {len(doc.edges)} edges)")
+    return status
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "dump":
+            return _dump(args)
+        if args.command == "validate":
+            return _validate(args)
+        write_stdout(ir.json_schema_text().encode())
+        return 0
+    except Exception as exc:  # one line for the user, the traceback only with --debug
+        if args.debug:
+            raise
+        from numbast.frontend.errors import FrontendError
+
+        if isinstance(exc, (FrontendError, ir.IRError, OSError)):
+            error(PROG, str(exc))
+            return 1
+        error(PROG, f"internal error: {type(exc).__name__}: {exc} (rerun with --debug)")
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())
