@@ -39,6 +39,9 @@ _SIMPLE = {
     TK.DEPENDENT: "dependent",
 }
 _SUGAR = {TK.ELABORATED, TK.TYPEDEF, TK.ATTRIBUTED, TK.UNEXPOSED}
+_ANONYMOUS = re.compile(
+    r"(?:[\w:]*::)?\((?:anonymous|unnamed)(?: (?:struct|union|class|enum))? at (.+?):(\d+):(\d+)\)"
+)
 _TEMPLATE_PARM = re.compile(r"^(const |volatile )*type-parameter-\d+-\d+$")
 
 
@@ -68,16 +71,34 @@ class TypeMapper:
     """Builds TypeRefs. `decl_id` maps a declaration cursor to its stable id;
     `qualify` strips what ids also strip (inline namespaces) from qualified spellings."""
 
-    def __init__(self, tu, decl_id: Callable, qualify: Callable[[str], str]):
+    def __init__(self, tu, decl_id: Callable, qualify: Callable[[str], str], relative):
         self._decl_id = decl_id
         self._qualify = qualify
+        self._relative = relative  # file name -> (root, relative path)
+        # (real path, line, column) of an anonymous record -> its derived qualified name
+        self.anonymous: dict[tuple[str, int, int], str] = {}
         self._policy = ci.PrintingPolicy.create(tu.cursor)
 
     def qualified(self, t) -> str:
         try:
-            return self._qualify(t.get_fully_qualified_name(self._policy))
+            return self._qualify(self.clean(t.get_fully_qualified_name(self._policy)))
         except Exception:  # libclang returns nothing useful for a few dependent types
-            return self._qualify(t.spelling)
+            return self._qualify(self.clean(t.spelling))
+
+    def clean(self, spelling: str) -> str:
+        """Replace clang's `(anonymous union at /abs/file.h:3:5)` by the derived name."""
+        if "(anonymous" not in spelling and "(unnamed" not in spelling:
+            return spelling
+        return _ANONYMOUS.sub(self._anonymous_name, spelling)
+
+    def _anonymous_name(self, m: re.Match) -> str:
+        import os
+
+        key = (os.path.realpath(m.group(1)), int(m.group(2)), int(m.group(3)))
+        name = self.anonymous.get(key)
+        if name is None:
+            name = f"(anonymous at {self._relative(m.group(1))[1]}:{m.group(2)}:{m.group(3)})"
+        return name
 
     def ref(self, t) -> TypeRef:
         s = _structural(t)
@@ -115,8 +136,8 @@ class TypeMapper:
             fields["typedef"] = self._decl_id(named.get_declaration())
         return TypeRef(
             kind=kind,
-            spelling=t.spelling,
-            canonical=canon.spelling,
+            spelling=self.clean(t.spelling),
+            canonical=self.clean(canon.spelling),
             qualified=self.qualified(t),
             const=t.is_const_qualified(),
             volatile=t.is_volatile_qualified(),

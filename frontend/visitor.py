@@ -59,7 +59,7 @@ class Walker:
         self.sources = sources
         self._files_index = FileIndex(sources.is_retained)
         self.ids = IdMaker()
-        self.types = TypeMapper(tu, self.ids.of, self.ids.qualify)
+        self.types = TypeMapper(tu, self.ids.of, self.ids.qualify, sources.relative)
         self.decls: dict[str, ir.Declaration] = {}
         self.edges: set[tuple[str, str, str]] = set()
         self._files: dict[str, bytes] = {}
@@ -68,6 +68,7 @@ class Walker:
         self._triviality: dict[str, tuple[bool, bool]] = {}
         self._pending_specializations: list = []
         self._template_stack: set[str] = set()  # ids of templates being walked
+        self._anon_count: dict[str, int] = {}
 
     # -- entry -----------------------------------------------------------------------------
 
@@ -120,7 +121,6 @@ class Walker:
     # -- scopes ----------------------------------------------------------------------------
 
     def _visit_scope(self, cursor, scope: list[str], parent) -> None:
-        anon = 0
         children = list(cursor.get_children())
         for i, child in enumerate(children):
             # Most top-level cursors (macros, libc++, CUDA's own headers) are not retained:
@@ -137,9 +137,7 @@ class Walker:
             if self._is_anonymous(child):
                 anon_name = self._typedef_name_for(child, children[i + 1 : i + 2])
                 if anon_name is None:
-                    self.ids.assigned[child.get_usr()] = f"{parent or 'c:'}@anon{anon}"
-                    anon_name = f"anon_{_tag_of(child)}_{anon}"
-                    anon += 1
+                    anon_name = self._name_anonymous(child, parent or _scope_id(scope), scope)
                 self._declaration(child, scope, parent, anon_name)
             else:
                 self._declaration(child, scope, parent, None)
@@ -153,6 +151,19 @@ class Walker:
                 inner = [*scope, child.spelling or "(anonymous namespace)"]
         if self._extent_retained(child):
             self._visit_scope(child, inner, parent)
+
+    def _name_anonymous(self, cursor, scope_id: str, scope: list[str]) -> str:
+        """Name an anonymous record or enum by its position among its scope's anonymous ones."""
+        n = self._anon_count.get(scope_id, 0)
+        self._anon_count[scope_id] = n + 1
+        ident = f"{scope_id}@anon{n}"
+        name = f"anon_{_tag_of(cursor)}_{n}"
+        self.ids.assigned[cursor.get_usr()] = ident
+        loc = cursor.location
+        self.types.anonymous[(self.sources.real(loc.file.name), loc.line, loc.column)] = (
+            self._qualified(scope, name)
+        )
+        return name
 
     def _extent_retained(self, cursor) -> bool:
         start, end = cursor.extent.start.file, cursor.extent.end.file
@@ -199,10 +210,12 @@ class Walker:
         for arg in cursor.get_children():
             if arg.kind != CK.PARM_DECL:
                 continue
-            default = None
-            for sub in arg.get_children():
-                if sub.kind.is_expression():
-                    default = self._source(sub.extent) or "..."
+            text = self._source(arg.extent)
+            default = _split_default(text) if text else None
+            if not text:  # spelled inside a macro expansion: fall back on the AST
+                exprs = [sub for sub in arg.get_children() if sub.kind.is_expression()]
+                if exprs and "=" in "".join(t.spelling for t in arg.get_tokens()):
+                    default = " ".join(t.spelling for t in exprs[-1].get_tokens()) or None
             out.append(
                 ir.Param(
                     name=arg.spelling,
@@ -357,7 +370,8 @@ class Walker:
             tag = _RECORD_CURSORS.get(_template_kind(cursor), "class")
         else:
             tag = _RECORD_CURSORS[kind]
-        name = anon_name or (cursor.displayname if _is_specialization(cursor) else cursor.spelling)
+        spelled = _is_specialization(cursor) or kind == CK.CLASS_TEMPLATE_PARTIAL_SPECIALIZATION
+        name = anon_name or (cursor.displayname if spelled else cursor.spelling)
         qualified = self._qualified(scope, name)
         in_template = kind not in _RECORD_CURSORS or parent in self._template_stack
         body = self._record_body(cursor, [*scope, name], ident, in_template)
@@ -437,7 +451,6 @@ class Walker:
     def _record_body(self, cursor, scope, ident, in_template) -> dict:
         fields, bases, ctors, methods, nested = [], [], [], [], []
         destructor = None
-        anon = 0
         rtype = cursor.type
         is_template = cursor.kind in (CK.CLASS_TEMPLATE, CK.CLASS_TEMPLATE_PARTIAL_SPECIALIZATION)
         if is_template or in_template:
@@ -459,6 +472,7 @@ class Walker:
                     )
                 )
             elif k == CK.CXX_BASE_SPECIFIER:
+                self._note_instantiation(c.type)
                 off = -1
                 if not in_template and not is_template:
                     try:
@@ -488,9 +502,7 @@ class Walker:
                     if f.kind in (CK.FUNCTION_DECL, CK.FUNCTION_TEMPLATE):
                         self._function(f, scope[:-1], None, friend_of=ident)
             elif self._is_anonymous(c):
-                name = f"anon_{_tag_of(c)}_{anon}"
-                self.ids.assigned[c.get_usr()] = f"{ident}@anon{anon}"
-                anon += 1
+                name = self._name_anonymous(c, ident, scope)
                 sub = self._declaration(c, scope, ident, name, access)
                 if sub:
                     nested.append(sub)
@@ -744,6 +756,10 @@ class Walker:
                 value=value,
             )
         )
+
+
+def _scope_id(scope: list[str]) -> str:
+    return "c:" + "".join(f"@N@{n}" for n in scope) if scope else "c:"
 
 
 def _tag_of(cursor) -> str:
