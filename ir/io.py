@@ -28,8 +28,6 @@ def _validation_error(exc: msgspec.MsgspecError, source: str | None) -> IRError:
 def _drop_unknown(obj: object, info: msgspec.inspect.Type) -> object:
     """Remove fields a newer MINOR added (they are optional by the versioning rules)."""
     mi = msgspec.inspect
-    if isinstance(info, (mi.OptionalType,)):
-        return obj if obj is None else _drop_unknown(obj, info.type)
     if isinstance(info, mi.UnionType):
         if isinstance(obj, dict):
             for t in info.types:

@@ -1,0 +1,63 @@
+"""Bad input: one clear line, non-zero exit, and no output file written or damaged."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import DATA, dump_header
+
+from numbast.frontend import FrontendError
+
+CANOPY = [sys.executable, "-m", "numbast.tools.canopy"]
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([*CANOPY, *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_syntax_error_fails_with_location_and_writes_nothing(tmp_path):
+    out = tmp_path / "api.json"
+    r = run("dump", str(DATA / "syntax_error.cuh"), "-o", str(out))
+    assert r.returncode == 1
+    assert "syntax_error.cuh:4:29: error: expected ';' after top level declarator" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_existing_output_is_untouched_on_error(tmp_path):
+    out = tmp_path / "api.json"
+    out.write_text("keep me")
+    r = run("dump", str(DATA / "syntax_error.cuh"), "-o", str(out))
+    assert r.returncode == 1 and out.read_text() == "keep me"
+
+
+def test_keep_going_records_diagnostics(tmp_path):
+    doc = dump_header(DATA / "syntax_error.cuh", keep_going=True)
+    [diag] = doc.header.diagnostics
+    assert (diag.severity, diag.location) == ("error", "syntax_error.cuh:4:29")
+    assert "expected ';'" in diag.message
+    assert "After" in {d.name for d in doc.declarations}
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["dump", "no_such_header.cuh"], "no_such_header.cuh: header not found"),
+        (["dump", "-I", "/no/such/dir", "cuda_bf16.h"], "/no/such/dir: include directory not found"),
+        (["dump", "--arch", "90", "cuda_bf16.h"], "--arch 90: expected sm_XX"),
+        (["dump", str(DATA)], "not a file"),
+    ],
+)
+def test_bad_arguments_give_one_line(args, message):
+    r = run(*args)
+    assert r.returncode == 1
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], r.stderr
+
+
+def test_frontend_error_type():
+    with pytest.raises(FrontendError, match="header not found"):
+        dump_header("definitely_missing.h")
