@@ -49,7 +49,7 @@ def _cuda_path_for(include: Path) -> Path:
 
 
 def cuda_version(include: Path) -> str | None:
-    """"13.5" from `#define CUDART_VERSION 13050` in cuda_runtime_api.h."""
+    """ "13.5" from `#define CUDART_VERSION 13050` in cuda_runtime_api.h."""
     try:
         text = (include / "cuda_runtime_api.h").read_text(errors="replace")
     except OSError:
@@ -66,9 +66,7 @@ def find_cuda_headers() -> CudaHeaders:
     try:
         from cuda import pathfinder
     except ImportError:
-        raise FrontendError(
-            "cuda-pathfinder is not installed: pip install 'numbast[frontend]'"
-        ) from None
+        raise FrontendError("cuda-pathfinder is not installed: pip install numbast") from None
     located = pathfinder.locate_nvidia_header_directory("cudart")
     if located is None:
         raise FrontendError(

@@ -74,8 +74,14 @@ def dump(options: DumpOptions, timings: DumpTimings | None = None) -> ir.APIDocu
     sources = SourceMap(roots, {str(p) for p in retained_files})
 
     args = [
-        "-x", "cuda", "--cuda-device-only", f"--cuda-gpu-arch={options.arch}", "-nocudalib",
-        f"--cuda-path={cuda.cuda_path}", f"-std={options.std}", "-Wno-unknown-cuda-version",
+        "-x",
+        "cuda",
+        "--cuda-device-only",
+        f"--cuda-gpu-arch={options.arch}",
+        "-nocudalib",
+        f"--cuda-path={cuda.cuda_path}",
+        f"-std={options.std}",
+        "-Wno-unknown-cuda-version",
     ]
     for d in options.include_dirs:
         args += ["-I", str(Path(d).resolve())]
@@ -105,7 +111,11 @@ def dump(options: DumpOptions, timings: DumpTimings | None = None) -> ir.APIDocu
         problems.append(f"{shown}: {severity}: {d.spelling}")
         recorded.append(ir.Diagnostic(severity=severity, location=where, message=d.spelling))
     if problems and not options.keep_going:
-        more = f" (and {len(problems) - 1} more; --keep-going records them)" if len(problems) > 1 else ""
+        more = (
+            f" (and {len(problems) - 1} more; --keep-going records them)"
+            if len(problems) > 1
+            else ""
+        )
         raise FrontendError(problems[0] + more)
 
     from .visitor import Walker

@@ -26,7 +26,9 @@ class IdMaker:
     def add_inline_namespace(self, name: str) -> None:
         if name and name not in self.inline_namespaces:
             self.inline_namespaces.add(name)
-            alt = "|".join(re.escape(n) for n in sorted(self.inline_namespaces, key=len, reverse=True))
+            alt = "|".join(
+                re.escape(n) for n in sorted(self.inline_namespaces, key=len, reverse=True)
+            )
             self._inline_re = re.compile(rf"@N@(?:{alt})(?=@|$)")
             self._inline_qual = re.compile(rf"\b(?:{alt})::")
 

@@ -16,7 +16,7 @@ except ImportError:  # pragma: no cover - depends on the install
 def cindex():
     """The configured `clang.cindex` module."""
     if ci is None:
-        raise FrontendError("libclang is not installed: pip install 'numbast[frontend]'")
+        raise FrontendError("libclang is not installed: pip install numbast")
     # The wheel's bundled libc++ must not mix with the libstdc++ the CUDA headers expect.
     ci.Config.libcxx_dir = None
     return ci

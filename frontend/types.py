@@ -13,10 +13,32 @@ ci = cindex()
 TK = ci.TypeKind
 
 _BUILTIN = {
-    TK.BOOL, TK.CHAR_U, TK.UCHAR, TK.CHAR16, TK.CHAR32, TK.USHORT, TK.UINT, TK.ULONG,
-    TK.ULONGLONG, TK.UINT128, TK.CHAR_S, TK.SCHAR, TK.WCHAR, TK.SHORT, TK.INT, TK.LONG,
-    TK.LONGLONG, TK.INT128, TK.FLOAT, TK.DOUBLE, TK.LONGDOUBLE, TK.HALF, TK.FLOAT16,
-    TK.FLOAT128, TK.BFLOAT16, TK.IBM128,
+    TK.BOOL,
+    TK.CHAR_U,
+    TK.UCHAR,
+    TK.CHAR16,
+    TK.CHAR32,
+    TK.USHORT,
+    TK.UINT,
+    TK.ULONG,
+    TK.ULONGLONG,
+    TK.UINT128,
+    TK.CHAR_S,
+    TK.SCHAR,
+    TK.WCHAR,
+    TK.SHORT,
+    TK.INT,
+    TK.LONG,
+    TK.LONGLONG,
+    TK.INT128,
+    TK.FLOAT,
+    TK.DOUBLE,
+    TK.LONGDOUBLE,
+    TK.HALF,
+    TK.FLOAT16,
+    TK.FLOAT128,
+    TK.BFLOAT16,
+    TK.IBM128,
 }
 _SIMPLE = {
     TK.VOID: "void",
@@ -110,9 +132,7 @@ class TypeMapper:
             elif canon.kind in (TK.UNEXPOSED, TK.DEPENDENT) or s.kind == TK.UNEXPOSED:
                 kind = "dependent"
             else:
-                kind = _SIMPLE.get(canon.kind) or (
-                    "builtin" if canon.kind in _BUILTIN else "other"
-                )
+                kind = _SIMPLE.get(canon.kind) or ("builtin" if canon.kind in _BUILTIN else "other")
         fields: dict = {}
         dependent = kind in ("template_parameter", "dependent")
         if not dependent and kind not in ("void", "function"):

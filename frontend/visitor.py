@@ -18,6 +18,7 @@ CK = ci.CursorKind
 _RECORD_CURSORS = {CK.STRUCT_DECL: "struct", CK.CLASS_DECL: "class", CK.UNION_DECL: "union"}
 _SCOPE_IDS = {CK.NAMESPACE.value, CK.LINKAGE_SPEC.value, CK.UNEXPOSED_DECL.value}
 _MACRO_ID = CK.MACRO_DEFINITION.value
+_NAMED_TYPE_IDS = {k.value for k in (*_RECORD_CURSORS, CK.ENUM_DECL)}
 _ACCESS = {
     ci.AccessSpecifier.PUBLIC: "public",
     ci.AccessSpecifier.PROTECTED: "protected",
@@ -46,7 +47,12 @@ def _split_default(text: str) -> str | None:
             depth += 1
         elif ch in ">)]}":
             depth -= 1
-        elif ch == "=" and depth == 0 and text[i + 1 : i + 2] != "=" and text[i - 1 : i] not in "<>!=":
+        elif (
+            ch == "="
+            and depth == 0
+            and text[i + 1 : i + 2] != "="
+            and text[i - 1 : i] not in "<>!="
+        ):
             return text[i + 1 :].strip()
     return None
 
@@ -170,7 +176,7 @@ class Walker:
         return any(f is not None and self.sources.is_retained(f.name) for f in (start, end))
 
     def _is_anonymous(self, cursor) -> bool:
-        if cursor.kind not in _RECORD_CURSORS and cursor.kind != CK.ENUM_DECL:
+        if cursor._kind_id not in _NAMED_TYPE_IDS:
             return False
         return not cursor.spelling or cursor.spelling.startswith("(") or cursor.is_anonymous()
 
@@ -282,7 +288,9 @@ class Walker:
             name=cursor.spelling,
             qualified_name=self._qualified(scope, cursor.spelling),
             location=self._location(cursor),
-            return_type=self.types.ref(cursor.result_type if not is_template else _result_of(cursor)),
+            return_type=self.types.ref(
+                cursor.result_type if not is_template else _result_of(cursor)
+            ),
             friend_of=friend_of,
             static=cursor.storage_class == ci.StorageClass.STATIC,
             **common,
@@ -424,7 +432,11 @@ class Walker:
             self._type_edges(ident, f.type, "field_type")
         for b in decl.bases:
             self._type_edges(ident, b.type, "base")
-        for m in [*decl.constructors, *decl.methods, *([decl.destructor] if decl.destructor else [])]:
+        for m in [
+            *decl.constructors,
+            *decl.methods,
+            *([decl.destructor] if decl.destructor else []),
+        ]:
             self._edge(m.id, ident, "member_of")
             self._signature_edges(m.id, m.return_type, m.params)
         return ident
@@ -435,7 +447,7 @@ class Walker:
         inner = text[text.find("<") + 1 : text.rfind(">")] if "<" in text else ""
         out, depth, cur = [], 0, ""
         for ch in inner:
-            if ch in "<([" :
+            if ch in "<([":
                 depth += 1
             elif ch in ">)]":
                 depth -= 1
@@ -507,7 +519,11 @@ class Walker:
                 if sub:
                     nested.append(sub)
                     if k in _RECORD_CURSORS and not _has_declarator(children, i, c):
-                        fields.append(self._anonymous_member(c, rtype, name, access, in_template or is_template))
+                        fields.append(
+                            self._anonymous_member(
+                                c, rtype, name, access, in_template or is_template
+                            )
+                        )
             else:
                 sub = self._declaration(c, scope, ident, None, access)
                 if sub and sub not in nested:
@@ -785,7 +801,11 @@ def _has_declarator(children, i, c) -> bool:
 
 def _result_of(cursor):
     """The return type of a function template (its `type` is the templated function's)."""
-    return cursor.type.get_result() if cursor.type.kind == ci.TypeKind.FUNCTIONPROTO else cursor.result_type
+    return (
+        cursor.type.get_result()
+        if cursor.type.kind == ci.TypeKind.FUNCTIONPROTO
+        else cursor.result_type
+    )
 
 
 def _is_variadic(cursor) -> bool:

@@ -9,8 +9,14 @@ import networkx as nx
 from .model import RECORD_KINDS, APIDocument, Edge, decl_kind
 
 # Declarations that other declarations can name as types: emitted first inside a cycle.
-_TYPE_KINDS = {"record", "class_template", "class_template_partial", "enum", "typedef",
-               "alias_template"}
+_TYPE_KINDS = {
+    "record",
+    "class_template",
+    "class_template_partial",
+    "enum",
+    "typedef",
+    "alias_template",
+}
 
 
 class DependencyGraph:

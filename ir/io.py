@@ -31,7 +31,11 @@ def _drop_unknown(obj: object, info: msgspec.inspect.Type) -> object:
     if isinstance(info, mi.UnionType):
         if isinstance(obj, dict):
             for t in info.types:
-                if isinstance(t, mi.StructType) and t.tag is not None and obj.get(t.tag_field) == t.tag:
+                if (
+                    isinstance(t, mi.StructType)
+                    and t.tag is not None
+                    and obj.get(t.tag_field) == t.tag
+                ):
                     return _drop_unknown(obj, t)
             structs = [t for t in info.types if isinstance(t, mi.StructType)]
             if len(structs) == 1:
@@ -70,8 +74,11 @@ def loads(data: bytes | str, source: str | None = None) -> APIDocument:
     from .version import IR_FORMAT
 
     if header.get("format") != IR_FORMAT:
-        raise IRError(f"not a {IR_FORMAT} document (format={header.get('format')!r})",
-                      "$.header.format", source)
+        raise IRError(
+            f"not a {IR_FORMAT} document (format={header.get('format')!r})",
+            "$.header.format",
+            source,
+        )
     try:
         major, minor = check_compatible(header.get("version"))
     except IRError as exc:

@@ -7,13 +7,14 @@ a tagged union on the field `kind`.
 
 from __future__ import annotations
 
-from typing import Literal, Union
+from typing import Literal
 
 import msgspec
 
 
-
-class _Node(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
+class _Node(
+    msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True
+):
     """Base of every IR Struct."""
 
 
@@ -377,19 +378,18 @@ class Macro(_Decl, tag="macro", kw_only=True):
     value: Constant
 
 
-Declaration = Union[
-    Function,
-    FunctionTemplate,
-    Record,
-    ClassTemplate,
-    ClassTemplatePartialSpecialization,
-    Enum,
-    Typedef,
-    AliasTemplate,
-    Variable,
-    Macro,
-]
-
+Declaration = (
+    Function
+    | FunctionTemplate
+    | Record
+    | ClassTemplate
+    | ClassTemplatePartialSpecialization
+    | Enum
+    | Typedef
+    | AliasTemplate
+    | Variable
+    | Macro
+)
 
 
 def decl_kind(decl: _Decl) -> str:

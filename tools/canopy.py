@@ -19,17 +19,29 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     d = sub.add_parser("dump", help="parse CUDA headers and write their IR (api.json)")
-    d.add_argument("headers", nargs="+", metavar="HEADER",
-                   help="a header path, or a name under an include root (cuda_bf16.h)")
+    d.add_argument(
+        "headers",
+        nargs="+",
+        metavar="HEADER",
+        help="a header path, or a name under an include root (cuda_bf16.h)",
+    )
     d.add_argument("-o", "--output", help="write here (atomically) instead of to stdout")
     d.add_argument("-I", dest="include_dirs", action="append", default=[], metavar="DIR")
     d.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME[=VALUE]")
     d.add_argument("--arch", default="sm_90", help="target GPU architecture (default sm_90)")
     d.add_argument("--std", default="c++17", help="C++ standard (default c++17)")
-    d.add_argument("--retain", action="append", default=[], metavar="FILE",
-                   help="also keep declarations from FILE (repeatable)")
-    d.add_argument("--keep-going", action="store_true",
-                   help="record clang errors in the IR header instead of failing")
+    d.add_argument(
+        "--retain",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="also keep declarations from FILE (repeatable)",
+    )
+    d.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="record clang errors in the IR header instead of failing",
+    )
     d.add_argument("--timings", action="store_true", help="print parse and walk times")
 
     v = sub.add_parser("validate", help="check an api.json against the schema and its graph")

@@ -11,8 +11,9 @@ from numbast.ir import IR_VERSION
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="numbast", description=__doc__)
-    p.add_argument("--version", action="version",
-                   version=f"%(prog)s {__version__} (IR {IR_VERSION})")
+    p.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__} (IR {IR_VERSION})"
+    )
     p.parse_args(argv)
     p.print_help(sys.stderr)
     return 2

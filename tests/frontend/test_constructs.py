@@ -5,13 +5,20 @@ from __future__ import annotations
 
 import msgspec
 import pytest
-from helpers import assert_golden, by_name, one
 
+from helpers import assert_golden, by_name, one
 from numbast import ir
 
 SAMPLES = [
-    "functions", "operators", "records", "enums", "typedefs", "constants", "templates",
-    "macro_decls", "includes_other",
+    "functions",
+    "operators",
+    "records",
+    "enums",
+    "typedefs",
+    "constants",
+    "templates",
+    "macro_decls",
+    "includes_other",
 ]
 
 
@@ -31,7 +38,9 @@ def test_functions(sample):
     doc = sample("functions")
     adds = by_name(doc, "add", "function")
     assert sorted(tuple(_param_types(f)) for f in adds) == [
-        ("double", "double"), ("float", "float"), ("int", "int"),
+        ("double", "double"),
+        ("float", "float"),
+        ("int", "int"),
     ]
     assert len({f.id for f in adds}) == 3
     spaces = {f.name: f.exec_space for f in doc.declarations}
@@ -60,7 +69,10 @@ def test_operators(sample):
     friend = one(doc, "operator*")
     assert friend.friend_of == vec.id and friend.operator == "*"
     assert {f.operator for f in doc.declarations if isinstance(f, ir.Function)} == {
-        "*", "+", "<<", "<",
+        "*",
+        "+",
+        "<<",
+        "<",
     }
     assert ir.Edge(source=friend.id, target=vec.id, kind="member_of") in doc.edges
 
@@ -73,13 +85,19 @@ def test_records(sample):
     assert one(doc, "Bits").tag == "union"
     flags = one(doc, "Flags")
     assert [(f.name, f.bitfield_width, f.offset) for f in flags.fields] == [
-        ("ready", 1, 0), ("mode", 3, 1), ("", 0, 32), ("count", 12, 32),
+        ("ready", 1, 0),
+        ("mode", 3, 1),
+        ("", 0, 32),
+        ("count", 12, 32),
     ]
     counter = one(doc, "Counter")
     assert counter.tag == "class"
     kinds = [(c.ctor_kind, c.explicit, len(c.params)) for c in counter.constructors]
     assert kinds == [
-        ("default", False, 0), ("other", True, 1), ("copy", False, 1), ("move", False, 1),
+        ("default", False, 0),
+        ("other", True, 1),
+        ("copy", False, 1),
+        ("move", False, 1),
         ("other", False, 2),
     ]
     assert counter.destructor is not None and counter.destructor.role == "destructor"
@@ -89,7 +107,9 @@ def test_records(sample):
     assert m["operator int"].role == "conversion" and m["operator int"].explicit
     assert not m["operator bool"].explicit
     assert [(f.name, f.access, f.mutable) for f in counter.fields] == [
-        ("step_", "protected", False), ("value_", "private", False), ("reads_", "private", True),
+        ("step_", "protected", False),
+        ("value_", "private", False),
+        ("reads_", "private", True),
     ]
     assert counter.trivially_copyable is False
     assert plain.trivially_copyable and plain.trivially_destructible
@@ -154,7 +174,7 @@ def test_constants(sample):
     assert values["SAMPLE_INT"].value == "42"
     assert values["SAMPLE_HEX"].value == "32640" and values["SAMPLE_HEX"].spelling == "0x7F80U"
     assert values["SAMPLE_NEG"].value == "-1"
-    assert values["SAMPLE_FLOAT"] .value == "1500.0"
+    assert values["SAMPLE_FLOAT"].value == "1500.0"
     assert values["SAMPLE_STRING"].kind == "string"
     assert values["SAMPLE_CHAR"].kind == "char"
     assert values["SAMPLE_BOOL"].kind == "bool"
@@ -177,7 +197,9 @@ def test_templates(sample):
     assert spec.specializes == clamp.id and spec.template_args[0].spelling == "float"
     storage = one(doc, "Storage", "class_template")
     assert [(p.kind, p.name, p.default) for p in storage.template_params] == [
-        ("type", "T", None), ("non_type", "N", None), ("type", "Alloc", "void"),
+        ("type", "T", None),
+        ("non_type", "N", None),
+        ("type", "Alloc", "void"),
     ]
     member_tmpl = next(m for m in storage.methods if m.name == "as")
     assert [p.name for p in member_tmpl.template_params] == ["U"]

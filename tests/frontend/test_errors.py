@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import DATA, dump_header
 
+from helpers import DATA, dump_header
 from numbast.frontend import FrontendError
 
 CANOPY = [sys.executable, "-m", "numbast.tools.canopy"]
@@ -46,7 +46,10 @@ def test_keep_going_records_diagnostics(tmp_path):
     "args, message",
     [
         (["dump", "no_such_header.cuh"], "no_such_header.cuh: header not found"),
-        (["dump", "-I", "/no/such/dir", "cuda_bf16.h"], "/no/such/dir: include directory not found"),
+        (
+            ["dump", "-I", "/no/such/dir", "cuda_bf16.h"],
+            "/no/such/dir: include directory not found",
+        ),
         (["dump", "--arch", "90", "cuda_bf16.h"], "--arch 90: expected sm_XX"),
         (["dump", str(DATA)], "not a file"),
     ],

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from helpers import dump_header
-
 from numbast import ir
 
 CYCLE = """

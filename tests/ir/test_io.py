@@ -6,8 +6,8 @@ import copy
 import json
 
 import pytest
-from helpers import DATA, dump_header
 
+from helpers import DATA, dump_header
 from numbast import ir
 
 
@@ -105,7 +105,9 @@ def test_check_finds_dangling_edges_and_duplicate_ids(records_json):
         (p.path, p.message) for p in problems
     ]
     last = len(records_json["declarations"]) - 1
-    assert any(p.path == f"$.declarations[{last}].id" and "duplicate" in p.message for p in problems)
+    assert any(
+        p.path == f"$.declarations[{last}].id" and "duplicate" in p.message for p in problems
+    )
 
 
 def test_save_is_atomic_and_keeps_the_old_file_on_failure(tmp_path, records_json, monkeypatch):

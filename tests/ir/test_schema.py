@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from helpers import DATA, dump_header
-
 from numbast import ir
 from numbast.ir.schema import checked_in_schema_path
 
@@ -27,7 +26,8 @@ def test_schema_describes_a_real_document():
     assert set(doc) <= set(top["properties"])
     kinds = {d["kind"] for d in doc["declarations"]}
     tags = {
-        v["properties"]["kind"]["enum"][0] for v in defs.values()
+        v["properties"]["kind"]["enum"][0]
+        for v in defs.values()
         if "kind" in v.get("properties", {}) and "enum" in v["properties"]["kind"]
     }
     assert kinds <= tags

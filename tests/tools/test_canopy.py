@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 from helpers import DATA
-
 from numbast import ir
 
 CANOPY = [sys.executable, "-m", "numbast.tools.canopy"]
