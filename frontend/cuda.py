@@ -20,7 +20,8 @@ class CudaHeaders:
     cccl: Path | None  # holds cub/, thrust/, cuda/std/
     cuda_path: Path  # passed as --cuda-path: has include/ and bin/
     version: str | None  # "13.5", from CUDART_VERSION
-    found_via: str  # "site-packages", "CUDA_HOME", ...
+    found_via: str  # "site-packages", "CUDA_HOME", "--cuda-include"
+    extra: tuple[Path, ...] = ()  # more include folders (split pip layouts: crt, curand)
 
 
 def _cache_dir() -> Path:
@@ -82,3 +83,16 @@ def find_cuda_headers() -> CudaHeaders:
     else:
         cuda_path = _cuda_path_for(include)
     return CudaHeaders(include, cccl, cuda_path, cuda_version(include), found_via)
+
+
+def cuda_headers_in(folders: list[str]) -> CudaHeaders:
+    """CUDA headers from explicit folders: the first holds cuda_runtime.h; a folder holding
+    cub/ is taken as CCCL's; the rest are searched too (CUDA 12 wheels split crt/, curand)."""
+    paths = [Path(f).resolve() for f in folders]
+    include = paths[0]
+    if not (include / "cuda_runtime.h").is_file():
+        raise FrontendError(f"{folders[0]}: no cuda_runtime.h in the first --cuda-include folder")
+    cccl = next((p for p in paths[1:] if (p / "cub").is_dir()), None)
+    extra = tuple(p for p in paths[1:] if p != cccl)
+    return CudaHeaders(include, cccl, _cuda_path_for(include), cuda_version(include),
+                       "--cuda-include", extra)

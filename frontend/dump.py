@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
+
+import msgspec
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from numbast import __version__, ir
 
-from .cuda import find_cuda_headers
+from .cuda import cuda_headers_in, find_cuda_headers
 from .errors import FrontendError
 from .libclang import cindex, clang_version
 from .paths import SourceMap, companions, make_roots, resolve_header, sha256_of
@@ -27,6 +29,9 @@ class DumpOptions:
     std: str = "c++17"
     retain: list[str] = field(default_factory=list)
     keep_going: bool = False
+    # Use these CUDA include folders instead of finding them (the first holds cuda_runtime.h);
+    # e.g. the folders of another CUDA release's pip wheels, for `canopy diff`.
+    cuda_include: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -57,15 +62,15 @@ def dump(options: DumpOptions, timings: DumpTimings | None = None) -> ir.APIDocu
         raise FrontendError("no header given")
     if not options.arch.startswith("sm_") or not options.arch[3:].rstrip("af").isdigit():
         raise FrontendError(f"--arch {options.arch}: expected sm_XX (for example sm_90)")
-    cuda = find_cuda_headers()
-    search = [Path(d) for d in options.include_dirs]
-    for d in options.include_dirs:
+    for d in [*options.include_dirs, *options.cuda_include]:
         if not Path(d).is_dir():
             raise FrontendError(f"{d}: include directory not found")
-    search += [cuda.include] + ([cuda.cccl] if cuda.cccl else [])
+    cuda = cuda_headers_in(options.cuda_include) if options.cuda_include else find_cuda_headers()
+    search = [Path(d) for d in options.include_dirs]
+    search += [cuda.include, *cuda.extra] + ([cuda.cccl] if cuda.cccl else [])
     headers = [resolve_header(h, search) for h in options.headers]
     retain = [resolve_header(r, search) for r in options.retain]
-    roots = make_roots(options.include_dirs, cuda.include, cuda.cccl, headers + retain)
+    roots = make_roots(options.include_dirs, cuda, headers + retain)
     retained_files: list[Path] = []
     for h in headers:
         retained_files += [h, *companions(h)]
@@ -85,7 +90,8 @@ def dump(options: DumpOptions, timings: DumpTimings | None = None) -> ir.APIDocu
     ]
     for d in options.include_dirs:
         args += ["-I", str(Path(d).resolve())]
-    args += ["-I", str(cuda.include)] + (["-I", str(cuda.cccl)] if cuda.cccl else [])
+    for d in [cuda.include, *cuda.extra, *([cuda.cccl] if cuda.cccl else [])]:
+        args += ["-I", str(d)]
     args += [f"-D{d}" for d in options.defines]
     main = "".join(f'#include "{h}"\n' for h in headers)
 
@@ -131,7 +137,7 @@ def dump(options: DumpOptions, timings: DumpTimings | None = None) -> ir.APIDocu
 
 def _document(options, walker, roots, retained_files, sources, cuda, diagnostics) -> ir.APIDocument:
     decls = sorted(
-        walker.decls.values(),
+        (_with_arch_guard(d, walker, sources) for d in walker.decls.values()),
         key=lambda d: (d.location.file, d.location.line, d.location.column, d.id),
     )
     known = set(walker.decls)
@@ -166,3 +172,9 @@ def _document(options, walker, roots, retained_files, sources, cuda, diagnostics
         declarations=decls,
         edges=[ir.Edge(source=s, target=t, kind=k) for s, t, k in edges],
     )
+
+
+def _with_arch_guard(decl, walker, sources: SourceMap):
+    guards = walker.arch_guards(sources.absolute(decl.location.file))
+    guard = guards.at(decl.location.line) if guards is not None else None
+    return msgspec.structs.replace(decl, arch_guard=guard) if guard else decl

@@ -32,6 +32,7 @@ class SourceMap:
     retained: set[str] = field(default_factory=set)  # real paths
     _real: dict[str, str] = field(default_factory=dict)
     _rel: dict[str, tuple[str, str]] = field(default_factory=dict)
+    _abs: dict[str, str] = field(default_factory=dict)  # relative path -> real path
 
     def real(self, name: str) -> str:
         r = self._real.get(name)
@@ -56,7 +57,12 @@ class SourceMap:
                 if best is None or len(rel) < len(best[1]):
                     best = (root.name, rel)
             hit = self._rel[name] = best or ("", real.name)
+            self._abs.setdefault(hit[1], str(real))
         return hit
+
+    def absolute(self, relative: str) -> str | None:
+        """The real path a relative location was made from."""
+        return self._abs.get(relative)
 
 
 def resolve_header(name: str, search: list[Path]) -> Path:
@@ -92,9 +98,7 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def make_roots(
-    include_dirs: list[str], cuda_include: Path, cccl: Path | None, inputs: list[Path]
-) -> list[Root]:
+def make_roots(include_dirs: list[str], cuda, inputs: list[Path]) -> list[Root]:
     """User roots first (they win), then CUDA's, then the folders of inputs outside all roots."""
     roots: list[Root] = []
     for i, d in enumerate(include_dirs):
@@ -102,9 +106,11 @@ def make_roots(
         if not p.is_dir():
             raise FrontendError(f"{d}: include directory not found")
         roots.append(Root(f"I{i}", p.resolve(), _label_for(d)))
-    roots.append(Root("cuda", cuda_include, "include"))
-    if cccl is not None:
-        roots.append(Root("cccl", cccl, "include/cccl"))
+    roots.append(Root("cuda", cuda.include, "include"))
+    for i, extra in enumerate(cuda.extra, start=1):
+        roots.append(Root(f"cuda{i}", extra, extra.parent.name + "/include"))
+    if cuda.cccl is not None:
+        roots.append(Root("cccl", cuda.cccl, "include/cccl"))
     for header in inputs:
         if not any(header.is_relative_to(r.path) for r in roots):
             roots.append(Root(f"input{len(roots)}", header.parent, header.parent.name))

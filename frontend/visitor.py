@@ -7,6 +7,7 @@ import re
 from numbast import ir
 
 from .constants import macro_constant
+from .guards import ArchGuards
 from .ids import IdMaker
 from .libclang import FileIndex, cindex, evaluate, is_function_like_macro, is_inline_namespace
 from .paths import SourceMap
@@ -69,6 +70,7 @@ class Walker:
         self.decls: dict[str, ir.Declaration] = {}
         self.edges: set[tuple[str, str, str]] = set()
         self._files: dict[str, bytes] = {}
+        self._guards: dict[str, ArchGuards] = {}
         self._policy = ci.PrintingPolicy.create(tu.cursor)
         self._policy.set_property(ci.PrintingPolicyProperty.TerseOutput, 1)
         self._triviality: dict[str, tuple[bool, bool]] = {}
@@ -87,6 +89,27 @@ class Walker:
 
     # -- helpers ---------------------------------------------------------------------------
 
+    def arch_guards(self, path: str | None):
+        """The `__CUDA_ARCH__` guard map of a retained file (cached with its bytes)."""
+        if path is None:
+            return None
+        guards = self._guards.get(path)
+        if guards is None:
+            data = self._read(path)
+            guards = self._guards[path] = ArchGuards(data.decode("utf-8", "replace"))
+        return guards
+
+    def _read(self, name: str) -> bytes:
+        data = self._files.get(name)
+        if data is None:
+            try:
+                with open(name, "rb") as fh:
+                    data = fh.read()
+            except OSError:
+                data = b""
+            self._files[name] = data
+        return data
+
     def _retained(self, cursor) -> bool:
         return self._files_index.retained(cursor)
 
@@ -100,14 +123,7 @@ class Walker:
         start, end = extent.start, extent.end
         if start.file is None or end.file is None or start.file.name != end.file.name:
             return ""
-        name = start.file.name
-        data = self._files.get(name)
-        if data is None:
-            try:
-                with open(name, "rb") as fh:
-                    data = self._files[name] = fh.read()
-            except OSError:
-                return ""
+        data = self._read(start.file.name)
         return data[start.offset : end.offset].decode("utf-8", "replace").strip()
 
     def _edge(self, source: str, target: str, kind: str) -> None:

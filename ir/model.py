@@ -254,7 +254,8 @@ class _Decl(_Node, tag_field="kind", kw_only=True):
 
     `id` is stable across runs, machines and CUDA releases (clang's USR, with file names,
     inline namespaces and anonymous-record numbering removed). `parent` is the enclosing
-    record's id for nested declarations.
+    record's id for nested declarations. `arch_guard` (IR 1.1) is set when the declaration
+    exists only under a preprocessor condition on `__CUDA_ARCH__`.
     """
 
     id: str
@@ -263,6 +264,8 @@ class _Decl(_Node, tag_field="kind", kw_only=True):
     location: Location
     parent: str | None = None
     access: Access | None = None
+    # IR 1.1: the `#if` conditions mentioning __CUDA_ARCH__ that enclose the declaration.
+    arch_guard: str | None = None
 
 
 class _FunctionFields(_Decl, kw_only=True):

@@ -15,7 +15,11 @@ from collections.abc import Callable
 from .errors import IRError
 
 IR_FORMAT = "numbast-ir"
-IR_VERSION = "1.0"
+IR_VERSION = "1.1"
+
+# History:
+#   1.0  first release.
+#   1.1  optional `arch_guard` on every declaration.
 IR_MAJOR, IR_MINOR = (int(p) for p in IR_VERSION.split("."))
 
 # MAJOR -> function turning a raw JSON object of that MAJOR into one of MAJOR + 1.

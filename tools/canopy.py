@@ -38,6 +38,14 @@ def _parser() -> argparse.ArgumentParser:
         help="also keep declarations from FILE (repeatable)",
     )
     d.add_argument(
+        "--cuda-include",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="use these CUDA include folders instead of the installed ones "
+        "(the first holds cuda_runtime.h)",
+    )
+    d.add_argument(
         "--keep-going",
         action="store_true",
         help="record clang errors in the IR header instead of failing",
@@ -64,6 +72,7 @@ def _dump(args) -> int:
             std=args.std,
             retain=args.retain,
             keep_going=args.keep_going,
+            cuda_include=args.cuda_include,
         ),
         timings,
     )

@@ -231,3 +231,22 @@ def test_default_retain_excludes_included_headers(sample):
     doc = sample("includes_other")
     assert [d.name for d in doc.declarations] == ["next_color"]
     assert doc.declarations[0].params[0].type.decl == "c:@E@Color"
+
+
+def test_arch_guards(sample):
+    doc = sample("arch_guards")
+    guards = {d.name: d.arch_guard for d in doc.declarations}
+    assert guards == {
+        "everywhere": None,
+        "ampere_and_newer": "defined(__CUDA_ARCH__) && (__CUDA_ARCH__ >= 800)",
+        "hopper_or_host": "!defined(__CUDA_ARCH__) || (__CUDA_ARCH__ >= 900)",
+    }  # sm_90: `fallback` and `extra` are not compiled at all
+
+
+def test_arch_guards_follow_the_target(tmp_path):
+    from helpers import DATA, dump_header
+
+    doc = dump_header(DATA / "arch_guards.cuh", arch="sm_75")
+    assert {d.name: d.arch_guard for d in doc.declarations}["fallback"] == (
+        "!(defined(__CUDA_ARCH__) && (__CUDA_ARCH__ >= 800))"
+    )
