@@ -94,5 +94,6 @@ def cuda_headers_in(folders: list[str]) -> CudaHeaders:
         raise FrontendError(f"{folders[0]}: no cuda_runtime.h in the first --cuda-include folder")
     cccl = next((p for p in paths[1:] if (p / "cub").is_dir()), None)
     extra = tuple(p for p in paths[1:] if p != cccl)
-    return CudaHeaders(include, cccl, _cuda_path_for(include), cuda_version(include),
-                       "--cuda-include", extra)
+    return CudaHeaders(
+        include, cccl, _cuda_path_for(include), cuda_version(include), "--cuda-include", extra
+    )

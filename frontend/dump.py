@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import time
-
-import msgspec
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import msgspec
 
 from numbast import __version__, ir
 

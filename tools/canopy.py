@@ -55,7 +55,28 @@ def _parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check an api.json against the schema and its graph")
     v.add_argument("files", nargs="+", metavar="API_JSON")
 
-    sub.add_parser("schema", help="print the JSON Schema of the IR")
+    sc = sub.add_parser("schema", help="print the JSON Schema of the IR (or of diff reports)")
+    sc.add_argument("--diff", action="store_true", help="the schema of `diff --format json`")
+
+    df = sub.add_parser("diff", help="API changes between two IR files")
+    df.add_argument("old", metavar="OLD_JSON")
+    df.add_argument("new", metavar="NEW_JSON")
+    df.add_argument("--format", choices=["text", "markdown", "json"], default="text")
+    df.add_argument(
+        "--fail-on",
+        choices=["breaking", "any", "none"],
+        default="breaking",
+        help="exit 1 when changes of this class exist (default: breaking)",
+    )
+    df.add_argument(
+        "--ignore-target", action="store_true", help="compare even when arch or C++ standard differ"
+    )
+    df.add_argument("-o", "--output", help="write the report here (atomically)")
+
+    gr = sub.add_parser("graph", help="the dependency graph as Graphviz DOT or Mermaid")
+    gr.add_argument("file", metavar="API_JSON")
+    gr.add_argument("--format", choices=["dot", "mermaid"], default="dot")
+    gr.add_argument("--root", help="only what this declaration (id or name) depends on")
     return p
 
 
@@ -110,23 +131,72 @@ def _validate(args) -> int:
     return status
 
 
+class _TargetMismatch(Exception):
+    pass
+
+
+def _diff(args) -> int:
+    from .diff import diff, make_report, render
+
+    old, new = ir.load(args.old), ir.load(args.new)
+    for attr in ("arch", "std"):
+        a, b = getattr(old.header, attr), getattr(new.header, attr)
+        if a != b and not args.ignore_target:
+            raise _TargetMismatch(
+                f"{args.old} and {args.new} were dumped for different {attr} ({a} vs {b}); "
+                "use --ignore-target to compare anyway"
+            )
+    report = make_report(old, new, diff(old, new))
+    text = render(report, args.format).encode()
+    if args.output:
+        ir.write_atomic(args.output, text)
+    else:
+        write_stdout(text)
+    s = report.summary
+    info(f"{PROG}: {s.breaking} breaking, {s.compatible} compatible, {s.info} info")
+    failing = {"breaking": s.breaking, "any": len(report.changes), "none": 0}[args.fail_on]
+    return 1 if failing else 0
+
+
+def _graph(args) -> int:
+    from .graph_view import subgraph, to_dot, to_mermaid
+
+    graph, labels = subgraph(ir.load(args.file), args.root)
+    render = to_dot if args.format == "dot" else to_mermaid
+    write_stdout(render(graph, labels).encode())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    # `diff` gates CI: 0 no failing change, 1 failing changes, 2 error.
+    failure = 2 if args.command == "diff" else 1
     try:
         if args.command == "dump":
             return _dump(args)
         if args.command == "validate":
             return _validate(args)
-        write_stdout(ir.json_schema_text().encode())
+        if args.command == "diff":
+            return _diff(args)
+        if args.command == "graph":
+            return _graph(args)
+        if args.diff:
+            from .diff.report import schema_text
+
+            write_stdout(schema_text().encode())
+        else:
+            write_stdout(ir.json_schema_text().encode())
         return 0
     except Exception as exc:  # one line for the user, the traceback only with --debug
         if args.debug:
             raise
         from numbast.frontend.errors import FrontendError
 
-        if isinstance(exc, (FrontendError, ir.IRError, OSError)):
+        from .graph_view import GraphError
+
+        if isinstance(exc, (FrontendError, ir.IRError, OSError, GraphError, _TargetMismatch)):
             error(PROG, str(exc))
-            return 1
+            return failure
         error(PROG, f"internal error: {type(exc).__name__}: {exc} (rerun with --debug)")
         return 3
 

@@ -24,7 +24,9 @@ _CATALOG = [
     ChangeKind("decl.added", "declaration added", "compatible"),
     ChangeKind("decl.removed", "declaration removed", "breaking"),
     ChangeKind("overload.added", "overload added to an existing name", "compatible"),
-    ChangeKind("overload.removed", "overload removed; other overloads of the name remain", "breaking"),
+    ChangeKind(
+        "overload.removed", "overload removed; other overloads of the name remain", "breaking"
+    ),
     ChangeKind("param.added", "function parameter added", "breaking"),
     ChangeKind("param.removed", "function parameter removed", "breaking"),
     ChangeKind("param.renamed", "function parameter renamed", "info"),
@@ -58,7 +60,9 @@ _CATALOG = [
     ChangeKind("template_param.removed", "template parameter removed", "breaking"),
     ChangeKind("template_param.default_changed", "template parameter default changed", "breaking"),
     ChangeKind("constant.value_changed", "constant or macro value changed", "breaking"),
-    ChangeKind("availability.changed", "__CUDA_ARCH__ guard of the declaration changed", "breaking"),
+    ChangeKind(
+        "availability.changed", "__CUDA_ARCH__ guard of the declaration changed", "breaking"
+    ),
 ]
 
 KINDS: dict[str, ChangeKind] = {k.id: k for k in _CATALOG}
