@@ -15,7 +15,11 @@ from .errors import FrontendError
 from .libclang import cindex, clang_version
 from .paths import SourceMap, companions, make_roots, resolve_header, sha256_of
 
-_MAIN = "numbast_input.cu"  # an in-memory main file that includes the requested headers
+_MAIN = "numbast_input.cu"
+# Stand-ins for headers clang's CUDA wrapper includes that a pip install may lack.
+SHIM_INCLUDE = (
+    Path(__file__).resolve().parent / "shim_include"
+)  # an in-memory main file that includes the requested headers
 
 
 @dataclass
@@ -92,6 +96,7 @@ def dump(options: DumpOptions, timings: DumpTimings | None = None) -> ir.APIDocu
         args += ["-I", str(Path(d).resolve())]
     for d in [cuda.include, *cuda.extra, *([cuda.cccl] if cuda.cccl else [])]:
         args += ["-I", str(d)]
+    args += ["-idirafter", str(SHIM_INCLUDE)]
     args += [f"-D{d}" for d in options.defines]
     main = "".join(f'#include "{h}"\n' for h in headers)
 

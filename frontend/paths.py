@@ -106,11 +106,20 @@ def make_roots(include_dirs: list[str], cuda, inputs: list[Path]) -> list[Root]:
         if not p.is_dir():
             raise FrontendError(f"{d}: include directory not found")
         roots.append(Root(f"I{i}", p.resolve(), _label_for(d)))
-    roots.append(Root("cuda", cuda.include, "include"))
+
+    def cuda_label(p: Path) -> str:
+        base = cuda.include.parent
+        return (
+            p.relative_to(base).as_posix()
+            if p.is_relative_to(base)
+            else f"{p.parent.name}/{p.name}"
+        )
+
+    roots.append(Root("cuda", cuda.include, cuda_label(cuda.include)))
     for i, extra in enumerate(cuda.extra, start=1):
-        roots.append(Root(f"cuda{i}", extra, extra.parent.name + "/include"))
+        roots.append(Root(f"cuda{i}", extra, cuda_label(extra)))
     if cuda.cccl is not None:
-        roots.append(Root("cccl", cuda.cccl, "include/cccl"))
+        roots.append(Root("cccl", cuda.cccl, cuda_label(cuda.cccl)))
     for header in inputs:
         if not any(header.is_relative_to(r.path) for r in roots):
             roots.append(Root(f"input{len(roots)}", header.parent, header.parent.name))

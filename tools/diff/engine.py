@@ -55,6 +55,8 @@ def _shown(t: ir.TypeRef | None) -> str | None:
 
 def _signature(f) -> str:
     params = ", ".join(p.type.spelling + (f" {p.name}" if p.name else "") for p in f.params)
+    if getattr(f, "role", None) in ("constructor", "destructor", "conversion"):
+        return f"{f.name}({params})"
     return f"{f.return_type.spelling} {f.name}({params})"
 
 
