@@ -133,14 +133,16 @@ def dump(options: DumpOptions, timings: DumpTimings | None = None) -> ir.APIDocu
 
     walker = Walker(tu, sources)
     walker.run()
-    doc = _document(options, walker, roots, retained_files, sources, cuda, recorded)
+    doc = _document(options, walker, roots, retained_files, set(headers), sources, cuda, recorded)
     if timings is not None:
         timings.parse = parsed - started
         timings.walk = time.perf_counter() - parsed
     return doc
 
 
-def _document(options, walker, roots, retained_files, sources, cuda, diagnostics) -> ir.APIDocument:
+def _document(
+    options, walker, roots, retained_files, requested, sources, cuda, diagnostics
+) -> ir.APIDocument:
     decls = sorted(
         (_with_arch_guard(d, walker, sources) for d in walker.decls.values()),
         key=lambda d: (d.location.file, d.location.line, d.location.column, d.id),
@@ -158,7 +160,9 @@ def _document(options, walker, roots, retained_files, sources, cuda, diagnostics
     inputs = []
     for p in retained_files:
         root, rel = sources.relative(str(p))
-        inputs.append(ir.InputHeader(path=rel, root=root, sha256=sha256_of(p)))
+        inputs.append(
+            ir.InputHeader(path=rel, root=root, sha256=sha256_of(p), requested=p in requested)
+        )
     header = ir.Header(
         format=ir.IR_FORMAT,
         version=ir.IR_VERSION,

@@ -50,6 +50,9 @@ class InputHeader(_Node, kw_only=True):
     path: str  # relative to its include root
     root: str  # IncludeRoot.name
     sha256: str
+    # IR 1.1: False for companions (cuda_bf16.hpp) and --retain files, which the requested
+    # headers include themselves; bindings #include only the requested ones.
+    requested: bool = True
 
 
 class Diagnostic(_Node, kw_only=True):

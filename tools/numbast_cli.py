@@ -1,22 +1,94 @@
-"""`numbast`: the bindings generator's command line (emit arrives with the backend)."""
+"""`numbast`: emit Numba-CUDA bindings from an IR file, and check them without a GPU."""
 
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
+from pathlib import Path
 
-from numbast import __version__
-from numbast.ir import IR_VERSION
+from numbast import __version__, ir
+
+from .console import error, info, write_stdout
+
+PROG = "numbast"
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog=PROG, description=__doc__)
+    p.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__} (IR {ir.IR_VERSION})"
+    )
+    p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = p.add_subparsers(dest="command", required=True)
+    e = sub.add_parser("emit", help="write a standalone bindings module from an api.json")
+    e.add_argument("api", metavar="API_JSON", help="the IR file (- reads standard input)")
+    e.add_argument("-o", "--output", help="write here (atomically) instead of to stdout")
+    e.add_argument("--config", help="binding config (TOML)")
+    e.add_argument("--arch", help="check the IR was dumped for this arch (sm_XX)")
+    c = sub.add_parser("check", help="compile and link every binding of a module, no GPU needed")
+    c.add_argument("module", metavar="BINDINGS_PY")
+    c.add_argument("--arch", default="sm_90")
+    c.add_argument("--only", action="append", default=[], help="names to check (default all)")
+    return p
+
+
+def _emit(args) -> int:
+    from numbast.backend import load_config
+    from numbast.backend.emit import emit_module
+
+    if args.api == "-":
+        data = sys.stdin.buffer.read()
+        doc = ir.loads(data, "<stdin>")
+    else:
+        data = Path(args.api).read_bytes() if Path(args.api).is_file() else None
+        if data is None:
+            raise ir.IRError("cannot read: no such file", None, args.api)
+        doc = ir.loads(data, args.api)
+    if args.arch and args.arch != doc.header.arch:
+        raise ir.IRError(
+            f"dumped for {doc.header.arch}, not {args.arch}", "$.header.arch", args.api
+        )
+    command = shlex.join(["numbast", *sys.argv[1:]]) if sys.argv else "numbast emit"
+    text, plan = emit_module(doc, data, command, load_config(args.config))
+    if args.output and args.output != "-":
+        ir.write_atomic(args.output, text.encode())
+    else:
+        write_stdout(text.encode())
+    reasons: dict[str, int] = {}
+    for _, reason in plan.skipped:
+        key = reason.split(":")[0]
+        reasons[key] = reasons.get(key, 0) + 1
+    top = "; ".join(f"{n} {r}" for r, n in sorted(reasons.items(), key=lambda x: -x[1])[:6])
+    info(
+        f"{PROG}: {len(plan.bound)} bound, {len(plan.skipped)} skipped"
+        + (f": {top}" if top else "")
+    )
+    return 0
+
+
+def _check(args) -> int:
+    from numbast.backend.check import check_module, render_results
+
+    results = check_module(args.module, args.arch, args.only)
+    info(render_results(results))
+    return 0 if all(r.ok for r in results) else 1
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="numbast", description=__doc__)
-    p.add_argument(
-        "--version", action="version", version=f"%(prog)s {__version__} (IR {IR_VERSION})"
-    )
-    p.parse_args(argv)
-    p.print_help(sys.stderr)
-    return 2
+    args = _parser().parse_args(argv)
+    try:
+        return _emit(args) if args.command == "emit" else _check(args)
+    except Exception as exc:
+        if args.debug:
+            raise
+        from numbast.backend.errors import EmitError
+
+        if isinstance(exc, (EmitError, ir.IRError, OSError)):
+            error(PROG, str(exc))
+            return 1
+        error(PROG, f"internal error: {type(exc).__name__}: {exc} (rerun with --debug)")
+        return 3
 
 
 if __name__ == "__main__":

@@ -1,0 +1,73 @@
+"""The binding config (TOML, decoded strictly with msgspec): what to emit and how.
+
+```toml
+include = ["__h*", "Counter"]          # globs over C++ names (qualified or not); default all
+exclude = ["*_internal*"]
+strip_prefix = ["__"]                  # Python names lose these prefixes
+opaque = ["Plain"]                     # records given an opaque model (no field layout)
+
+[rename]                               # C++ name -> Python name
+"__nv_bfloat16_raw" = "bf16_raw"
+
+[shim]
+includes = ["<cuda_bf16.h>"]           # replaces the default #include of the dumped headers
+include_dirs = ["../include"]          # searched by NVRTC; relative to the emitted module
+defines = { MY_FLAG = "1" }
+```
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from pathlib import Path
+
+import msgspec
+
+from .errors import EmitError
+
+
+class ShimConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    includes: list[str] = []
+    include_dirs: list[str] = []
+    defines: dict[str, str] = {}
+
+
+class BindConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    include: list[str] = []
+    exclude: list[str] = []
+    strip_prefix: list[str] = []
+    opaque: list[str] = []
+    rename: dict[str, str] = {}
+    shim: ShimConfig = msgspec.field(default_factory=ShimConfig)
+
+    def selects(self, name: str, qualified: str) -> bool:
+        def hit(patterns):
+            return any(fnmatch.fnmatchcase(n, p) for p in patterns for n in (name, qualified))
+
+        return (not self.include or hit(self.include)) and not hit(self.exclude)
+
+    def python_name(self, name: str, qualified: str) -> str:
+        for key in (qualified, name):
+            if key in self.rename:
+                return self.rename[key]
+        for prefix in self.strip_prefix:
+            if name.startswith(prefix) and len(name) > len(prefix):
+                return name[len(prefix) :]
+        return name
+
+
+def load_config(path: str | Path | None) -> BindConfig:
+    if path is None:
+        return BindConfig()
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise EmitError(f"cannot read: {exc.strerror}", str(path)) from None
+    try:
+        return msgspec.toml.decode(data, type=BindConfig)
+    except msgspec.ValidationError as exc:
+        text = str(exc)
+        msg, _, where = text.partition(" - at `")
+        raise EmitError(f"{path}: {msg}", where.rstrip("`") or "$") from None
+    except msgspec.DecodeError as exc:
+        raise EmitError(f"{path}: not valid TOML: {exc}") from None

@@ -1,0 +1,49 @@
+"""Identifier checks: nothing from an api.json reaches generated code unless it is a valid
+C++ name, type spelling, or Python identifier."""
+
+from __future__ import annotations
+
+import keyword
+import re
+
+from .errors import EmitError
+
+_CPP_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_CPP_QUALIFIED = re.compile(r"^(::)?[A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)*$")
+# Type spellings: names, template arguments, pointers, references, arrays, qualifiers.
+_CPP_TYPE = re.compile(r"^[A-Za-z0-9_:<>,*&()\[\] .+-]*$")
+_OPERATOR = re.compile(
+    r"^operator\s*(\+|-|\*|/|%|\^|&|\||~|!|=|<|>|\+=|-=|\*=|/=|%=|\^=|&=|"
+    r"\|=|<<|>>|>>=|<<=|==|!=|<=|>=|<=>|&&|\|\||\+\+|--|,|->\*|->|\(\)|\[\])$"
+)
+
+
+def cpp_name(name: str, path: str) -> str:
+    if _CPP_ID.match(name) or _OPERATOR.match(name):
+        return name
+    raise EmitError(f"not a C++ identifier: {name!r}", path)
+
+
+def cpp_qualified(name: str, path: str) -> str:
+    last = name.rsplit("::", 1)[-1]
+    head = name[: -len(last)].rstrip(":")
+    if (not head or _CPP_QUALIFIED.match(head)) and (_CPP_ID.match(last) or _OPERATOR.match(last)):
+        return name
+    raise EmitError(f"not a qualified C++ name: {name!r}", path)
+
+
+def cpp_type(spelling: str, path: str) -> str:
+    if _CPP_TYPE.match(spelling) and "//" not in spelling and "/*" not in spelling:
+        return spelling
+    raise EmitError(f"not a C++ type spelling: {spelling!r}", path)
+
+
+def python_name(name: str, path: str) -> str:
+    if name.isidentifier() and name.isascii() and not keyword.iskeyword(name):
+        return name
+    raise EmitError(f"not a valid Python name: {name!r}", path)
+
+
+def python_safe(name: str) -> str:
+    """A C++ identifier that is a Python keyword (`lambda`, `None`) gets a trailing `_`."""
+    return name + "_" if keyword.iskeyword(name) else name

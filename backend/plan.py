@@ -1,0 +1,613 @@
+"""IR + binding config -> the binding tables a module is made of, and what was skipped and why.
+
+The tables are plain data (JSON-able): static mode writes them into the module, dynamic mode
+hands them to the same runtime in memory. Every name and type spelling that reaches C++ shim
+text or Python code is checked here first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from numbast import ir
+
+from . import names
+from .config import BindConfig
+from .errors import EmitError
+
+# C++ builtin types (canonical spelling, no qualifiers) -> runtime type specs.
+_BUILTINS = {
+    "bool": "bool",
+    "char": "int8",
+    "signed char": "int8",
+    "unsigned char": "uint8",
+    "short": "int16",
+    "unsigned short": "uint16",
+    "int": "int32",
+    "unsigned int": "uint32",
+    "long": "int64",
+    "unsigned long": "uint64",
+    "long long": "int64",
+    "unsigned long long": "uint64",
+    "float": "float32",
+    "double": "float64",
+    "__fp16": "float16",
+    "_Float16": "float16",
+    "__bf16": "bfloat16",
+    "void": "void",
+}
+# CUDA's own types that Numba already has.
+_STANDARD = {"__half": "float16", "__nv_bfloat16": "bfloat16"}
+_VECTOR_BASE = {
+    "char": "int8",
+    "uchar": "uint8",
+    "short": "int16",
+    "ushort": "uint16",
+    "int": "int32",
+    "uint": "uint32",
+    "long": "int64",
+    "ulong": "uint64",
+    "longlong": "int64",
+    "ulonglong": "uint64",
+    "float": "float32",
+    "double": "float64",
+}
+for _base, _num in _VECTOR_BASE.items():
+    for _n in (1, 2, 3, 4):
+        _STANDARD[f"{_base}{_n}"] = f"vec:{_num}x{_n}"
+
+_PY_UNARY = {"-": "u-", "+": "u+", "~": "u~"}
+_PY_BINARY = {
+    "+",
+    "-",
+    "*",
+    "/",
+    "%",
+    "&",
+    "|",
+    "^",
+    "<<",
+    ">>",
+    "==",
+    "!=",
+    "<",
+    "<=",
+    ">",
+    ">=",
+    "+=",
+    "-=",
+    "*=",
+    "/=",
+    "%=",
+    "&=",
+    "|=",
+    "^=",
+    "<<=",
+    ">>=",
+}
+
+
+class Unsupported(Exception):
+    """A declaration cannot be bound; the message is the reason shown to the user."""
+
+
+@dataclass
+class Plan:
+    tables: dict
+    bound: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def shim_name(ident: str, variant: str = "") -> str:
+    """Extern "C" name of a shim, from the declaration's stable id: unique across modules."""
+    digest = hashlib.sha256(f"{ident}|{variant}".encode()).hexdigest()[:20]
+    return f"nbst_{digest}"
+
+
+def _value_cpp(t: ir.TypeRef, path: str) -> str:
+    """The C++ object type a shim stores an argument or result as."""
+    base = t.pointee if t.kind in ("lvalue_reference", "rvalue_reference") and t.pointee else t
+    text = base.qualified.strip()
+    for q in ("const ", "volatile "):
+        while text.startswith(q):
+            text = text[len(q) :]
+    while text.endswith((" const", " volatile")):
+        text = text.rsplit(" ", 1)[0]
+    return names.cpp_type(text, path)
+
+
+class _Planner:
+    def __init__(self, doc: ir.APIDocument, config: BindConfig):
+        self.doc = doc
+        self.config = config
+        self.by_id = {d.id: d for d in doc.declarations}
+        self.paths = {d.id: f"$.declarations[{i}]" for i, d in enumerate(doc.declarations)}
+        self.records: dict[str, str] = {}  # record id -> python name (bound records)
+        self.by_ref: set[str] = set()
+        self.enums: dict[str, str] = {}  # enum id -> python name
+        self.plan = Plan(tables={})
+        self.used_names: dict[str, str] = {}  # python name -> qualified C++ name
+        self.shims: dict[str, str] = {}
+
+    # -- names -------------------------------------------------------------------------------
+
+    def check_names(self) -> None:
+        for i, d in enumerate(self.doc.declarations):
+            p = f"$.declarations[{i}]"
+            if isinstance(d, ir.Macro):
+                names.cpp_name(d.name, f"{p}.name")
+                continue
+            if not ir.decl_kind(d).startswith("class_template") and "<" not in d.name:
+                names.cpp_name(d.name, f"{p}.name")
+                names.cpp_qualified(d.qualified_name, f"{p}.qualified_name")
+            if isinstance(d, ir.model.RECORD_KINDS):
+                for j, f in enumerate(d.fields):
+                    if f.name:
+                        names.cpp_name(f.name, f"{p}.fields[{j}].name")
+                for group in ("constructors", "methods"):
+                    for j, m in enumerate(getattr(d, group)):
+                        if not m.name.startswith("operator ") and "<" not in m.name:
+                            names.cpp_name(m.name, f"{p}.{group}[{j}].name")
+            if isinstance(d, ir.Enum):
+                for j, e in enumerate(d.enumerators):
+                    names.cpp_name(e.name, f"{p}.enumerators[{j}].name")
+
+    def python_name(self, d, suffix: str = "") -> str | None:
+        base = names.python_safe(self.config.python_name(d.name, d.qualified_name)) + suffix
+        names.python_name(base, self.paths.get(d.id, "$") + ".name")
+        owner = self.used_names.get(base)
+        if owner is None or owner == d.qualified_name:
+            self.used_names[base] = d.qualified_name
+            return base
+        alt = names.python_safe(d.qualified_name.replace("::", "_")) + suffix
+        if alt.isidentifier() and self.used_names.get(alt) in (None, d.qualified_name):
+            self.used_names[alt] = d.qualified_name
+            return alt
+        return None
+
+    def skip(self, d, reason: str) -> None:
+        self.plan.skipped.append((d.qualified_name, reason))
+
+    # -- types -------------------------------------------------------------------------------
+
+    def spec(self, t: ir.TypeRef, allow_ref: bool = True) -> str:
+        if t.kind in ("lvalue_reference", "rvalue_reference"):
+            if not allow_ref or t.pointee is None:
+                raise Unsupported(f"reference type {t.spelling}")
+            return self.spec(t.pointee, allow_ref=False)
+        if t.kind in ("builtin", "void"):
+            base = t.canonical.replace("const ", "").replace("volatile ", "").strip()
+            if base in _BUILTINS:
+                return _BUILTINS[base]
+            raise Unsupported(f"type {t.spelling}")
+        if t.kind == "pointer" and t.pointee is not None:
+            inner = t.pointee
+            if inner.kind == "function":
+                raise Unsupported(f"function pointer {t.spelling}")
+            if (
+                inner.kind == "record"
+                and inner.decl not in self.records
+                and self._standard(inner) is None
+            ):
+                raise Unsupported(f"pointer to unbound record {inner.spelling}")
+            return "ptr:" + self.spec(inner, allow_ref=False)
+        if t.kind == "record":
+            std = self._standard(t)
+            if std is not None:
+                return std
+            if t.decl in self.records:
+                return f"rec:{self.records[t.decl]}"
+            raise Unsupported(f"record {t.spelling} is not bound")
+        if t.kind == "enum":
+            base = {1: "int8", 2: "int16", 4: "int32", 8: "int64"}.get(t.size or 4, "int32")
+            if t.decl in self.enums:
+                return f"enum:{self.enums[t.decl]}:{base}"
+            return base
+        if t.kind == "array" and t.element is not None and t.count:
+            return f"tuple:{t.count}:{self.spec(t.element, allow_ref=False)}"
+        raise Unsupported(f"{t.kind} type {t.spelling}")
+
+    def _standard(self, t: ir.TypeRef) -> str | None:
+        d = self.by_id.get(t.decl or "")
+        name = d.qualified_name if d is not None else t.canonical.replace("const ", "").strip()
+        return _STANDARD.get(name)
+
+    # -- shims -------------------------------------------------------------------------------
+
+    def _args(
+        self, params: list[ir.Param], path: str, start: int = 0
+    ) -> tuple[list[str], list[str]]:
+        specs, exprs = [], []
+        for k, p in enumerate(params):
+            specs.append(self.spec(p.type))
+            cpp = _value_cpp(p.type, f"{path}.params[{k}].type")
+            exprs.append(f"*static_cast<{cpp} *>(a{k + start})")
+        return specs, exprs
+
+    def _shim(self, name: str, nargs: int, body: str) -> str:
+        params = ", ".join(["void *out"] + [f"void *a{k}" for k in range(nargs)])
+        text = f'extern "C" __device__ int {name}({params}) {{\n  {body}\n  return 0;\n}}\n'
+        self.shims[name] = text
+        return name
+
+    def _result(self, ret: ir.TypeRef, call: str, path: str) -> tuple[str, str]:
+        spec = self.spec(ret)
+        if spec == "void":
+            return spec, f"{call};"
+        cpp = _value_cpp(ret, f"{path}.return_type")
+        return spec, f"::new (out) {cpp}({call});"
+
+    def _arities(self, params: list[ir.Param]) -> list[int]:
+        """A C++ call may leave out trailing defaulted parameters: one case per arity."""
+        n = len(params)
+        k = n
+        while k > 0 and params[k - 1].has_default:
+            k -= 1
+        return list(range(k, n + 1))
+
+    # -- declarations ------------------------------------------------------------------------
+
+    def run(self) -> Plan:
+        self.check_names()
+        order = [
+            self.by_id[i] for i in ir.DependencyGraph(self.doc).emit_order() if i in self.by_id
+        ]
+        for d in order:
+            if isinstance(d, ir.Enum):
+                self.enum(d)
+        for d in order:
+            if isinstance(d, ir.Record):
+                self.declare_record(d)
+        records = [
+            self.record(d) for d in order if isinstance(d, ir.Record) and d.id in self.records
+        ]
+        functions: dict[str, list] = {}
+        operators: dict[str, list] = {}
+        for d in order:
+            if isinstance(d, ir.Function):
+                self.function(d, functions, operators)
+            elif isinstance(d, ir.FunctionTemplate):
+                self.skip(d, "function template (templates arrive with the template issue)")
+            elif isinstance(d, (ir.ClassTemplate, ir.ClassTemplatePartialSpecialization)):
+                self.skip(d, "class template (templates arrive with the template issue)")
+        for r, d in records:
+            self.members(r, d, functions, operators)
+        aliases, constants = {}, {}
+        for d in order:
+            if isinstance(d, ir.Typedef):
+                self.typedef(d, aliases)
+            elif isinstance(d, (ir.Variable, ir.Macro)):
+                self.constant(d, constants)
+            elif isinstance(d, ir.AliasTemplate):
+                self.skip(d, "alias template")
+        t = self.plan.tables
+        t["records"] = [r for r, _ in records]
+        t["functions"] = [{"name": n, "cases": c} for n, c in functions.items()]
+        t["operators"] = [{"op": op, "cases": c} for op, c in sorted(operators.items())]
+        t["aliases"] = aliases
+        t["constants"] = constants
+        t["shims"] = dict(sorted(self.shims.items()))
+        return self.plan
+
+    def enum(self, d: ir.Enum) -> None:
+        if not self.config.selects(d.name, d.qualified_name):
+            return
+        if d.anonymous:
+            consts = self.plan.tables.setdefault("enum_constants", {})
+            for e in d.enumerators:
+                py = names.python_safe(e.name)
+                if names.python_name(py, self.paths[d.id]) and py not in self.used_names:
+                    self.used_names[py] = e.name
+                    consts[py] = e.value
+            self.plan.bound.append(d.qualified_name)
+            return
+        py = self.python_name(d)
+        if py is None:
+            return self.skip(d, "Python name collides with another declaration")
+        self.enums[d.id] = py
+        members = {names.python_safe(e.name): e.value for e in d.enumerators}
+        self.plan.tables.setdefault("enums", []).append({"name": py, "members": members})
+        self.plan.bound.append(d.qualified_name)
+
+    def declare_record(self, d: ir.Record) -> None:
+        if not self.config.selects(d.name, d.qualified_name):
+            return
+        if d.qualified_name in _STANDARD:
+            return self.skip(d, f"maps onto Numba's {_STANDARD[d.qualified_name]}")
+        if d.anonymous:
+            return self.skip(d, "anonymous record (reach it through its enclosing record)")
+        if d.size is None or d.align is None:
+            return self.skip(d, "incomplete record (no size known)")
+        if d.specializes is not None and d.implicit:
+            return self.skip(d, "template instantiation (templates arrive with the template issue)")
+        py = self.python_name(d)
+        if py is None:
+            return self.skip(d, "Python name collides with another declaration")
+        self.records[d.id] = py
+        mutating = [
+            m
+            for m in d.methods
+            if m.access == "public"
+            and not m.static
+            and not m.const
+            and not m.deleted
+            and m.role in ("method", "operator")
+            and m.operator != "="
+        ]
+        if mutating:
+            self.by_ref.add(d.id)
+
+    def record(self, d: ir.Record) -> tuple[dict, ir.Record]:
+        py = self.records[d.id]
+        path = self.paths[d.id]
+        fields, attrs = [], {}
+        opaque = d.name in self.config.opaque or d.qualified_name in self.config.opaque
+        if not opaque:
+            for j, f in enumerate(d.fields):
+                try:
+                    if f.offset is None or f.bitfield_width is not None or not f.name:
+                        raise Unsupported("bitfield or unnamed")
+                    spec = self.spec(f.type, allow_ref=False)
+                except Unsupported:
+                    fields, attrs = [], {}
+                    break
+                fields.append([f.name, spec, f.offset])
+                if f.access == "public":
+                    attrs[names.python_safe(f.name)] = f.name
+                del j
+        cpp = names.cpp_qualified(d.qualified_name, f"{path}.qualified_name")
+        ctors, implicit = [], []
+        for j, c in enumerate(d.constructors):
+            if c.access != "public" or c.deleted or c.ctor_kind == "move":
+                continue
+            mpath = f"{path}.constructors[{j}]"
+            for arity in self._arities(c.params):
+                try:
+                    specs, exprs = self._args(c.params[:arity], mpath)
+                except Unsupported as exc:
+                    self.plan.skipped.append((f"{d.qualified_name}::{c.name}", str(exc)))
+                    break
+                shim = self._shim(
+                    shim_name(c.id, str(arity)), arity, f"::new (out) {cpp}({', '.join(exprs)});"
+                )
+                ctors.append([shim, specs])
+                if c.ctor_kind == "converting" and arity == 1 and not c.explicit:
+                    implicit.append([shim, specs[0]])
+        table = {
+            "name": py,
+            "cpp": cpp,
+            "size": d.size,
+            "align": d.align,
+            "by_ref": d.id in self.by_ref,
+            "fields": fields,
+            "attrs": attrs,
+            "ctors": ctors,
+            "implicit": implicit,
+            "casts": [],
+            "methods": {},
+        }
+        self.plan.bound.append(d.qualified_name)
+        return table, d
+
+    def members(self, table: dict, d: ir.Record, functions: dict, operators: dict) -> None:
+        path = self.paths[d.id]
+        cpp = table["cpp"]
+        self_spec = f"rec:{table['name']}"
+        for j, m in enumerate(d.methods):
+            mpath = f"{path}.methods[{j}]"
+            label = f"{d.qualified_name}::{m.name}"
+            if m.access != "public" or m.deleted:
+                continue
+            if m.exec_space not in ("device", "host_device"):
+                self.plan.skipped.append((label, f"{m.exec_space}-only method"))
+                continue
+            try:
+                if m.role == "conversion":
+                    target = self.spec(m.return_type)
+                    shim = self._shim(
+                        shim_name(m.id),
+                        1,
+                        f"::new (out) {_value_cpp(m.return_type, mpath)}"
+                        f"(static_cast<{_value_cpp(m.return_type, mpath)}>"
+                        f"(*static_cast<{cpp} *>(a0)));",
+                    )
+                    table["casts"].append([shim, target, m.explicit])
+                elif m.role == "operator":
+                    self.member_operator(table, d, m, mpath, operators)
+                elif m.static:
+                    self.static_method(table, d, m, mpath, functions)
+                else:
+                    cases = table["methods"].setdefault(names.python_safe(m.name), [])
+                    for arity in self._arities(m.params):
+                        specs, exprs = self._args(m.params[:arity], mpath, start=1)
+                        ret, body = self._result(
+                            m.return_type,
+                            f"static_cast<{cpp} *>(a0)->{m.name}({', '.join(exprs)})",
+                            mpath,
+                        )
+                        shim = self._shim(shim_name(m.id, str(arity)), arity + 1, body)
+                        cases.append([shim, ret, specs, {}])
+                self.plan.bound.append(label)
+            except Unsupported as exc:
+                self.plan.skipped.append((label, str(exc)))
+        table["methods"] = {k: v for k, v in table["methods"].items() if v}
+        del self_spec
+
+    def static_method(self, table, d, m, mpath, functions) -> None:
+        py = f"{table['name']}_{names.python_safe(m.name)}"
+        names.python_name(py, f"{mpath}.name")
+        for arity in self._arities(m.params):
+            specs, exprs = self._args(m.params[:arity], mpath)
+            ret, body = self._result(
+                m.return_type, f"{table['cpp']}::{m.name}({', '.join(exprs)})", mpath
+            )
+            shim = self._shim(shim_name(m.id, str(arity)), arity, body)
+            functions.setdefault(py, []).append([shim, ret, specs, {}])
+
+    def member_operator(self, table, d, m, mpath, operators) -> None:
+        op = m.operator
+        nparams = len(m.params)
+        self_spec = f"rec:{table['name']}"
+        this = f"(*static_cast<{table['cpp']} *>(a0))"
+        if nparams == 0 and op in _PY_UNARY:
+            ret, body = self._result(m.return_type, f"{op}{this}", mpath)
+            operators.setdefault(_PY_UNARY[op], []).append(
+                [self._shim(shim_name(m.id), 1, body), ret, [self_spec], {}]
+            )
+            return
+        if nparams != 1 or op not in _PY_BINARY:
+            raise Unsupported(f"operator{op} has no Python operator")
+        specs, exprs = self._args(m.params, mpath, start=1)
+        if op.endswith("=") and op not in ("==", "!=", "<=", ">="):
+            if table["by_ref"]:
+                body = f"{this} {op} {exprs[0]};"
+                shim = self._shim(shim_name(m.id), 2, body)
+                operators.setdefault(op, []).append(
+                    [shim, self_spec, [self_spec, *specs], {"self_result": True}]
+                )
+                return
+            body = (
+                f"{table['cpp']} tmp = {this}; tmp {op} {exprs[0]}; "
+                f"::new (out) {table['cpp']}(tmp);"
+            )
+            operators.setdefault(op, []).append(
+                [self._shim(shim_name(m.id), 2, body), self_spec, [self_spec, *specs], {}]
+            )
+            return
+        ret, body = self._result(m.return_type, f"{this} {op} {exprs[0]}", mpath)
+        operators.setdefault(op, []).append(
+            [self._shim(shim_name(m.id), 2, body), ret, [self_spec, *specs], {}]
+        )
+
+    def function(self, d: ir.Function, functions: dict, operators: dict) -> None:
+        path = self.paths[d.id]
+        if not self.config.selects(d.name, d.qualified_name):
+            return
+        if d.exec_space not in ("device", "host_device"):
+            return self.skip(d, f"{d.exec_space} function (not callable from a kernel)")
+        if d.deleted:
+            return self.skip(d, "deleted function")
+        if d.variadic:
+            return self.skip(d, "C variadic function")
+        if d.specializes is not None:
+            return self.skip(d, "function template specialization")
+        try:
+            if d.operator is not None:
+                return self.free_operator(d, path, operators)
+            callee = names.cpp_qualified(d.qualified_name, f"{path}.qualified_name")
+            cases = []
+            for arity in self._arities(d.params):
+                specs, exprs = self._args(d.params[:arity], path)
+                ret, body = self._result(d.return_type, f"{callee}({', '.join(exprs)})", path)
+                cases.append([self._shim(shim_name(d.id, str(arity)), arity, body), ret, specs, {}])
+        except Unsupported as exc:
+            return self.skip(d, str(exc))
+        py = self.python_name(d)
+        if py is None:
+            return self.skip(d, "Python name collides with another declaration")
+        functions.setdefault(py, []).extend(cases)
+        self.plan.bound.append(d.qualified_name)
+
+    def free_operator(self, d: ir.Function, path: str, operators: dict) -> None:
+        op = d.operator
+        n = len(d.params)
+        specs, exprs = self._args(d.params, path)
+        if all(not s.startswith("rec:") for s in specs):
+            return self.skip(d, f"operator{op} on {', '.join(specs)}: Numba already implements it")
+        if n == 1 and op in _PY_UNARY:
+            ret, body = self._result(d.return_type, f"{op}({exprs[0]})", path)
+            operators.setdefault(_PY_UNARY[op], []).append(
+                [self._shim(shim_name(d.id), 1, body), ret, specs, {}]
+            )
+        elif n == 2 and op in _PY_BINARY:
+            if op.endswith("=") and op not in ("==", "!=", "<=", ">="):
+                cpp = _value_cpp(d.params[0].type, f"{path}.params[0].type")
+                body = f"{cpp} tmp = {exprs[0]}; tmp {op} {exprs[1]}; ::new (out) {cpp}(tmp);"
+                operators.setdefault(op, []).append(
+                    [self._shim(shim_name(d.id), 2, body), specs[0], specs, {}]
+                )
+            else:
+                ret, body = self._result(d.return_type, f"({exprs[0]}) {op} ({exprs[1]})", path)
+                operators.setdefault(op, []).append(
+                    [self._shim(shim_name(d.id), 2, body), ret, specs, {}]
+                )
+        else:
+            return self.skip(d, f"operator{op} with {n} operands has no Python operator")
+        self.plan.bound.append(d.qualified_name)
+
+    def typedef(self, d: ir.Typedef, aliases: dict) -> None:
+        if not self.config.selects(d.name, d.qualified_name):
+            return
+        t = d.target
+        try:
+            if t.kind == "record" and t.decl in self.records:
+                target = self.records[t.decl]
+            elif t.kind == "enum" and t.decl in self.enums:
+                target = self.enums[t.decl]
+            else:
+                target = self.spec(t, allow_ref=False)
+        except Unsupported as exc:
+            return self.skip(d, str(exc))
+        py = self.python_name(d)
+        if py is None or py == target:
+            return None if py == target else self.skip(d, "Python name collides")
+        aliases[py] = target
+        self.plan.bound.append(d.qualified_name)
+
+    def constant(self, d, constants: dict) -> None:
+        if not self.config.selects(d.name, d.qualified_name) or d.value is None:
+            return None if d.value is not None else self.skip(d, "no constant value")
+        v = d.value
+        if v.kind == "int":
+            value: object = int(v.value)
+        elif v.kind == "float":
+            value = float(v.value)
+        elif v.kind == "bool":
+            value = v.value == "true"
+        else:
+            return self.skip(d, f"{v.kind} constant (not usable in kernels)")
+        py = self.python_name(d)
+        if py is None:
+            return self.skip(d, "Python name collides with another declaration")
+        constants[py] = value
+        self.plan.bound.append(d.qualified_name)
+
+
+def plan_bindings(doc: ir.APIDocument, config: BindConfig | None = None) -> Plan:
+    """Decide what to bind and build the tables. Raises EmitError on hostile or bad input."""
+    config = config or BindConfig()
+    planner = _Planner(doc, config)
+    plan = planner.run()
+    t = plan.tables
+    t["prelude"] = prelude(doc, config)
+    t["include_dirs"] = list(config.shim.include_dirs)
+    for name, value in t.pop("enum_constants", {}).items():
+        t["constants"].setdefault(name, value)
+    return plan
+
+
+def prelude(doc: ir.APIDocument, config: BindConfig) -> str:
+    """#defines and #includes every shim needs: by include-root-relative name, never by the
+    absolute path of the machine that generated the module."""
+    lines = []
+    for k, v in sorted(config.shim.defines.items()):
+        names.cpp_name(k, f"$.shim.defines.{k}")
+        if "\n" in v:
+            raise EmitError("a #define value spans lines", f"$.shim.defines.{k}")
+        lines.append(f"#define {k} {v}")
+    includes = config.shim.includes or [f"<{i.path}>" for i in doc.header.inputs if i.requested]
+    for inc in includes:
+        if (
+            not (
+                inc.startswith("<")
+                and inc.endswith(">")
+                or inc.startswith('"')
+                and inc.endswith('"')
+            )
+            or "\n" in inc
+            or ">" in inc[1:-1]
+        ):
+            raise EmitError(f"not an #include target: {inc!r}", "$.shim.includes")
+        lines.append(f"#include {inc}")
+    return "\n".join(lines) + "\n"

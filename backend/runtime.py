@@ -1,0 +1,547 @@
+"""Runtime of generated bindings: typing and lowering of C++ declarations described by tables.
+
+This file imports only numba-cuda (and llvmlite, which it brings). `numbast emit` copies its
+text into every static module, so a generated module needs nothing of numbast at run time; the
+dynamic mode imports it directly. Both therefore share this one code path.
+
+How a call reaches C++: each bound callable has an extern "C" __device__ shim (its text is in
+the module's tables) with the signature `int shim(void *out, void *arg0, ...)`: arguments are
+passed by pointer and the result is constructed in place at `out`. Lowering declares the shim in
+the kernel's LLVM module and calls it; the shims a process actually uses are gathered in one
+CUDA source (`ShimBundle`) that numba-cuda compiles with NVRTC and links with LTO, so the call
+inlines and only used shims are ever compiled.
+"""
+
+from __future__ import annotations
+
+import enum
+import operator
+import os
+import re
+
+import numba
+from llvmlite import ir as llir
+from numba import cuda
+from numba.cuda import cgutils, types
+from numba.cuda.cudadecl import registry as _typing
+from numba.cuda.cudadrv.linkable_code import CUSource
+from numba.cuda.cudaimpl import registry as _lowering
+from numba.cuda.datamodel import models as _models
+from numba.cuda.extending import register_model
+from numba.cuda.typeconv import Conversion
+from numba.cuda.typing import signature
+from numba.cuda.typing.templates import AbstractTemplate, AttributeTemplate, ConcreteTemplate
+from numba.cuda.vector_types import vector_types
+
+SUPPORTED_NUMBA_CUDA = ((0, 30), (0, 99))  # [lowest, highest] (major, minor) tested
+
+
+def check_numba_cuda(version: str, module: str) -> None:
+    """Fail with a clear message on a numba-cuda these bindings were not made for."""
+    nums = tuple(int(p) for p in re.findall(r"\d+", version)[:2])
+    low, high = SUPPORTED_NUMBA_CUDA
+    if not (low <= nums <= high):
+        raise ImportError(
+            f"{module}: generated for numba-cuda {low[0]}.{low[1]}-{high[0]}.{high[1]}, "
+            f"found {version}; regenerate the bindings with `numbast emit`"
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Shims: gathered lazily into one CUDA source per module
+# ---------------------------------------------------------------------------------------------
+
+
+class ShimBundle(CUSource):
+    """The CUDA source of the shims used so far. numba-cuda reads `data` at link time, after
+    every call has been lowered, and compiles it with NVRTC (LTO-IR when LTO is on)."""
+
+    def __init__(self, prelude: str, shims: dict[str, str], name: str):
+        super().__init__("", name=name)
+        self.prelude = prelude
+        self.shims = shims
+        self.used: set[str] = set()
+
+    def require(self, shim: str) -> None:
+        self.used.add(shim)
+
+    def source(self, names=None) -> str:
+        chosen = sorted(self.used if names is None else names)
+        return self.prelude + "\n" + "\n".join(self.shims[n] for n in chosen)
+
+    @property
+    def data(self):
+        return self.source()
+
+
+def _declare_shim(builder, name: str, nargs: int):
+    i8p = llir.IntType(8).as_pointer()
+    fnty = llir.FunctionType(llir.IntType(32), [i8p] * (nargs + 1))
+    return cgutils.get_or_insert_function(builder.module, fnty, name)
+
+
+# ---------------------------------------------------------------------------------------------
+# Record types
+# ---------------------------------------------------------------------------------------------
+
+
+class RecordType(types.Type):
+    """The Numba type of a bound C++ record. `by_ref` records (those with methods that modify
+    them) are values that point at their storage, so `c.bump()` changes `c`."""
+
+    def __init__(self, name: str, cpp: str, size: int, align: int, by_ref: bool):
+        self.cpp = cpp
+        self.size = size
+        self.alignof_ = align
+        self.by_ref = by_ref
+        self.fields: list[tuple[str, types.Type, int]] = []
+        self.struct = False  # fields laid out as a StructModel
+        self.casts_to: dict = {}  # Numba type -> Conversion (C++ conversion operators)
+        self.casts_from: dict = {}  # Numba type -> Conversion (non-explicit constructors)
+        super().__init__(name=f"{name}")
+
+    def can_convert_to(self, typingctx, other):
+        return self.casts_to.get(other)
+
+    def can_convert_from(self, typingctx, other):
+        return self.casts_from.get(other)
+
+
+class _StructRecordModel(_models.StructModel):
+    def __init__(self, dmm, fe_type):
+        super().__init__(dmm, fe_type, [(n, t) for n, t, _ in fe_type.fields])
+
+
+class _OpaqueRecordModel(_models.PrimitiveModel):
+    """Bytes of the record's size; alignment is applied where storage is allocated."""
+
+    def __init__(self, dmm, fe_type):
+        super().__init__(dmm, fe_type, llir.ArrayType(llir.IntType(8), fe_type.size))
+
+
+class _RefRecordModel(_models.PrimitiveModel):
+    """A pointer to the record's storage."""
+
+    def __init__(self, dmm, fe_type):
+        super().__init__(dmm, fe_type, llir.ArrayType(llir.IntType(8), fe_type.size).as_pointer())
+
+
+def _storage(builder, rt: RecordType):
+    ptr = cgutils.alloca_once(builder, llir.ArrayType(llir.IntType(8), rt.size))
+    ptr.align = rt.alignof_
+    return ptr
+
+
+# ---------------------------------------------------------------------------------------------
+# Type specs of the tables -> Numba types
+# ---------------------------------------------------------------------------------------------
+
+_SCALARS = {
+    "bool": types.boolean,
+    "int8": types.int8,
+    "uint8": types.uint8,
+    "int16": types.int16,
+    "uint16": types.uint16,
+    "int32": types.int32,
+    "uint32": types.uint32,
+    "int64": types.int64,
+    "uint64": types.uint64,
+    "float16": types.float16,
+    "float32": types.float32,
+    "float64": types.float64,
+    "bfloat16": getattr(types, "bfloat16", None),
+    "void": types.void,
+}
+
+
+class Bindings:
+    """Everything one module binds: its records, enums and callables, and their shims."""
+
+    def __init__(self, module: str, prelude: str, shims: dict[str, str]):
+        self.module = module
+        self.bundle = ShimBundle(prelude, shims, name=f"{module}_shims.cu")
+        self.records: dict[str, RecordType] = {}
+        self.classes: dict[str, type] = {}
+        self.enums: dict[str, type] = {}
+        self._callables: dict[object, list] = {}
+        self.exports: dict[str, object] = {}
+
+    @classmethod
+    def from_tables(cls, module: str, module_file: str | None, tables: dict) -> Bindings:
+        """Bind everything the tables describe; `exports` then maps Python names to objects."""
+        b = cls(module, tables["prelude"], tables["shims"])
+        if module_file is not None:
+            add_include_dirs(include_dirs_near(module_file, tables.get("include_dirs", [])))
+        exports: dict[str, object] = {}
+        for e in tables.get("enums", []):
+            exports[e["name"]] = b.enum(e["name"], e["members"])
+        for r in tables.get("records", []):
+            exports[r["name"]] = b.record(r["name"], r["cpp"], r["size"], r["align"], r["by_ref"])
+        for r in tables.get("records", []):
+            b.layout(r["name"], r["fields"], r["attrs"])
+        for r in tables.get("records", []):
+            name = r["name"]
+            if r["ctors"]:
+                b.callable(b.classes[name], [(s, "void", a, {"ctor": name}) for s, a in r["ctors"]])
+            b.implicit_constructors(name, r.get("implicit", []))
+            b.conversions(name, r.get("casts", []))
+            if r.get("methods"):
+                b.methods(name, r["methods"])
+        for f in tables.get("functions", []):
+            stub = _device_stub(f["name"], f.get("doc", ""), module)
+            exports[f["name"]] = stub
+            b.callable(stub, f["cases"])
+        for o in tables.get("operators", []):
+            b.operator(OPERATORS[o["op"]], o["cases"])
+        for alias, target in tables.get("aliases", {}).items():
+            exports[alias] = exports.get(target) or b.type_of(target)
+        exports.update(tables.get("constants", {}))
+        b.exports = exports
+        return b
+
+    # -- types ----------------------------------------------------------------------------
+
+    def type_of(self, spec: str):
+        kind, _, rest = spec.partition(":")
+        if not rest:
+            t = _SCALARS.get(kind)
+            if t is None:
+                raise TypeError(f"{self.module}: unsupported type spec {spec!r}")
+            return t
+        if kind == "ptr":
+            inner = self.type_of(rest)
+            return types.CPointer(types.uint8 if inner == types.void else inner)
+        if kind == "rec":
+            return self.records[rest]
+        if kind == "enum":
+            name, _, base = rest.partition(":")
+            return self.type_of(base)
+        if kind == "vec":
+            return vector_types[rest]
+        if kind == "tuple":
+            count, _, inner = rest.partition(":")
+            return types.UniTuple(self.type_of(inner), int(count))
+        raise TypeError(f"{self.module}: unsupported type spec {spec!r}")
+
+    # -- records --------------------------------------------------------------------------
+
+    def record(self, name: str, cpp: str, size: int, align: int, by_ref: bool):
+        """Declare a record's Numba type; return its Python stand-in class (call it in a
+        kernel to construct). Fields come later, in `layout`, once every record exists."""
+        typ_cls = type(f"_{name}_type", (RecordType,), {})
+        rt = typ_cls(name, cpp, size, align, by_ref)
+        self.records[name] = rt
+        py = type(name, (), {"_numba_type_": rt, "__doc__": f"C++ `{cpp}` for @cuda.jit code."})
+        self.classes[name] = py
+        return py
+
+    def layout(self, name: str, fields: list, attr_names: dict[str, str]) -> None:
+        """Fields [(C++ name, type spec, bit offset)]; `attr_names` python -> C++ name of the
+        fields readable from kernels."""
+        rt = self.records[name]
+        resolved = [(f, self.type_of(spec), off) for f, spec, off in fields]
+        rt.fields = resolved
+        rt.struct = (
+            bool(resolved)
+            and not rt.by_ref
+            and _natural_layout(resolved, rt.size, rt.alignof_, self)
+        )
+        model = (
+            _RefRecordModel
+            if rt.by_ref
+            else (_StructRecordModel if rt.struct else _OpaqueRecordModel)
+        )
+        register_model(type(rt))(model)
+        self._attributes(rt, type(rt), resolved, attr_names)
+
+    def _attributes(self, rt, typ_cls, fields, attr_names):
+        by_name = {f: (t, off) for f, t, off in fields}
+        visible = {py: by_name[c] for py, c in attr_names.items() if c in by_name}
+
+        class _Attrs(AttributeTemplate):
+            key = rt
+
+            def generic_resolve(self, typ, attr):
+                hit = visible.get(attr)
+                return hit[0] if hit else None
+
+        _typing.register_attr(_Attrs)
+        names = {py: c for py, c in attr_names.items() if c in by_name}
+
+        @_lowering.lower_getattr_generic(typ_cls)
+        def _get(context, builder, typ, value, attr):
+            ftype, offset = by_name[names[attr]]
+            if typ.struct:
+                idx = [f for f, _, _ in typ.fields].index(names[attr])
+                return builder.extract_value(value, idx)
+            base = value if typ.by_ref else _spill(builder, typ, value)
+            raw = builder.gep(
+                builder.bitcast(base, llir.IntType(8).as_pointer()),
+                [llir.Constant(llir.IntType(32), offset // 8)],
+            )
+            ptr = builder.bitcast(raw, context.get_value_type(ftype).as_pointer())
+            return builder.load(ptr)
+
+    # -- callables ------------------------------------------------------------------------
+
+    def callable(self, key, cases) -> None:
+        """Bind overloads `cases` [(shim, ret spec, [arg specs], flags)] to `key`: a Python
+        object (function stand-in, record class, or an `operator` function)."""
+        sigs = []
+        for shim, ret, args, flags in cases:
+            rtype = self.type_of(ret)
+            atypes = [self.type_of(a) for a in args]
+            if flags.get("ctor"):
+                rtype = self.records[flags["ctor"]]
+            sig = signature(rtype, *atypes)
+            sigs.append(sig)
+            self._lower_call(key, sig, shim, flags)
+        bucket = self._callables.setdefault(key, [])
+        bucket.extend(sigs)
+        if len(bucket) == len(sigs):  # first registration of this key
+
+            class _Template(ConcreteTemplate):
+                pass
+
+            _Template.key = key
+            _Template.cases = bucket
+            _typing.register_global(key, types.Function(_Template))
+
+    def operator(self, op, cases) -> None:
+        """C++ operators onto Python's `operator` functions."""
+        sigs = []
+        for shim, ret, args, flags in cases:
+            sig = signature(self.type_of(ret), *[self.type_of(a) for a in args])
+            sigs.append(sig)
+            self._lower_call(op, sig, shim, flags)
+
+        class _Template(ConcreteTemplate):
+            key = op
+            cases = sigs
+
+        _typing.register(_Template)
+
+    def methods(self, record: str, methods: dict) -> None:
+        """Bind methods {python name: [(shim, ret, [arg specs], flags)]} of a record."""
+        rt = self.records[record]
+        resolvers = {}
+        for pyname, cases in methods.items():
+            key = f"{self.module}.{record}.{pyname}"
+            sigs = []
+            for shim, ret, args, flags in cases:
+                sig = signature(self.type_of(ret), *[self.type_of(a) for a in args])
+                sig = sig.replace(recvr=rt)
+                sigs.append(sig)
+                self._lower_call(
+                    key, signature(sig.return_type, rt, *sig.args), shim, dict(flags, method=True)
+                )
+            resolvers[pyname] = (key, sigs)
+
+        class _Methods(AttributeTemplate):
+            key = rt
+
+            def generic_resolve(self, typ, attr):
+                hit = resolvers.get(attr)
+                if hit is None:
+                    return None
+                mkey, msigs = hit
+
+                class _M(AbstractTemplate):
+                    key = mkey
+
+                    def generic(self, args, kws):
+                        if kws:
+                            return None
+                        for s in msigs:
+                            if len(s.args) == len(args) and all(
+                                self.context.can_convert(a, b) is not None
+                                for a, b in zip(args, s.args, strict=True)
+                            ):
+                                return s
+                        return None
+
+                return types.BoundFunction(_M, typ)
+
+        _typing.register_attr(_Methods)
+
+    def _lower_call(self, key, sig, shim, flags) -> None:
+        _lowering.lower(key, *sig.args)(self._call_impl(shim, flags))
+
+    def _call_impl(self, shim, flags):
+        bundle = self.bundle
+
+        def _impl(context, builder, sig_, args):
+            context.active_code_library.add_linking_file(bundle)
+            bundle.require(shim)
+            ret = sig_.return_type
+            ptrs = []
+            for ty, val in zip(sig_.args, args, strict=True):
+                ptrs.append(_as_pointer(context, builder, ty, val))
+            by_ref_ret = isinstance(ret, RecordType) and ret.by_ref
+            if ret == types.void:
+                out = llir.Constant(llir.IntType(8).as_pointer(), None)
+            elif isinstance(ret, RecordType):
+                out = _storage(builder, ret)
+            else:
+                out = cgutils.alloca_once(builder, context.get_value_type(ret))
+            fn = _declare_shim(builder, shim, len(ptrs))
+            i8p = llir.IntType(8).as_pointer()
+            builder.call(fn, [builder.bitcast(out, i8p), *[builder.bitcast(p, i8p) for p in ptrs]])
+            if flags.get("self_result") and ptrs:
+                return args[0]  # in-place operators of by-reference records
+            if ret == types.void:
+                return context.get_dummy_value()
+            if by_ref_ret:
+                return out
+            typed = builder.bitcast(out, context.get_value_type(ret).as_pointer())
+            return builder.load(typed)
+
+        return _impl
+
+    def conversions(self, record: str, casts: list) -> None:
+        """C++ conversion operators [(shim, target spec, explicit)] as Numba casts."""
+        rt = self.records[record]
+        for shim, target, explicit in casts:
+            tt = self.type_of(target)
+            rt.casts_to[tt] = Conversion.unsafe if explicit else Conversion.safe
+            self._lower_cast(rt, tt, shim)
+
+    def implicit_constructors(self, record: str, ctors: list) -> None:
+        """Non-explicit one-argument constructors [(shim, arg spec)] as implicit conversions."""
+        rt = self.records[record]
+        for shim, arg in ctors:
+            at = self.type_of(arg)
+            rt.casts_from[at] = Conversion.safe
+            self._lower_cast(at, rt, shim)
+
+    def _lower_cast(self, from_t, to_t, shim) -> None:
+        impl = self._call_impl(shim, {})
+
+        @_lowering.lower_cast(from_t, to_t)
+        def _cast(context, builder, fromty, toty, val):
+            return impl(context, builder, signature(toty, fromty), [val])
+
+    # -- enums ----------------------------------------------------------------------------
+
+    def enum(self, name: str, members: dict[str, int]):
+        cls = enum.IntEnum(name, members)
+        cls.__module__ = self.module
+        self.enums[name] = cls
+        return cls
+
+
+def _device_stub(name: str, doc: str, module: str):
+    def stub(*args, **kwargs):
+        raise TypeError(f"{name} is a CUDA device function: call it inside @cuda.jit code")
+
+    stub.__name__ = stub.__qualname__ = name
+    stub.__module__ = module
+    stub.__doc__ = doc or f"C++ `{name}`, callable in @cuda.jit code."
+    return stub
+
+
+def _spill(builder, typ, value):
+    ptr = _storage(builder, typ)
+    builder.store(value, builder.bitcast(ptr, value.type.as_pointer()))
+    return ptr
+
+
+def _as_pointer(context, builder, ty, val):
+    if isinstance(ty, RecordType) and ty.by_ref:
+        return val
+    ptr = cgutils.alloca_once(builder, context.get_value_type(ty))
+    if isinstance(ty, RecordType):
+        ptr.align = ty.alignof_
+    builder.store(val, ptr)
+    return ptr
+
+
+def _natural_layout(fields, size, align, bindings) -> bool:
+    """True when C++'s layout equals what a StructModel of the fields gives (no bitfields,
+    no extra alignment): then fields are plain struct members."""
+    offset = 0
+    biggest = 1
+    for _, t, off in fields:
+        tsize, talign = _size_align(t)
+        if tsize is None:
+            return False
+        offset = (offset + talign - 1) // talign * talign
+        if offset * 8 != off:
+            return False
+        offset += tsize
+        biggest = max(biggest, talign)
+    total = (offset + biggest - 1) // biggest * biggest
+    return total == size and biggest == align
+
+
+def _size_align(t):
+    if isinstance(t, RecordType):
+        return (t.size, t.alignof_) if t.struct else (None, None)
+    if isinstance(t, (types.Integer, types.Float, types.Boolean)):
+        n = max(t.bitwidth // 8, 1)
+        return n, n
+    if isinstance(t, types.CPointer):
+        return 8, 8
+    return None, None
+
+
+def numba_cuda_version() -> str:
+    return getattr(numba.cuda, "__version__", None) or _dist_version()
+
+
+def _dist_version() -> str:
+    from importlib.metadata import version
+
+    try:
+        return version("numba-cuda")
+    except Exception:
+        return "0.0"
+
+
+def add_include_dirs(dirs: list[str]) -> None:
+    """Make `#include`s of the shims resolvable: NVRTC searches these folders too."""
+    cfg = cuda.config
+    have = [p for p in (cfg.CUDA_NVRTC_EXTRA_SEARCH_PATHS or "").split(":") if p]
+    for d in dirs:
+        if d and d not in have:
+            have.append(d)
+    cfg.CUDA_NVRTC_EXTRA_SEARCH_PATHS = ":".join(have)
+
+
+def include_dirs_near(module_file: str, relative: list[str]) -> list[str]:
+    here = os.path.dirname(os.path.abspath(module_file))
+    env = [p for p in os.environ.get("NUMBAST_INCLUDE_PATH", "").split(os.pathsep) if p]
+    return [os.path.normpath(os.path.join(here, r)) for r in relative] + env
+
+
+OPERATORS = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+    "%": operator.mod,
+    "&": operator.and_,
+    "|": operator.or_,
+    "^": operator.xor,
+    "<<": operator.lshift,
+    ">>": operator.rshift,
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "+=": operator.iadd,
+    "-=": operator.isub,
+    "*=": operator.imul,
+    "/=": operator.itruediv,
+    "%=": operator.imod,
+    "&=": operator.iand,
+    "|=": operator.ior,
+    "^=": operator.ixor,
+    "<<=": operator.ilshift,
+    ">>=": operator.irshift,
+    "u-": operator.neg,
+    "u+": operator.pos,
+    "u~": operator.invert,
+}
