@@ -2,7 +2,8 @@
 
 ```toml
 include = ["__h*", "Counter"]          # globs over C++ names (qualified or not); default all
-exclude = ["*_internal*"]
+exclude = ["*_debug*"]
+internal = ["__internal*"]             # implementation helpers skipped (default: CUDA's)
 strip_prefix = ["__"]                  # Python names lose these prefixes
 opaque = ["Plain"]                     # records given an opaque model (no field layout)
 
@@ -32,9 +33,15 @@ class ShimConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     defines: dict[str, str] = {}
 
 
+# CUDA's headers define implementation helpers next to their API; several of them do not
+# compile under NVRTC (they rely on nvcc-only paths). Not bound unless a config says otherwise.
+CUDA_INTERNALS = ["__internal*", "*_internal", "__float_simpl_*"]
+
+
 class BindConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     include: list[str] = []
     exclude: list[str] = []
+    internal: list[str] = msgspec.field(default_factory=lambda: list(CUDA_INTERNALS))
     strip_prefix: list[str] = []
     opaque: list[str] = []
     rename: dict[str, str] = {}
@@ -45,6 +52,9 @@ class BindConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
             return any(fnmatch.fnmatchcase(n, p) for p in patterns for n in (name, qualified))
 
         return (not self.include or hit(self.include)) and not hit(self.exclude)
+
+    def is_internal(self, name: str) -> bool:
+        return any(fnmatch.fnmatchcase(name, p) for p in self.internal)
 
     def python_name(self, name: str, qualified: str) -> str:
         for key in (qualified, name):

@@ -412,6 +412,8 @@ class _Planner:
                         f"(static_cast<{_value_cpp(m.return_type, mpath)}>"
                         f"(*static_cast<{cpp} *>(a0)));",
                     )
+                    if any(c[1] == target for c in table["casts"]):
+                        raise Unsupported(f"same Numba type {target} as another conversion")
                     table["casts"].append([shim, target, m.explicit])
                 elif m.role == "operator":
                     self.member_operator(table, d, m, mpath, operators)
@@ -486,6 +488,8 @@ class _Planner:
             return
         if d.exec_space not in ("device", "host_device"):
             return self.skip(d, f"{d.exec_space} function (not callable from a kernel)")
+        if self.config.is_internal(d.name):
+            return self.skip(d, "implementation helper (config `internal`)")
         if d.deleted:
             return self.skip(d, "deleted function")
         if d.variadic:
@@ -506,7 +510,11 @@ class _Planner:
         py = self.python_name(d)
         if py is None:
             return self.skip(d, "Python name collides with another declaration")
-        functions.setdefault(py, []).extend(cases)
+        have = {tuple(c[2]) for c in functions.get(py, [])}
+        fresh = [c for c in cases if tuple(c[2]) not in have]
+        if not fresh:
+            return self.skip(d, "same Numba signature as another overload")
+        functions.setdefault(py, []).extend(fresh)
         self.plan.bound.append(d.qualified_name)
 
     def free_operator(self, d: ir.Function, path: str, operators: dict) -> None:

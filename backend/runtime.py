@@ -100,6 +100,11 @@ class RecordType(types.Type):
         self.casts_from: dict = {}  # Numba type -> Conversion (non-explicit constructors)
         super().__init__(name=f"{name}")
 
+    @property
+    def mutable(self) -> bool:
+        # Numba lowers `a += b` with operator.iadd only for mutable types.
+        return self.by_ref
+
     def can_convert_to(self, typingctx, other):
         return self.casts_to.get(other)
 
@@ -169,9 +174,11 @@ class Bindings:
     @classmethod
     def from_tables(cls, module: str, module_file: str | None, tables: dict) -> Bindings:
         """Bind everything the tables describe; `exports` then maps Python names to objects."""
-        b = cls(module, tables["prelude"], tables["shims"])
-        if module_file is not None:
-            add_include_dirs(include_dirs_near(module_file, tables.get("include_dirs", [])))
+        dirs = include_dirs_near(module_file, tables.get("include_dirs", []))
+        add_include_dirs(dirs)
+        b = cls(
+            module, resolve_includes(tables["prelude"], dirs + cuda_include_dirs()), tables["shims"]
+        )
         exports: dict[str, object] = {}
         for e in tables.get("enums", []):
             exports[e["name"]] = b.enum(e["name"], e["members"])
@@ -191,13 +198,30 @@ class Bindings:
             stub = _device_stub(f["name"], f.get("doc", ""), module)
             exports[f["name"]] = stub
             b.callable(stub, f["cases"])
-        for o in tables.get("operators", []):
+        operators = tables.get("operators", [])
+        for o in operators:
             b.operator(OPERATORS[o["op"]], o["cases"])
+        # Numba lowers `a += b` on immutable (by-value) types with the binary operator: give
+        # in-place operators of such types a binary form when the header has none.
+        have = {(o["op"], tuple(c[2])) for o in operators for c in o["cases"]}
+        for o in operators:
+            base = o["op"][:-1]
+            if o["op"].endswith("=") and base in OPERATORS and base not in ("=", "!", "<", ">"):
+                extra = [
+                    c
+                    for c in o["cases"]
+                    if (base, tuple(c[2])) not in have and not b._by_ref_spec(c[2][0])
+                ]
+                if extra:
+                    b.operator(OPERATORS[base], extra)
         for alias, target in tables.get("aliases", {}).items():
             exports[alias] = exports.get(target) or b.type_of(target)
         exports.update(tables.get("constants", {}))
         b.exports = exports
         return b
+
+    def _by_ref_spec(self, spec: str) -> bool:
+        return spec.startswith("rec:") and self.records[spec[4:]].by_ref
 
     # -- types ----------------------------------------------------------------------------
 
@@ -319,7 +343,8 @@ class Bindings:
             key = op
             cases = sigs
 
-        _typing.register(_Template)
+        # The typing context augments the existing Function type of `op` with these cases.
+        _typing.register_global(op, types.Function(_Template))
 
     def methods(self, record: str, methods: dict) -> None:
         """Bind methods {python name: [(shim, ret, [arg specs], flags)]} of a record."""
@@ -405,6 +430,9 @@ class Bindings:
             tt = self.type_of(target)
             rt.casts_to[tt] = Conversion.unsafe if explicit else Conversion.safe
             self._lower_cast(rt, tt, shim)
+            if tt == types.boolean:  # `if x:` and bool(x) use operator bool
+                for key in (operator.truth, bool):
+                    self.callable(key, [(shim, "bool", [f"rec:{record}"], {})])
 
     def implicit_constructors(self, record: str, ctors: list) -> None:
         """Non-explicit one-argument constructors [(shim, arg spec)] as implicit conversions."""
@@ -508,10 +536,49 @@ def add_include_dirs(dirs: list[str]) -> None:
     cfg.CUDA_NVRTC_EXTRA_SEARCH_PATHS = ":".join(have)
 
 
-def include_dirs_near(module_file: str, relative: list[str]) -> list[str]:
-    here = os.path.dirname(os.path.abspath(module_file))
+def include_dirs_near(module_file: str | None, relative: list[str]) -> list[str]:
+    """The module's include folders (relative to its file) and $NUMBAST_INCLUDE_PATH."""
     env = [p for p in os.environ.get("NUMBAST_INCLUDE_PATH", "").split(os.pathsep) if p]
+    if module_file is None:
+        return env
+    here = os.path.dirname(os.path.abspath(module_file))
     return [os.path.normpath(os.path.join(here, r)) for r in relative] + env
+
+
+def cuda_include_dirs() -> list[str]:
+    """The CUDA toolkit's include folders on this machine (pip wheels or CUDA_HOME)."""
+    try:
+        from cuda import pathfinder
+    except ImportError:
+        return []
+    found = []
+    for lib in ("cudart", "cccl"):
+        try:
+            hit = pathfinder.locate_nvidia_header_directory(lib)
+        except Exception:
+            hit = None
+        if hit is not None:
+            found.append(hit.abs_path)
+    return found
+
+
+_INCLUDE = re.compile(r"^#include <([^>]+)>$", re.M)
+
+
+def resolve_includes(prelude: str, dirs: list[str]) -> str:
+    """Point `#include <h>` at the first of `dirs` holding h, resolved on this machine at
+    import: NVRTC would otherwise prefer the older copies of some CUDA headers that numba-cuda
+    ships, which can lack what the bindings were generated from. Unfound names stay as they
+    are, for NVRTC's own search."""
+
+    def pick(m: re.Match) -> str:
+        for d in dirs:
+            path = os.path.join(d, m.group(1))
+            if os.path.isfile(path):
+                return f'#include "{path}"'
+        return m.group(0)
+
+    return _INCLUDE.sub(pick, prelude)
 
 
 OPERATORS = {

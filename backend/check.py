@@ -1,0 +1,259 @@
+"""`numbast check`: prove, without a GPU, that every binding of a module type-checks, compiles
+and links: numba-cuda compiles probe kernels calling each binding to LTO-IR, NVRTC compiles the
+shims they use to LTO-IR, and nvJitLink links both into a cubin for the target arch."""
+
+from __future__ import annotations
+
+import importlib.util
+import operator as _op
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+_INFIX = {
+    _op.add: "+",
+    _op.sub: "-",
+    _op.mul: "*",
+    _op.truediv: "/",
+    _op.mod: "%",
+    _op.and_: "&",
+    _op.or_: "|",
+    _op.xor: "^",
+    _op.lshift: "<<",
+    _op.rshift: ">>",
+    _op.eq: "==",
+    _op.ne: "!=",
+    _op.lt: "<",
+    _op.le: "<=",
+    _op.gt: ">",
+    _op.ge: ">=",
+}
+_INPLACE = {
+    _op.iadd: "+=",
+    _op.isub: "-=",
+    _op.imul: "*=",
+    _op.itruediv: "/=",
+    _op.imod: "%=",
+    _op.iand: "&=",
+    _op.ior: "|=",
+    _op.ixor: "^=",
+    _op.ilshift: "<<=",
+    _op.irshift: ">>=",
+}
+_UNARY = {_op.neg: "-", _op.pos: "+", _op.invert: "~"}
+
+
+@dataclass
+class Probe:
+    """One call to check: a label, the Python statement, and the argument types it needs."""
+
+    label: str
+    args: list  # Numba types of the pointer parameters, result first when not void
+    statement: str  # uses p0, p1, ... and the names in `env`
+    env: dict
+
+
+@dataclass
+class CheckResult:
+    label: str
+    ok: bool
+    error: str = ""
+
+
+def load_module(path: str | Path):
+    path = Path(path).resolve()
+    name = f"_numbast_checked_{path.stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise OSError(f"{path}: cannot import")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def probes(module) -> list[Probe]:
+    """A probe per overload of every function, constructor, method, operator and cast."""
+    from numba.cuda import types
+
+    b = module._bindings
+    tables = module._TABLES
+    out: list[Probe] = []
+
+    def ptrs(specs):
+        return [types.CPointer(b.type_of(s) if s != "void" else types.uint8) for s in specs]
+
+    def call_probe(label, call, ret, specs, env, first=0):
+        args = ", ".join(f"p{k + first + 1}[0]" for k in range(len(specs)))
+        text = call.format(args=args)
+        if ret == "void":
+            out.append(Probe(label, ptrs(["int32", *specs]), text, env))
+        else:
+            out.append(Probe(label, ptrs([_out(ret), *specs]), _store(ret, text), env))
+
+    for f in tables.get("functions", []):
+        fn = b.exports[f["name"]]
+        for shim, ret, specs, _ in f["cases"]:
+            call_probe(f"{f['name']}({', '.join(specs)})", "fn({args})", ret, specs, {"fn": fn})
+    for r in tables.get("records", []):
+        cls = b.classes[r["name"]]
+        rec = f"rec:{r['name']}"
+        for shim, specs in r["ctors"]:
+            call_probe(f"{r['name']}({', '.join(specs)})", "cls({args})", rec, specs, {"cls": cls})
+        for mname, cases in r.get("methods", {}).items():
+            for shim, ret, specs, _ in cases:
+                args = ", ".join(f"p{k + 2}[0]" for k in range(len(specs)))
+                stmt = f"p1[0].{mname}({args})"
+                label = f"{r['name']}.{mname}({', '.join(specs)})"
+                typs = ptrs([_out(ret) if ret != "void" else "int32", rec, *specs])
+                out.append(Probe(label, typs, stmt if ret == "void" else _store(ret, stmt), {}))
+        for shim, target, explicit in r.get("casts", []):
+            stmt = "p0[0] = 1 if p1[0] else 0" if target == "bool" else "p0[0] = p1[0]"
+            out.append(Probe(f"{r['name']} -> {target}", ptrs([_out(target), rec]), stmt, {}))
+        for shim, spec in r.get("implicit", []):
+            out.append(Probe(f"{spec} -> {r['name']}", ptrs([rec, spec]), "p0[0] = p1[0]", {}))
+    from .runtime import OPERATORS
+
+    for o in tables.get("operators", []):
+        fn = OPERATORS[o["op"]]
+        for shim, ret, specs, _ in o["cases"]:
+            label = f"operator{o['op']}({', '.join(specs)})"
+            if fn in _INFIX:
+                stmt = _store(ret, f"p1[0] {_INFIX[fn]} p2[0]")
+            elif fn in _INPLACE:
+                stmt = f"x = p1[0]\n    x {_INPLACE[fn]} p2[0]\n    " + _store(ret, "x")
+            else:
+                stmt = _store(ret, f"{_UNARY[fn]}p1[0]")
+            out.append(Probe(label, ptrs([_out(ret), *specs]), stmt, {}))
+    return out
+
+
+def _out(ret: str) -> str:
+    return "uint8" if ret == "bool" else ret
+
+
+def _store(ret: str, expr: str) -> str:
+    # Numba stores booleans as bytes; a CPointer(boolean) store would not convert.
+    return f"p0[0] = 1 if {expr} else 0" if ret == "bool" else f"p0[0] = {expr}"
+
+
+def _kernel(probes_: list[Probe]):
+    """One kernel holding the statements of several probes, with its signature."""
+    from numba.cuda import types
+
+    params, body, env, offset = [], [], {}, 0
+    for i, pr in enumerate(probes_):
+        names = {f"p{k}": f"q{offset + k}" for k in range(len(pr.args))}
+        stmt = pr.statement
+        for k in sorted(names, key=lambda s: -int(s[1:])):
+            stmt = stmt.replace(k, names[k])
+        for key, value in pr.env.items():
+            alias = f"{key}_{i}"
+            stmt = stmt.replace(f"{key}(", f"{alias}(")
+            env[alias] = value
+        params += list(names.values())
+        body.append("    " + stmt.replace("\n    ", "\n    "))
+        offset += len(pr.args)
+    src = f"def probe({', '.join(params)}):\n" + "\n".join(body) + "\n"
+    scope: dict = dict(env)
+    exec(compile(src, "<numbast-probe>", "exec"), scope)
+    sig = types.void(*[a for pr in probes_ for a in pr.args])
+    return scope["probe"], sig
+
+
+def _compile(probes_: list[Probe], cc) -> bytes:
+    from numba import cuda
+
+    fn, sig = _kernel(probes_)
+    ltoir, _ = cuda.compile(fn, sig, cc=cc, device=False, abi="numba", output="ltoir")
+    return ltoir
+
+
+def _link(kernels: list[bytes], shim_ltoir: bytes, arch: str) -> None:
+    from cuda.core import Linker, LinkerOptions, ObjectCode
+
+    objs = [ObjectCode.from_ltoir(k) for k in kernels] + [ObjectCode.from_ltoir(shim_ltoir)]
+    Linker(*objs, options=LinkerOptions(arch=arch, link_time_optimization=True)).link("cubin")
+
+
+def compile_shims(bundle, names, cc) -> bytes:
+    from numba.cuda.cudadrv import nvrtc
+
+    code, _ = nvrtc.compile(bundle.source(names), bundle.name, cc, ltoir=True)
+    return getattr(code, "code", code)
+
+
+def check_module(
+    path, arch: str = "sm_90", only: list[str] | None = None, chunk: int = 24
+) -> list[CheckResult]:
+    """Compile and link every binding of a module; a failure is isolated to its binding."""
+    module = load_module(path)
+    bundle = module._bindings.bundle
+    cc = (int(arch[3:-1]), int(arch[-1]))
+    all_probes = probes(module)
+    if only:
+        all_probes = [p for p in all_probes if any(p.label.startswith(o) for o in only)]
+    results: dict[str, CheckResult] = {}
+    kernels: list[tuple[list[Probe], bytes]] = []
+    for start in range(0, len(all_probes), chunk):
+        group = all_probes[start : start + chunk]
+        try:
+            kernels.append((group, _compile(group, cc)))
+        except Exception:
+            for pr in group:  # isolate the failures
+                try:
+                    kernels.append(([pr], _compile([pr], cc)))
+                except Exception as exc:
+                    results[pr.label] = CheckResult(pr.label, False, _first_line(exc))
+    used = set(bundle.used)
+    try:
+        shim = compile_shims(bundle, used, cc)
+        _link([k for _, k in kernels], shim, arch)
+        for group, _ in kernels:
+            for pr in group:
+                results.setdefault(pr.label, CheckResult(pr.label, True))
+    except Exception:
+        _bisect(kernels, bundle, cc, arch, results)
+    return [results[p.label] for p in all_probes if p.label in results]
+
+
+def _bisect(kernels, bundle, cc, arch, results) -> None:
+    """Link probe by probe with only its shims, to name the bindings that fail."""
+    for group, _ in kernels:
+        for pr in group:
+            bundle.used.clear()
+            try:
+                k = _compile([pr], cc)
+                _link([k], compile_shims(bundle, set(bundle.used), cc), arch)
+                results[pr.label] = CheckResult(pr.label, True)
+            except Exception as exc:
+                results[pr.label] = CheckResult(pr.label, False, _first_line(exc))
+
+
+def _first_line(exc: Exception) -> str:
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    errs = [ln for ln in lines if "error" in ln.lower()]
+    return (errs or lines or [type(exc).__name__])[0][:200]
+
+
+def render_results(results: list[CheckResult]) -> str:
+    from io import StringIO
+
+    from rich.console import Console
+    from rich.table import Table
+
+    buf = StringIO()
+    console = Console(file=buf, width=120, color_system=None)
+    failed = [r for r in results if not r.ok]
+    if failed:
+        table = Table(title="failed bindings")
+        table.add_column("binding", overflow="fold")
+        table.add_column("error", overflow="fold")
+        for r in failed:
+            table.add_row(r.label, r.error)
+        console.print(table)
+    console.print(
+        f"numbast check: {len(results) - len(failed)} bindings passed, {len(failed)} failed",
+        markup=False,
+    )
+    return buf.getvalue().rstrip()
