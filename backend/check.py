@@ -93,30 +93,30 @@ def probes(module) -> list[Probe]:
 
     for f in tables.get("functions", []):
         fn = b.exports[f["name"]]
-        for shim, ret, specs, _ in f["cases"]:
+        for _shim, ret, specs, _ in f["cases"]:
             call_probe(f"{f['name']}({', '.join(specs)})", "fn({args})", ret, specs, {"fn": fn})
     for r in tables.get("records", []):
         cls = b.classes[r["name"]]
         rec = f"rec:{r['name']}"
-        for shim, specs in r["ctors"]:
+        for _shim, specs in r["ctors"]:
             call_probe(f"{r['name']}({', '.join(specs)})", "cls({args})", rec, specs, {"cls": cls})
         for mname, cases in r.get("methods", {}).items():
-            for shim, ret, specs, _ in cases:
+            for _shim, ret, specs, _ in cases:
                 args = ", ".join(f"p{k + 2}[0]" for k in range(len(specs)))
                 stmt = f"p1[0].{mname}({args})"
                 label = f"{r['name']}.{mname}({', '.join(specs)})"
                 typs = ptrs([_out(ret) if ret != "void" else "int32", rec, *specs])
                 out.append(Probe(label, typs, stmt if ret == "void" else _store(ret, stmt), {}))
-        for shim, target, explicit in r.get("casts", []):
+        for _shim, target, _explicit in r.get("casts", []):
             stmt = "p0[0] = 1 if p1[0] else 0" if target == "bool" else "p0[0] = p1[0]"
             out.append(Probe(f"{r['name']} -> {target}", ptrs([_out(target), rec]), stmt, {}))
-        for shim, spec in r.get("implicit", []):
+        for _shim, spec in r.get("implicit", []):
             out.append(Probe(f"{spec} -> {r['name']}", ptrs([rec, spec]), "p0[0] = p1[0]", {}))
     from .runtime import OPERATORS
 
     for o in tables.get("operators", []):
         fn = OPERATORS[o["op"]]
-        for shim, ret, specs, _ in o["cases"]:
+        for _shim, ret, specs, _ in o["cases"]:
             label = f"operator{o['op']}({', '.join(specs)})"
             if fn in _INFIX:
                 stmt = _store(ret, f"p1[0] {_INFIX[fn]} p2[0]")
