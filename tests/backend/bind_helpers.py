@@ -1,0 +1,55 @@
+"""Emitting modules for the backend tests (no GPU needed) and loading them."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from helpers import DATA, dump_header
+from numbast import ir
+from numbast.backend import load_config
+from numbast.backend.emit import emit_module
+
+SAMPLE_CONFIG = f"""
+[shim]
+include_dirs = ["{DATA}"]
+"""
+
+
+def emit_file(
+    tmp: Path, header: str | Path, name: str, config_text: str | None = None, **dump_options
+) -> tuple[Path, object]:
+    """Dump `header`, emit its module to tmp/<name>.py; return (path, plan)."""
+    doc = dump_header(header, **dump_options)
+    api = tmp / f"{name}.json"
+    ir.save(doc, api)
+    config = None
+    if config_text is not None:
+        cfg = tmp / f"{name}.toml"
+        cfg.write_text(config_text)
+        config = load_config(cfg)
+    text, plan = emit_module(doc, api.read_bytes(), f"numbast emit {name}.json", config)
+    path = tmp / f"{name}.py"
+    path.write_text(text)
+    return path, plan
+
+
+def import_file(path: Path):
+    spec = importlib.util.spec_from_file_location(f"bindings_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def numbast_check(path: Path, *extra: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, NUMBAST_INCLUDE_PATH=str(DATA))
+    return subprocess.run(
+        [sys.executable, "-m", "numbast.tools.numbast_cli", "check", str(path), *extra],
+        capture_output=True,
+        text=True,
+        env=env,
+    )

@@ -1,0 +1,165 @@
+"""Kernels calling emitted bindings, run on a GPU and checked against numpy / hand-computed values.
+
+The modules are emitted from IR files committed under tests/data/ir/ (the GPU machine has no
+libclang): bind_sample.json from tests/data/bind_sample.cuh (a CI test keeps it current) and
+cuda_bf16.json from CUDA 13.5's cuda_bf16.h.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from helpers import DATA
+from numbast import ir
+from numbast.backend import load_config
+from numbast.backend.emit import emit_module
+
+cuda = pytest.importorskip("numba.cuda", reason="numba-cuda is needed to run bindings")
+pytestmark = [
+    pytest.mark.gpu,
+    pytest.mark.skipif(
+        not cuda.is_available(),
+        reason="needs a CUDA GPU: run on the device machine (shared/device/README.md)",
+    ),
+]
+IR = DATA / "ir"
+
+
+def _module(tmp: Path, name: str, config_text: str | None = None):
+    from bind_helpers import import_file
+
+    doc = ir.load(IR / f"{name}.json")
+    config = None
+    if config_text:
+        (tmp / f"{name}.toml").write_text(config_text)
+        config = load_config(tmp / f"{name}.toml")
+    text, _ = emit_module(doc, (IR / f"{name}.json").read_bytes(), "test", config)
+    path = tmp / f"{name}_gpu.py"
+    path.write_text(text)
+    return import_file(path)
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    return _module(
+        tmp_path_factory.mktemp("gpu"), "bind_sample", f'[shim]\ninclude_dirs = ["{DATA}"]\n'
+    )
+
+
+@pytest.fixture(scope="module")
+def bf16(tmp_path_factory):
+    return _module(tmp_path_factory.mktemp("gpu"), "cuda_bf16")
+
+
+def test_sample_constructs(sample):
+    m = sample
+    add, scale, Counter, Vec2 = m.add, m.scale, m.Counter, m.Vec2
+    length2, color_code, mode_bits = m.length2, m.color_code, m.mode_bits
+    Color, Mode, Flags, read_counter = m.Color, m.Mode, m.Flags, m.read_counter
+    twice_distance, counter_zero = m.twice_distance, m.Counter_zero
+    warp, limit = m.kWarpSize, m.SAMPLE_LIMIT
+
+    @cuda.jit
+    def kernel(out):
+        out[0] = add(2, 3)  # int overload
+        out[1] = add(np.float32(1.0), np.float32(2.0))  # float overload adds 0.5
+        out[2] = scale(3.0)  # default argument
+        out[3] = scale(3.0, 3.0)
+        c = Counter(5)
+        c.bump(2)  # a method that modifies its object
+        out[4] = c.value()
+        c.bump()
+        out[5] = c.value()
+        c += 10  # in-place operator of a by-reference record
+        out[6] = c.value()
+        v = Vec2(np.float32(1.0), np.float32(2.0))
+        w = Vec2(np.float32(3.0), np.float32(4.0))
+        out[7] = v.dot(w)
+        u = v + w  # free operator
+        out[8] = u.x + u.y * 10  # field access
+        n = -v  # member unary operator
+        out[9] = n.x
+        s = v * np.float32(2.0)  # hidden friend operator
+        out[10] = s.y
+        out[11] = 1.0 if v == v else 0.0  # member comparison
+        out[12] = length2(v)
+        out[13] = color_code(Color.Blue)  # enums as arguments
+        out[14] = mode_bits(Mode.Exact)
+        out[15] = warp + limit  # constexpr and macro constants
+        out[16] = counter_zero()  # static method
+        out[17] = twice_distance(np.float32(2.5)).value  # implicit converting constructor
+        f = Flags(1, 5)  # opaque (bitfield) record by value
+        out[18] = f.packed()
+        out[19] = read_counter(c)  # by-reference record passed by value
+
+    out = np.zeros(20, dtype=np.float64)
+    kernel[1, 1](out)
+    expected = [5, 3.5, 6, 9, 7, 8, 18, 11, 64, -1, 4, 1, 5, 60, 32, 1056, 0, 5, 11, 18]
+    assert out.tolist() == expected
+
+
+def _to_bf16(x: np.ndarray) -> np.ndarray:
+    """Round float32 to the nearest bfloat16 (ties to even), returned as float32."""
+    bits = np.asarray(x, dtype=np.float32).view(np.uint32).astype(np.uint64)
+    bits = (bits + 0x7FFF + ((bits >> 16) & 1)) & 0xFFFF0000
+    return bits.astype(np.uint32).view(np.float32)
+
+
+def test_bf16_arithmetic_comparisons_conversions_math(bf16):
+    m = bf16
+    f2b, b2f = m.__float2bfloat16, m.__bfloat162float
+    hadd, hsub, hmul, hdiv, hfma = m.__hadd, m.__hsub, m.__hmul, m.__hdiv, m.__hfma
+    heq, hlt, hgt = m.__heq, m.__hlt, m.__hgt
+    hsqrt, hexp, hlog, hsin = m.hsqrt, m.hexp, m.hlog, m.hsin
+    f2b_rz, b2i = m.__float2bfloat16_rz, m.__bfloat162int_rn
+    hmax, habs = m.__hmax, m.__habs
+
+    @cuda.jit
+    def kernel(x, y, z, out, flags):
+        i = cuda.grid(1)
+        if i < x.size:
+            a, b, c = f2b(x[i]), f2b(y[i]), f2b(z[i])
+            out[0, i] = b2f(hadd(a, b))
+            out[1, i] = b2f(hsub(a, b))
+            out[2, i] = b2f(hmul(a, b))
+            out[3, i] = b2f(hdiv(a, b))
+            out[4, i] = b2f(hfma(a, b, c))
+            out[5, i] = b2f(hsqrt(habs(a)))
+            out[6, i] = b2f(hexp(c))
+            out[7, i] = b2f(hlog(habs(b)))
+            out[8, i] = b2f(hsin(a))
+            out[9, i] = b2f(f2b_rz(x[i]))
+            out[10, i] = b2i(a)
+            out[11, i] = b2f(hmax(a, b))
+            flags[0, i] = heq(a, a)
+            flags[1, i] = hlt(a, b)
+            flags[2, i] = hgt(a, b)
+
+    rng = np.random.default_rng(7)
+    n = 4096
+    x = rng.uniform(-8, 8, n).astype(np.float32)
+    y = rng.uniform(0.5, 4, n).astype(np.float32) * rng.choice([-1, 1], n).astype(np.float32)
+    z = rng.uniform(-3, 3, n).astype(np.float32)
+    out = np.zeros((12, n), dtype=np.float32)
+    flags = np.zeros((3, n), dtype=np.bool_)
+    kernel[(n + 127) // 128, 128](x, y, z, out, flags)
+
+    a, b, c = _to_bf16(x), _to_bf16(y), _to_bf16(z)
+    exact = {0: a + b, 1: a - b, 2: a * b, 3: a / b, 4: a * b + c, 11: np.maximum(a, b)}
+    for row, ref in exact.items():  # correctly rounded in bf16
+        np.testing.assert_array_equal(out[row], _to_bf16(ref), err_msg=f"row {row}")
+    ulp = 2.0**-7  # one bf16 ulp, relative
+    approx = {5: np.sqrt(np.abs(a)), 6: np.exp(c), 7: np.log(np.abs(b)), 8: np.sin(a)}
+    for row, ref in approx.items():
+        np.testing.assert_allclose(out[row], ref, rtol=2 * ulp, atol=2 * ulp, err_msg=f"row {row}")
+    # round toward zero: never larger in magnitude than the input, within one ulp of it
+    assert np.all(np.abs(out[9]) <= np.abs(x)) and np.all(np.abs(x - out[9]) <= np.abs(x) * ulp)
+    np.testing.assert_array_equal(out[10], np.rint(a))
+    assert flags[0].all()
+    np.testing.assert_array_equal(flags[1], a < b)
+    np.testing.assert_array_equal(flags[2], a > b)
+    assert math.isfinite(float(out.sum()))
