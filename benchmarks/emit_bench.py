@@ -60,27 +60,29 @@ def import_time(cwd: Path, repeat: int = 5) -> tuple[float, float]:
 
 KERNELS = {
     "binding": """
+        from numba import uint64
         from bf16_bindings import __hadd, __hmul, __ushort_as_bfloat16 as u2b
         from bf16_bindings import __bfloat16_as_ushort as b2u
         @cuda.jit
-        def fma(a, b, c, out):
-            i = cuda.grid(1)
-            if i < out.size:
+        def fma(a, b, c, out, n):
+            i = uint64(cuda.grid(1))  # unsigned: no negative-index wraparound code
+            if i < n:
                 out[i] = b2u(__hadd(__hmul(u2b(a[i]), u2b(b[i])), u2b(c[i])))
     """,
     "builtin": """
+        from numba import uint64
         from numba.cuda.bf16 import ushort_as_bfloat16 as u2b, bfloat16_as_ushort as b2u
         @cuda.jit
-        def fma(a, b, c, out):
-            i = cuda.grid(1)
-            if i < out.size:
+        def fma(a, b, c, out, n):
+            i = uint64(cuda.grid(1))
+            if i < n:
                 out[i] = b2u(u2b(a[i]) * u2b(b[i]) + u2b(c[i]))
     """,
 }
 
 CPP = r"""
 #include <cuda_bf16.h>
-extern "C" __global__ void fma(const unsigned short *a, const unsigned short *b,
+extern "C" __global__ void bf16_axpy(const unsigned short *a, const unsigned short *b,
                                const unsigned short *c, unsigned short *out, long long n) {
     long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x;
     if (i < n) {
@@ -92,6 +94,15 @@ extern "C" __global__ void fma(const unsigned short *a, const unsigned short *b,
 """
 
 
+XOR_CPP = r"""
+extern "C" __global__ void bf16_xor(const unsigned short *a, const unsigned short *b,
+                                    const unsigned short *c, unsigned short *out, long long n) {
+    long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x;
+    if (i < n) out[i] = a[i] ^ b[i] ^ c[i];
+}
+"""
+
+
 def first_launch(cwd: Path, which: str) -> float:
     code = f"""
         import time, numpy as np
@@ -99,7 +110,7 @@ def first_launch(cwd: Path, which: str) -> float:
         {textwrap.indent(textwrap.dedent(KERNELS[which]), " " * 8).strip()}
         a = cuda.to_device(np.full(1024, 0x3F80, np.uint16)); out = cuda.device_array_like(a)
         cuda.synchronize()
-        t = time.perf_counter(); fma[8, 128](a, a, a, out); cuda.synchronize()
+        t = time.perf_counter(); fma[8, 128](a, a, a, out, np.uint64(1024)); cuda.synchronize()
         print(time.perf_counter() - t)
     """
     return float(_run(code, cwd))
@@ -116,30 +127,45 @@ def throughput(cwd: Path, n_log2: int, repeat: int) -> dict[str, float]:
         a, b, c = (cuda.to_device(h) for h in host)
         out = cuda.device_array(n, np.uint16)
         threads = 256; blocks = (n + threads - 1) // threads
-        def timed(launch):
+        def timed(launch, batch=10):
+            # Launches are queued back to back between the events, so the host's launch cost
+            # (tens of microseconds for a Numba dispatch) overlaps with the previous kernel
+            # instead of being counted as GPU time.
             launch(); cuda.synchronize()
             start, stop = cuda.event(), cuda.event()
             times = []
             for _ in range({repeat}):
-                start.record(); launch(); stop.record(); stop.synchronize()
-                times.append(cuda.event_elapsed_time(start, stop) / 1e3)
+                start.record()
+                for _ in range(batch):
+                    launch()
+                stop.record(); stop.synchronize()
+                times.append(cuda.event_elapsed_time(start, stop) / 1e3 / batch)
             return 4 * 2 * n / sorted(times)[len(times) // 2] / 1e9
         res = {{}}
         ns = {{"cuda": cuda}}
         for which, src in {KERNELS!r}.items():
             exec(__import__("textwrap").dedent(src), ns)
             k = ns["fma"]
-            res[which] = timed(lambda: k[blocks, threads](a, b, c, out))
+            res[which] = timed(lambda: k[blocks, threads](a, b, c, out, np.uint64(n)))
             ref = out.copy_to_host()
-        raw = cp.RawKernel({CPP!r}, "fma", options=("-std=c++17",))
+        raw = cp.RawKernel({CPP!r}, "bf16_axpy", options=("-std=c++17",))
         ca, cb, cc_ = (cp.asarray(h) for h in host); cout = cp.empty(n, cp.uint16)
         def launch_cpp():
             raw((blocks,), (threads,), (ca, cb, cc_, cout, np.int64(n)))
         res["cpp"] = timed(launch_cpp)
         assert (cp.asnumpy(cout) == ref).all(), "C++ and binding results differ"
+        # Control without any bf16: the same memory traffic, plain Numba against C++.
+        @cuda.jit
+        def xor(a, b, c, out, n):
+            i = np.uint64(cuda.grid(1))
+            if i < n:
+                out[i] = a[i] ^ b[i] ^ c[i]
+        res["xor_numba"] = timed(lambda: xor[blocks, threads](a, b, c, out, np.uint64(n)))
+        kx = cp.RawKernel(XOR_CPP, "bf16_xor")
+        res["xor_cpp"] = timed(lambda: kx((blocks,), (threads,), (ca, cb, cc_, cout, np.int64(n))))
         print(res)
     """
-    return eval(_run(code, cwd))
+    return eval(_run(code.replace("XOR_CPP", repr(XOR_CPP)), cwd))
 
 
 def many_functions_ir(n: int, header: str):
@@ -241,6 +267,11 @@ def main() -> int:
             f"a*b+c over 2**{args.n_log2} bf16 (GB/s, median of {args.repeat}): "
             f"binding {gbs['binding']:.1f}, numba-cuda bfloat16 {gbs['builtin']:.1f}, "
             f"CUDA C++ {gbs['cpp']:.1f}"
+        )
+        control = (gbs["xor_cpp"] - gbs["xor_numba"]) / gbs["xor_cpp"] * 100
+        print(
+            f"control, same traffic without bf16: plain Numba {gbs['xor_numba']:.1f}, "
+            f"CUDA C++ {gbs['xor_cpp']:.1f} ({control:+.2f}% for Numba itself)"
         )
         gap = (gbs["cpp"] - gbs["binding"]) / gbs["cpp"] * 100
         print(
