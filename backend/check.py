@@ -236,7 +236,8 @@ def _first_line(exc: Exception) -> str:
     return (errs or lines or [type(exc).__name__])[0][:200]
 
 
-def render_results(results: list[CheckResult]) -> str:
+def render_results(results: list[CheckResult], failures_only: bool = False) -> str:
+    """A table of every binding (or only the failures) and the closing counts."""
     from io import StringIO
 
     from rich.console import Console
@@ -245,12 +246,14 @@ def render_results(results: list[CheckResult]) -> str:
     buf = StringIO()
     console = Console(file=buf, width=120, color_system=None)
     failed = [r for r in results if not r.ok]
-    if failed:
-        table = Table(title="failed bindings")
+    shown = failed if failures_only else results
+    if shown:
+        table = Table(title="numbast check")
         table.add_column("binding", overflow="fold")
+        table.add_column("result", no_wrap=True)
         table.add_column("error", overflow="fold")
-        for r in failed:
-            table.add_row(r.label, r.error)
+        for r in shown:
+            table.add_row(r.label, "pass" if r.ok else "FAIL", r.error)
         console.print(table)
     console.print(
         f"numbast check: {len(results) - len(failed)} bindings passed, {len(failed)} failed",

@@ -320,6 +320,15 @@ class Bindings:
             sig = signature(rtype, *atypes)
             sigs.append(sig)
             self._lower_call(key, sig, shim, flags)
+            if any(isinstance(a, types.CPointer) for a in atypes):
+                # A device array (its data pointer) may be passed where C++ takes `T *`.
+                arrays = [
+                    types.Array(a.dtype, 1, "A") if isinstance(a, types.CPointer) else a
+                    for a in atypes
+                ]
+                sigs.append(signature(rtype, *arrays))
+                lowered = [types.Array if isinstance(a, types.Array) else a for a in arrays]
+                _lowering.lower(key, *lowered)(self._call_impl(shim, flags))
         bucket = self._callables.setdefault(key, [])
         bucket.extend(sigs)
         if len(bucket) == len(sigs):  # first registration of this key
@@ -477,6 +486,11 @@ def _spill(builder, typ, value):
 def _as_pointer(context, builder, ty, val):
     if isinstance(ty, RecordType) and ty.by_ref:
         return val
+    if isinstance(ty, types.Array):  # passed as its data pointer
+        data = context.make_array(ty)(context, builder, val).data
+        ptr = cgutils.alloca_once(builder, data.type)
+        builder.store(data, ptr)
+        return ptr
     ptr = cgutils.alloca_once(builder, context.get_value_type(ty))
     if isinstance(ty, RecordType):
         ptr.align = ty.alignof_

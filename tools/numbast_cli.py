@@ -30,6 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("module", metavar="BINDINGS_PY")
     c.add_argument("--arch", default="sm_90")
     c.add_argument("--only", action="append", default=[], help="names to check (default all)")
+    c.add_argument("--failures-only", action="store_true", help="list only failing bindings")
     return p
 
 
@@ -71,7 +72,7 @@ def _check(args) -> int:
     from numbast.backend.check import check_module, render_results
 
     results = check_module(args.module, args.arch, args.only)
-    info(render_results(results))
+    info(render_results(results, args.failures_only))
     return 0 if all(r.ok for r in results) else 1
 
 

@@ -102,7 +102,8 @@ def test_check_passes_for_every_sample_binding(sample):
     path, _ = sample
     r = numbast_check(path)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "numbast check: 30 bindings passed, 0 failed" in r.stderr
+    assert "numbast check: 33 bindings passed, 0 failed" in r.stderr
+    assert "│ fill(ptr:float32, int32, float32)" in r.stderr and "│ pass" in r.stderr
 
 
 @pytest.mark.parametrize("header", ["cuda_bf16.h", "cuda_fp16.h", "cuda_fp8.h"])
@@ -214,3 +215,15 @@ def test_bad_config_names_the_field(tmp_path):
         text=True,
     )
     assert r.returncode == 1 and "includ" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_committed_sample_ir_is_current():
+    """tests/data/ir/bind_sample.json (used on the GPU machine, which has no libclang) matches a
+    fresh dump of tests/data/bind_sample.cuh."""
+    from helpers import dump_header
+
+    committed = ir.load(DATA / "ir" / "bind_sample.json")
+    fresh = dump_header(DATA / "bind_sample.cuh")
+    assert committed.declarations == fresh.declarations and committed.edges == fresh.edges, (
+        "regenerate: canopy dump tests/data/bind_sample.cuh -o tests/data/ir/bind_sample.json"
+    )

@@ -62,6 +62,7 @@ def test_sample_constructs(sample):
     Color, Mode, Flags, read_counter = m.Color, m.Mode, m.Flags, m.read_counter
     twice_distance, counter_zero = m.twice_distance, m.Counter_zero
     warp, limit = m.kWarpSize, m.SAMPLE_LIMIT
+    Triple = m.Triple
 
     @cuda.jit
     def kernel(out):
@@ -95,11 +96,26 @@ def test_sample_constructs(sample):
         f = Flags(1, 5)  # opaque (bitfield) record by value
         out[18] = f.packed()
         out[19] = read_counter(c)  # by-reference record passed by value
+        t = Triple(1, 2, 4)
+        out[20] = t.sum()
+        out[21] = t.v[2]  # a fixed array field read as a tuple
 
-    out = np.zeros(20, dtype=np.float64)
+    out = np.zeros(22, dtype=np.float64)
     kernel[1, 1](out)
-    expected = [5, 3.5, 6, 9, 7, 8, 18, 11, 64, -1, 4, 1, 5, 60, 32, 1056, 0, 5, 11, 18]
+    expected = [5, 3.5, 6, 9, 7, 8, 18, 11, 64, -1, 4, 1, 5, 60, 32, 1056, 0, 5, 11, 18, 7, 4]
     assert out.tolist() == expected
+
+
+def test_sample_pointers(sample):
+    fill = sample.fill
+
+    @cuda.jit
+    def kernel(buf):
+        fill(buf, 4, np.float32(1.5))  # a device array passed as `float *`
+
+    buf = cuda.to_device(np.zeros(4, np.float32))
+    kernel[1, 1](buf)
+    assert buf.copy_to_host().tolist() == [1.5, 2.5, 3.5, 4.5]
 
 
 def _to_bf16(x: np.ndarray) -> np.ndarray:

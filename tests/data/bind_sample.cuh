@@ -61,6 +61,16 @@ struct Flags {
     __device__ unsigned packed() const { return ready | (level << 1); }
 };
 
+// Pointers (CPointer) and fixed arrays (UniTuple fields).
+__device__ inline void fill(float *out, int n, float value) {
+    for (int i = 0; i < n; ++i) out[i] = value + i;
+}
+struct Triple {
+    int v[3];
+    __device__ Triple(int a, int b, int c) { v[0] = a; v[1] = b; v[2] = c; }
+    __device__ int sum() const { return v[0] + v[1] + v[2]; }
+};
+
 // Typedefs and constants.
 typedef Vec2 vec2_t;
 typedef float real_t;
