@@ -94,6 +94,13 @@ extern "C" __global__ void bf16_axpy(const unsigned short *a, const unsigned sho
 """
 
 
+SPIN = r"""
+extern "C" __global__ void numbast_spin(long long ns) {
+    long long start = clock64();
+    while (clock64() - start < ns) { }
+}
+"""
+
 XOR_CPP = r"""
 extern "C" __global__ void bf16_xor(const unsigned short *a, const unsigned short *b,
                                     const unsigned short *c, unsigned short *out, long long n) {
@@ -127,19 +134,18 @@ def throughput(cwd: Path, n_log2: int, repeat: int) -> dict[str, float]:
         a, b, c = (cuda.to_device(h) for h in host)
         out = cuda.device_array(n, np.uint16)
         threads = 256; blocks = (n + threads - 1) // threads
-        def timed(launch, batch=10):
-            # Launches are queued back to back between the events, so the host's launch cost
-            # (tens of microseconds for a Numba dispatch) overlaps with the previous kernel
-            # instead of being counted as GPU time.
+        spin = cp.RawKernel(SPIN, "numbast_spin")
+        def timed(launch):
+            # Kernel time alone: a spinning kernel keeps the GPU busy while the host enqueues
+            # the start event, the launch and the stop event, so the host's launch cost (tens
+            # of microseconds for a Numba dispatch) is not counted as GPU time.
             launch(); cuda.synchronize()
             start, stop = cuda.event(), cuda.event()
             times = []
             for _ in range({repeat}):
-                start.record()
-                for _ in range(batch):
-                    launch()
-                stop.record(); stop.synchronize()
-                times.append(cuda.event_elapsed_time(start, stop) / 1e3 / batch)
+                spin((1,), (1,), (np.int64(2_000_000),))
+                start.record(); launch(); stop.record(); stop.synchronize()
+                times.append(cuda.event_elapsed_time(start, stop) / 1e3)
             return 4 * 2 * n / sorted(times)[len(times) // 2] / 1e9
         res = {{}}
         ns = {{"cuda": cuda}}
@@ -165,7 +171,8 @@ def throughput(cwd: Path, n_log2: int, repeat: int) -> dict[str, float]:
         res["xor_cpp"] = timed(lambda: kx((blocks,), (threads,), (ca, cb, cc_, cout, np.int64(n))))
         print(res)
     """
-    return eval(_run(code.replace("XOR_CPP", repr(XOR_CPP)), cwd))
+    code = code.replace("XOR_CPP", repr(XOR_CPP)).replace("SPIN", repr(SPIN))
+    return eval(_run(code, cwd))
 
 
 def many_functions_ir(n: int, header: str):
