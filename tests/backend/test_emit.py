@@ -227,3 +227,11 @@ def test_committed_sample_ir_is_current():
     assert committed.declarations == fresh.declarations and committed.edges == fresh.edges, (
         "regenerate: canopy dump tests/data/bind_sample.cuh -o tests/data/ir/bind_sample.json"
     )
+
+
+def test_numba_cuda_version_check():
+    from numbast.backend.runtime import check_numba_cuda
+
+    check_numba_cuda("0.30.4", "m")
+    with pytest.raises(ImportError, match=r"m: generated for numba-cuda 0\.30-0\.99, found 0\.20"):
+        check_numba_cuda("0.20.1", "m")

@@ -62,7 +62,7 @@ def test_sample_constructs(sample):
     Color, Mode, Flags, read_counter = m.Color, m.Mode, m.Flags, m.read_counter
     twice_distance, counter_zero = m.twice_distance, m.Counter_zero
     warp, limit = m.kWarpSize, m.SAMPLE_LIMIT
-    Triple = m.Triple
+    Triple, Meters, vec2_t, real_t = m.Triple, m.Meters, m.vec2_t, m.real_t
 
     @cuda.jit
     def kernel(out):
@@ -99,10 +99,39 @@ def test_sample_constructs(sample):
         t = Triple(1, 2, 4)
         out[20] = t.sum()
         out[21] = t.v[2]  # a fixed array field read as a tuple
+        out[22] = add(c, 1)  # explicit `operator int` as a cast: 18 + 1
+        out[23] = add(Meters(np.float32(2.0)), np.float32(1.0))  # `operator float`: 2 + 1 + .5
+        out[24] = vec2_t(real_t(0.5), real_t(2.0)).x  # typedefs alias the record and float
 
-    out = np.zeros(22, dtype=np.float64)
+    out = np.zeros(25, dtype=np.float64)
     kernel[1, 1](out)
-    expected = [5, 3.5, 6, 9, 7, 8, 18, 11, 64, -1, 4, 1, 5, 60, 32, 1056, 0, 5, 11, 18, 7, 4]
+    expected = [
+        5,
+        3.5,
+        6,
+        9,
+        7,
+        8,
+        18,
+        11,
+        64,
+        -1,
+        4,
+        1,
+        5,
+        60,
+        32,
+        1056,
+        0,
+        5,
+        11,
+        18,
+        7,
+        4,
+        19,
+        3.5,
+        0.5,
+    ]
     assert out.tolist() == expected
 
 
