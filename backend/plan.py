@@ -344,7 +344,7 @@ class _Planner:
         fields, attrs = [], {}
         opaque = d.name in self.config.opaque or d.qualified_name in self.config.opaque
         if not opaque:
-            for j, f in enumerate(d.fields):
+            for f in d.fields:
                 try:
                     if f.offset is None or f.bitfield_width is not None or not f.name:
                         raise Unsupported("bitfield or unnamed")
@@ -355,7 +355,6 @@ class _Planner:
                 fields.append([f.name, spec, f.offset])
                 if f.access == "public":
                     attrs[names.python_safe(f.name)] = f.name
-                del j
         cpp = names.cpp_qualified(d.qualified_name, f"{path}.qualified_name")
         ctors, implicit = [], []
         for j, c in enumerate(d.constructors):
@@ -393,7 +392,6 @@ class _Planner:
     def members(self, table: dict, d: ir.Record, functions: dict, operators: dict) -> None:
         path = self.paths[d.id]
         cpp = table["cpp"]
-        self_spec = f"rec:{table['name']}"
         for j, m in enumerate(d.methods):
             mpath = f"{path}.methods[{j}]"
             label = f"{d.qualified_name}::{m.name}"
@@ -434,7 +432,6 @@ class _Planner:
             except Unsupported as exc:
                 self.plan.skipped.append((label, str(exc)))
         table["methods"] = {k: v for k, v in table["methods"].items() if v}
-        del self_spec
 
     def static_method(self, table, d, m, mpath, functions) -> None:
         py = f"{table['name']}_{names.python_safe(m.name)}"
