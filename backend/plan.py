@@ -300,6 +300,8 @@ class _Planner:
                 if names.python_name(py, self.paths[d.id]) and py not in self.used_names:
                     self.used_names[py] = e.name
                     consts[py] = e.value
+                else:
+                    self.plan.skipped.append((e.name, "Python name collides"))
             self.plan.bound.append(d.qualified_name)
             return
         py = self.python_name(d)
@@ -358,7 +360,11 @@ class _Planner:
         cpp = names.cpp_qualified(d.qualified_name, f"{path}.qualified_name")
         ctors, implicit = [], []
         for j, c in enumerate(d.constructors):
-            if c.access != "public" or c.deleted or c.ctor_kind == "move":
+            if c.access != "public":
+                continue
+            if c.deleted or c.ctor_kind == "move":
+                why = "deleted" if c.deleted else "move constructor (the copy constructor serves)"
+                self.plan.skipped.append((f"{d.qualified_name}::{c.name}({_sig(c)})", why))
                 continue
             mpath = f"{path}.constructors[{j}]"
             for arity in self._arities(c.params):
@@ -395,7 +401,10 @@ class _Planner:
         for j, m in enumerate(d.methods):
             mpath = f"{path}.methods[{j}]"
             label = f"{d.qualified_name}::{m.name}"
-            if m.access != "public" or m.deleted:
+            if m.access != "public":
+                continue
+            if m.deleted:
+                self.plan.skipped.append((label, "deleted"))
                 continue
             if m.exec_space not in ("device", "host_device"):
                 self.plan.skipped.append((label, f"{m.exec_space}-only method"))
@@ -577,6 +586,10 @@ class _Planner:
             return self.skip(d, "Python name collides with another declaration")
         constants[py] = value
         self.plan.bound.append(d.qualified_name)
+
+
+def _sig(m: ir.Method) -> str:
+    return ", ".join(p.type.spelling for p in m.params)
 
 
 def plan_bindings(doc: ir.APIDocument, config: BindConfig | None = None) -> Plan:
