@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from pathlib import Path
 
@@ -13,9 +14,23 @@ from .version import IR_FORMAT, IR_MAJOR, IR_VERSION
 SCHEMA_FILE = f"{IR_FORMAT}-{IR_MAJOR}.schema.json"
 
 
+def clean_descriptions(node: object) -> object:
+    """Dedent docstring-made descriptions the same way whatever msgspec version made them."""
+    if isinstance(node, dict):
+        return {
+            k: inspect.cleandoc(v)
+            if k == "description" and isinstance(v, str)
+            else clean_descriptions(v)
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [clean_descriptions(v) for v in node]
+    return node
+
+
 def json_schema() -> dict:
     """The JSON Schema of the current IR version."""
-    schema = msgspec.json.schema(APIDocument)
+    schema = clean_descriptions(msgspec.json.schema(APIDocument))
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = f"{IR_FORMAT} {IR_VERSION}"
     return schema

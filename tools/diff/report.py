@@ -63,7 +63,9 @@ def make_report(old: ir.APIDocument, new: ir.APIDocument, changes: list[Change])
 
 
 def report_schema() -> dict:
-    schema = msgspec.json.schema(DiffReport)
+    from numbast.ir.schema import clean_descriptions
+
+    schema = clean_descriptions(msgspec.json.schema(DiffReport))
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = f"{REPORT_FORMAT} {REPORT_VERSION}"
     return schema
