@@ -13,7 +13,7 @@ from bind_helpers import SAMPLE_CONFIG, emit_file, numbast_check
 
 from helpers import DATA
 from numbast import ir
-from numbast.backend import EmitError, plan_bindings
+from numbast.backend import EmitError, load_config, plan_bindings
 
 pytest.importorskip("numba.cuda", reason="numba-cuda is needed to build bindings")
 
@@ -235,3 +235,42 @@ def test_numba_cuda_version_check():
     check_numba_cuda("0.30.4", "m")
     with pytest.raises(ImportError, match=r"m: generated for numba-cuda 0\.30-0\.99, found 0\.20"):
         check_numba_cuda("0.20.1", "m")
+
+
+def test_dynamic_mode_builds_the_same_bindings(tmp_path):
+    """numbast.bind shares the planner and runtime with static modules: the same tables, and
+    kernels using it compile and link (NVRTC + LTO-IR + nvJitLink) without a GPU."""
+    from numba import cuda
+    from numba.cuda import types
+
+    import numbast
+    from numbast.backend.check import _link, compile_shims
+
+    config = tmp_path / "c.toml"
+    config.write_text(f'[shim]\ninclude_dirs = ["{DATA}"]\n')
+    ns = numbast.bind(DATA / "ir" / "bind_sample.json", config=config)
+    assert {"Counter", "Vec2", "add", "Color", "kWarpSize"} <= set(vars(ns))
+    static = plan_bindings(ir.load(DATA / "ir" / "bind_sample.json"), load_config(config))
+    assert ns._tables["shims"] == static.tables["shims"]
+    assert ns._tables["functions"] == static.tables["functions"]
+    add, Counter = ns.add, ns.Counter
+
+    def kernel(out):
+        c = Counter(5)
+        c.bump(2)
+        out[0] = add(c.value(), 3)
+
+    ltoir, _ = cuda.compile(
+        kernel, (types.int32[::1],), cc=(9, 0), device=False, abi="numba", output="ltoir"
+    )
+    bundle = ns._bindings.bundle
+    _link([ltoir], compile_shims(bundle, set(bundle.used), (9, 0)), "sm_90")
+
+
+def test_dynamic_mode_from_a_header():
+    pytest.importorskip("clang.cindex", reason="binding a header needs the frontend")
+    import numbast
+
+    ns = numbast.bind(DATA / "bind_sample.cuh")
+    assert callable(ns.scale) and ns.Color.Blue == 6
+    assert ("host_only", "host function (not callable from a kernel)") in ns._skipped
