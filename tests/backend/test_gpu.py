@@ -43,11 +43,18 @@ def _module(tmp: Path, name: str, config_text: str | None = None):
     return import_file(path)
 
 
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory):
-    return _module(
-        tmp_path_factory.mktemp("gpu"), "bind_sample", f'[shim]\ninclude_dirs = ["{DATA}"]\n'
-    )
+@pytest.fixture(scope="module", params=["static", "dynamic"])
+def sample(request, tmp_path_factory):
+    """The sample's bindings as an emitted module and as `numbast.bind` builds them in memory:
+    the two modes share one code path and must behave the same."""
+    tmp = tmp_path_factory.mktemp("gpu")
+    config = f'[shim]\ninclude_dirs = ["{DATA}"]\n'
+    if request.param == "static":
+        return _module(tmp, "bind_sample", config)
+    import numbast
+
+    (tmp / "bind.toml").write_text(config)
+    return numbast.bind(IR / "bind_sample.json", config=tmp / "bind.toml")
 
 
 @pytest.fixture(scope="module")
