@@ -10,6 +10,10 @@ opaque = ["Plain"]                     # records given an opaque model (no field
 [rename]                               # C++ name -> Python name
 "__nv_bfloat16_raw" = "bf16_raw"
 
+[intents]                              # reference parameters: in (default), inout_ptr,
+divmod = { rem = "out_return" }        # out_ptr (pass a pointer/array), out_return (returned)
+"Counter::bump" = { 0 = "in" }
+
 [shim]
 includes = ["<cuda_bf16.h>"]           # replaces the default #include of the dumped headers
 include_dirs = ["../include"]          # searched by NVRTC; relative to the emitted module
@@ -21,10 +25,13 @@ from __future__ import annotations
 
 import fnmatch
 from pathlib import Path
+from typing import Literal
 
 import msgspec
 
 from .errors import EmitError
+
+Intent = Literal["in", "inout_ptr", "out_ptr", "out_return"]
 
 
 class ShimConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -45,7 +52,14 @@ class BindConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     strip_prefix: list[str] = []
     opaque: list[str] = []
     rename: dict[str, str] = {}
+    # Qualified callable name ("divmod", "Counter::bump", "Counter::Counter") -> parameter name
+    # or 0-based index -> intent. Reference parameters default to `in` (a copy: changes dropped).
+    intents: dict[str, dict[str, Intent]] = {}
     shim: ShimConfig = msgspec.field(default_factory=ShimConfig)
+
+    def intent(self, callable_name: str, param: str, index: int) -> str:
+        given = self.intents.get(callable_name, {})
+        return given.get(param) or given.get(str(index)) or "in"
 
     def selects(self, name: str, qualified: str) -> bool:
         def hit(patterns):

@@ -97,6 +97,19 @@ class Plan:
     tables: dict
     bound: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    # Non-const reference parameters bound as `in`: their changes are dropped unless the config
+    # gives them an intent.
+    dropped_refs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CallParts:
+    """What a shim needs to call a C++ callable with the config's argument intents applied."""
+
+    specs: list[str]  # Python-visible argument types
+    exprs: list[str]  # C++ argument expressions
+    locals_: list[str]  # declarations of out_return locals
+    outs: list[tuple[str, str, str]]  # (spec, C++ type, local name) of out_return results
 
 
 def shim_name(ident: str, variant: str = "") -> str:
@@ -224,6 +237,81 @@ class _Planner:
             cpp = _value_cpp(p.type, f"{path}.params[{k}].type")
             exprs.append(f"*static_cast<{cpp} *>(a{k + start})")
         return specs, exprs
+
+    def _call_parts(
+        self, owner: str, params: list[ir.Param], path: str, start: int = 0
+    ) -> CallParts:
+        """Arguments under the config's intents for `owner` (a qualified callable name)."""
+        parts = CallParts([], [], [], [])
+        slot = start
+        for k, p in enumerate(params):
+            ppath = f"{path}.params[{k}].type"
+            intent = self.config.intent(owner, p.name, k)
+            t = p.type
+            is_ref = t.kind in ("lvalue_reference", "rvalue_reference") and t.pointee is not None
+            mutable_ref = (
+                t.kind == "lvalue_reference" and t.pointee is not None and not t.pointee.const
+            )
+            if intent == "in":
+                if mutable_ref and not self._by_ref_record(t.pointee):
+                    self.plan.dropped_refs.append(f"{owner}({p.name or k})")
+                parts.specs.append(self.spec(t))
+                cpp = _value_cpp(t, ppath)
+                parts.exprs.append(f"*static_cast<{cpp} *>(a{slot})")
+                slot += 1
+                continue
+            if not (mutable_ref or t.kind == "pointer"):
+                raise Unsupported(
+                    f"intent {intent} on parameter {p.name or k}, which is not "
+                    "a non-const reference or a pointer"
+                )
+            if intent in ("inout_ptr", "out_ptr"):
+                if is_ref:
+                    cpp = _value_cpp(t, ppath)
+                    parts.specs.append("ptr:" + self.spec(t.pointee, allow_ref=False))
+                    parts.exprs.append(f"**static_cast<{cpp} **>(a{slot})")
+                else:
+                    parts.specs.append(self.spec(t))
+                    parts.exprs.append(f"*static_cast<{_value_cpp(t, ppath)} *>(a{slot})")
+                slot += 1
+                continue
+            # out_return: a local the callee writes, handed back as a result
+            target = t.pointee if t.pointee is not None else t
+            spec = self.spec(target, allow_ref=False)
+            if spec in ("bool", "void") or spec.startswith(("rec:", "tuple:", "ptr:")):
+                raise Unsupported(f"out_return of {target.spelling} (numeric types only)")
+            cpp = _value_cpp(target, ppath)
+            local = f"o{k}"
+            parts.locals_.append(f"{cpp} {local}{{}};")
+            parts.exprs.append(local if is_ref else f"&{local}")
+            parts.outs.append((spec, cpp, local))
+        return parts
+
+    def _by_ref_record(self, t: ir.TypeRef) -> bool:
+        return t.kind == "record" and t.decl in self.by_ref
+
+    def _call_result(
+        self, ret: ir.TypeRef, call: str, path: str, parts: CallParts
+    ) -> tuple[str, str]:
+        """The shim body and Python result spec of a call, out_return results included."""
+        if not parts.outs:
+            spec, body = self._result(ret, call, path)
+            return spec, " ".join([*parts.locals_, body])
+        rspec = self.spec(ret)
+        members, specs = [], []
+        if rspec != "void":
+            if rspec == "bool" or rspec.startswith(("rec:", "tuple:")):
+                raise Unsupported("out_return with a non-numeric return value")
+            members.append((rspec, _value_cpp(ret, f"{path}.return_type"), "r"))
+            specs.append(rspec)
+        members += [(s, c, n) for s, c, n in parts.outs]
+        specs += [s for s, _, _ in parts.outs]
+        fields = " ".join(f"{c} {n};" for _, c, n in members)
+        lines = [*parts.locals_, f"struct R {{ {fields} }}; R *res = static_cast<R *>(out);"]
+        lines.append(f"res->r = {call};" if rspec != "void" else f"{call};")
+        lines += [f"res->{n} = {n};" for _, _, n in parts.outs]
+        # One result alone comes back as itself, several as a tuple (return value first).
+        return ("tup:" + "|".join(specs) if len(specs) > 1 else specs[0]), " ".join(lines)
 
     def _shim(self, name: str, nargs: int, body: str) -> str:
         params = ", ".join(["void *out"] + [f"void *a{k}" for k in range(nargs)])
@@ -445,13 +533,14 @@ class _Planner:
     def static_method(self, table, d, m, mpath, functions) -> None:
         py = f"{table['name']}_{names.python_safe(m.name)}"
         names.python_name(py, f"{mpath}.name")
+        label = f"{d.qualified_name}::{m.name}"
         for arity in self._arities(m.params):
-            specs, exprs = self._args(m.params[:arity], mpath)
-            ret, body = self._result(
-                m.return_type, f"{table['cpp']}::{m.name}({', '.join(exprs)})", mpath
+            parts = self._call_parts(label, m.params[:arity], mpath)
+            ret, body = self._call_result(
+                m.return_type, f"{table['cpp']}::{m.name}({', '.join(parts.exprs)})", mpath, parts
             )
-            shim = self._shim(shim_name(m.id, str(arity)), arity, body)
-            functions.setdefault(py, []).append([shim, ret, specs, {}])
+            shim = self._shim(shim_name(m.id, str(arity)), len(parts.specs), body)
+            functions.setdefault(py, []).append([shim, ret, parts.specs, {}])
 
     def member_operator(self, table, d, m, mpath, operators) -> None:
         op = m.operator
@@ -508,9 +597,12 @@ class _Planner:
             callee = names.cpp_qualified(d.qualified_name, f"{path}.qualified_name")
             cases = []
             for arity in self._arities(d.params):
-                specs, exprs = self._args(d.params[:arity], path)
-                ret, body = self._result(d.return_type, f"{callee}({', '.join(exprs)})", path)
-                cases.append([self._shim(shim_name(d.id, str(arity)), arity, body), ret, specs, {}])
+                parts = self._call_parts(d.qualified_name, d.params[:arity], path)
+                ret, body = self._call_result(
+                    d.return_type, f"{callee}({', '.join(parts.exprs)})", path, parts
+                )
+                shim = self._shim(shim_name(d.id, str(arity)), len(parts.specs), body)
+                cases.append([shim, ret, parts.specs, {}])
         except Unsupported as exc:
             return self.skip(d, str(exc))
         py = self.python_name(d)

@@ -245,6 +245,8 @@ class Bindings:
         if kind == "tuple":
             count, _, inner = rest.partition(":")
             return types.UniTuple(self.type_of(inner), int(count))
+        if kind == "tup":  # results of out_return intents: (return value, out1, ...)
+            return types.Tuple([self.type_of(p) for p in rest.split("|")])
         raise TypeError(f"{self.module}: unsupported type spec {spec!r}")
 
     # -- records --------------------------------------------------------------------------

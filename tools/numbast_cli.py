@@ -65,6 +65,12 @@ def _emit(args) -> int:
         f"{PROG}: {len(plan.bound)} bound, {len(plan.skipped)} skipped"
         + (f": {top}" if top else "")
     )
+    if plan.dropped_refs:
+        shown = ", ".join(plan.dropped_refs[:8]) + (", ..." if len(plan.dropped_refs) > 8 else "")
+        info(
+            f"{PROG}: {len(plan.dropped_refs)} non-const reference parameters are passed as "
+            f"`in` (their changes are dropped): {shown}; set [intents] in the config"
+        )
     return 0
 
 

@@ -14,6 +14,11 @@ from numbast.backend import load_config
 from numbast.backend.emit import emit_module
 
 SAMPLE_CONFIG = f"""
+[intents]
+swap_values = {{ a = "inout_ptr", b = "inout_ptr" }}
+divide = {{ remainder = "out_return" }}
+sincos_pair = {{ 1 = "out_return", c = "out_return" }}
+
 [shim]
 include_dirs = ["{DATA}"]
 """

@@ -102,7 +102,7 @@ def test_check_passes_for_every_sample_binding(sample):
     path, _ = sample
     r = numbast_check(path)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "numbast check: 33 bindings passed, 0 failed" in r.stderr
+    assert "numbast check: 37 bindings passed, 0 failed" in r.stderr
     assert "│ fill(ptr:float32, int32, float32)" in r.stderr and "│ pass" in r.stderr
 
 
@@ -274,3 +274,37 @@ def test_dynamic_mode_from_a_header():
     ns = numbast.bind(DATA / "bind_sample.cuh")
     assert callable(ns.scale) and ns.Color.Blue == 6
     assert ("host_only", "host function (not callable from a kernel)") in ns._skipped
+
+
+def test_argument_intents(sample):
+    _, plan = sample
+    cases = {f["name"]: f["cases"] for f in plan.tables["functions"]}
+    assert [c[1:3] for c in cases["swap_values"]] == [["void", ["ptr:int32", "ptr:int32"]]]
+    assert [c[1:3] for c in cases["divide"]] == [["tup:int32|int32", ["int32", "int32"]]]
+    assert [c[1:3] for c in cases["sincos_pair"]] == [["tup:float32|float32", ["float32"]]]
+    # Without an intent a non-const reference is a copy: the emit summary names it.
+    assert plan.dropped_refs == ["twice_in_place(x)"]
+
+
+def test_dropped_references_are_reported(tmp_path):
+    api = tmp_path / "api.json"
+    ir.save(__import__("helpers").dump_header(DATA / "bind_sample.cuh"), api)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "numbast.tools.numbast_cli",
+            "emit",
+            str(api),
+            "-o",
+            str(tmp_path / "m.py"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 0
+    assert (
+        "6 non-const reference parameters are passed as `in` (their changes are dropped): "
+        "swap_values(a), swap_values(b), divide(remainder), sincos_pair(s), "
+        "sincos_pair(c), twice_in_place(x); set [intents] in the config"
+    ) in r.stderr

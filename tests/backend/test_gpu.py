@@ -154,6 +154,23 @@ def test_sample_pointers(sample):
     assert buf.copy_to_host().tolist() == [1.5, 2.5, 3.5, 4.5]
 
 
+def test_sample_intents(sample):
+    swap_values, divide, sincos_pair = sample.swap_values, sample.divide, sample.sincos_pair
+
+    @cuda.jit
+    def kernel(ints, out):
+        swap_values(ints[0:1], ints[1:2])  # inout_ptr: the callee writes through the pointers
+        q, r = divide(17, 5)  # out_return: (return value, remainder)
+        s, c = sincos_pair(np.float32(1.5))  # void function, two out_return results
+        out[0], out[1], out[2], out[3] = q, r, s, c
+
+    ints = cuda.to_device(np.array([1, 2], np.int32))
+    out = cuda.to_device(np.zeros(4, np.float32))
+    kernel[1, 1](ints, out)
+    assert ints.copy_to_host().tolist() == [2, 1]
+    assert out.copy_to_host().tolist() == [3, 2, 3.0, 4.5]
+
+
 def _to_bf16(x: np.ndarray) -> np.ndarray:
     """Round float32 to the nearest bfloat16 (ties to even), returned as float32."""
     bits = np.asarray(x, dtype=np.float32).view(np.uint32).astype(np.uint64)
