@@ -47,8 +47,9 @@ def _module(tmp: Path, name: str, config_text: str | None = None):
 def sample(request, tmp_path_factory):
     """The sample's bindings as an emitted module and as `numbast.bind` builds them in memory:
     the two modes share one code path and must behave the same."""
+    from bind_helpers import SAMPLE_CONFIG as config
+
     tmp = tmp_path_factory.mktemp("gpu")
-    config = f'[shim]\ninclude_dirs = ["{DATA}"]\n'
     if request.param == "static":
         return _module(tmp, "bind_sample", config)
     import numbast
