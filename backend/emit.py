@@ -73,6 +73,7 @@ def _exports(plan: Plan) -> list[str]:
     out = [e["name"] for e in t.get("enums", [])]
     out += [r["name"] for r in t.get("records", [])]
     out += [f["name"] for f in t.get("functions", [])]
+    out += [f["name"] for f in t.get("function_templates", [])]
     out += list(t.get("aliases", {}))
     out += list(t.get("constants", {}))
     for py in out:

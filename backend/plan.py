@@ -352,11 +352,12 @@ class _Planner:
         ]
         functions: dict[str, list] = {}
         operators: dict[str, list] = {}
+        templates: list[ir.FunctionTemplate] = []
         for d in order:
             if isinstance(d, ir.Function):
                 self.function(d, functions, operators)
             elif isinstance(d, ir.FunctionTemplate):
-                self.skip(d, "function template (templates arrive with the template issue)")
+                templates.append(d)
             elif isinstance(d, (ir.ClassTemplate, ir.ClassTemplatePartialSpecialization)):
                 self.skip(d, "class template (templates arrive with the template issue)")
         for r, d in records:
@@ -372,6 +373,12 @@ class _Planner:
         t = self.plan.tables
         t["records"] = [r for r, _ in records]
         t["functions"] = [{"name": n, "cases": c} for n, c in functions.items()]
+        function_templates: dict[str, list] = {}
+        for d in templates:
+            self.function_template(d, functions, function_templates)
+        t["function_templates"] = [
+            {"name": n, "overloads": o} for n, o in function_templates.items()
+        ]
         t["operators"] = [{"op": op, "cases": c} for op, c in sorted(operators.items())]
         t["aliases"] = aliases
         t["constants"] = constants
@@ -529,6 +536,67 @@ class _Planner:
             except Unsupported as exc:
                 self.plan.skipped.append((label, str(exc)))
         table["methods"] = {k: v for k, v in table["methods"].items() if v}
+
+    def _template_type(self, t: ir.TypeRef, tparams: set[str], path: str) -> dict:
+        """A parameter or result of a function template: a template parameter or a spec."""
+        base = t.pointee if t.kind in ("lvalue_reference", "rvalue_reference") and t.pointee else t
+        if base.kind == "template_parameter":
+            name = base.spelling.replace("const ", "").replace("volatile ", "").strip()
+            if name not in tparams:
+                raise Unsupported(f"type {t.spelling} names no template parameter")
+            if t.kind == "lvalue_reference" and not base.const:
+                raise Unsupported(f"non-const reference {t.spelling} to a template parameter")
+            return {"tparam": name}
+        if base.kind == "dependent":
+            raise Unsupported(f"dependent type {t.spelling} (needs an NVRTC query)")
+        spec = self.spec(t)
+        if spec == "void":
+            return {"spec": "void"}
+        return {"spec": spec, "cpp": _value_cpp(t, path)}
+
+    def function_template(self, d: ir.FunctionTemplate, functions: dict, out: dict) -> None:
+        """A function template: deduced at typing time from the Numba argument types (or given
+        as keywords), one shim per instantiation, C++ choosing specializations."""
+        path = self.paths[d.id]
+        if not self.config.selects(d.name, d.qualified_name):
+            return
+        if d.exec_space not in ("device", "host_device"):
+            return self.skip(d, f"{d.exec_space} function template")
+        if self.config.is_internal(d.name) or d.operator is not None or d.deleted:
+            return self.skip(d, "operator, deleted or internal function template")
+        try:
+            tparams = []
+            for k, tp in enumerate(d.template_params):
+                if tp.kind != "type" or tp.pack:
+                    raise Unsupported(f"template parameter {tp.name or k} is not a plain type")
+                default = None
+                if tp.default is not None:
+                    base = tp.default.strip()
+                    default = _BUILTINS.get(base) or _STANDARD.get(base)
+                    if default is None:
+                        raise Unsupported(f"default {tp.default} of {tp.name} is not a known type")
+                tparams.append(
+                    {
+                        "name": names.cpp_name(tp.name, f"{path}.template_params[{k}]"),
+                        "default": default,
+                    }
+                )
+            pnames = {tp["name"] for tp in tparams}
+            params = [
+                self._template_type(p.type, pnames, f"{path}.params[{k}].type")
+                for k, p in enumerate(d.params)
+            ]
+            ret = self._template_type(d.return_type, pnames, f"{path}.return_type")
+        except Unsupported as exc:
+            return self.skip(d, str(exc))
+        py = self.python_name(d)
+        if py is None or py in functions:
+            return self.skip(d, "Python name shared with a non-template overload")
+        callee = names.cpp_qualified(d.qualified_name, f"{path}.qualified_name")
+        out.setdefault(py, []).append(
+            {"id": d.id, "callee": callee, "tparams": tparams, "params": params, "ret": ret}
+        )
+        self.plan.bound.append(d.qualified_name)
 
     def static_method(self, table, d, m, mpath, functions) -> None:
         py = f"{table['name']}_{names.python_safe(m.name)}"

@@ -15,6 +15,7 @@ inlines and only used shims are ever compiled.
 from __future__ import annotations
 
 import enum
+import hashlib
 import operator
 import os
 import re
@@ -198,6 +199,10 @@ class Bindings:
             stub = _device_stub(f["name"], f.get("doc", ""), module)
             exports[f["name"]] = stub
             b.callable(stub, f["cases"])
+        for f in tables.get("function_templates", []):
+            stub = _device_stub(f["name"], f.get("doc", ""), module)
+            exports[f["name"]] = stub
+            b.function_template(stub, f["overloads"])
         operators = tables.get("operators", [])
         for o in operators:
             b.operator(OPERATORS[o["op"]], o["cases"])
@@ -434,6 +439,96 @@ class Bindings:
 
         return _impl
 
+    def function_template(self, key, overloads: list[dict]) -> None:
+        """Bind C++ function templates: at typing time the template arguments are deduced from
+        the Numba argument types (or given as keywords, `f(x, U=float64)`), an overload is chosen
+        by arity and deduction, and one shim per instantiation is added to the bundle."""
+        bindings = self
+        chosen: dict[tuple, str] = {}  # argument types -> shim of that instantiation
+
+        class _Template(AbstractTemplate):
+            def generic(self, args, kws):
+                hits = [h for h in (bindings._instantiate(o, args, kws) for o in overloads) if h]
+                if len(hits) > 1:
+                    from numba.cuda.core.errors import TypingError
+
+                    names = ", ".join(h[2] for h in hits)
+                    raise TypingError(f"ambiguous call: {names} all match {args}")
+                if not hits:
+                    return None
+                sig, shim, _ = hits[0]
+                if kws:  # template arguments given as keywords: folded after the arguments
+                    import inspect
+
+                    names = list(kws)
+                    P = inspect.Parameter
+                    sig = signature(sig.return_type, *sig.args, *[kws[k] for k in names])
+                    sig = sig.replace(
+                        pysig=inspect.Signature(
+                            [P(f"a{i}", P.POSITIONAL_OR_KEYWORD) for i in range(len(args))]
+                            + [P(k, P.POSITIONAL_OR_KEYWORD) for k in names]
+                        )
+                    )
+                chosen[tuple(sig.args)] = (shim, len(args))
+                return sig
+
+        _Template.key = key
+        _typing.register_global(key, types.Function(_Template))
+
+        @_lowering.lower(key, types.VarArg(types.Any))
+        def _impl(context, builder, sig, args):
+            shim, n = chosen[tuple(sig.args)]
+            call_sig = signature(sig.return_type, *sig.args[:n])
+            return bindings._call_impl(shim, {})(context, builder, call_sig, args[:n])
+
+    def _instantiate(self, overload: dict, args, kws):
+        """(signature, shim name, label) of one template overload for these arguments, or None."""
+        if len(args) != len(overload["params"]):
+            return None
+        tparams = {tp["name"]: tp for tp in overload["tparams"]}
+        deduced: dict[str, types.Type] = {}
+        for name, value in (kws or {}).items():
+            if name not in tparams:
+                return None
+            deduced[name] = getattr(value, "instance_type", value)
+        argtypes = []
+        for p, a in zip(overload["params"], args, strict=True):
+            a = types.unliteral(a)
+            if "tparam" in p:
+                have = deduced.setdefault(p["tparam"], a)
+                if have != a:
+                    return None
+                argtypes.append(a)
+            else:
+                want = self.type_of(p["spec"])
+                if self_conv(a, want) is None:
+                    return None
+                argtypes.append(want)
+        for name, tp in tparams.items():
+            if name not in deduced:
+                if tp["default"] is None:
+                    return None
+                deduced[name] = self.type_of(tp["default"])
+        targs = [_cpp_spelling(deduced[tp["name"]]) for tp in overload["tparams"]]
+        if None in targs:
+            return None
+        ret = overload["ret"]
+        rtype = deduced[ret["tparam"]] if "tparam" in ret else self.type_of(ret["spec"])
+        rcpp = _cpp_spelling(rtype) if "tparam" in ret else ret.get("cpp")
+        call_args = []
+        for k, (p, a) in enumerate(zip(overload["params"], argtypes, strict=True)):
+            cpp = _cpp_spelling(a) if "tparam" in p else p["cpp"]
+            call_args.append(f"*static_cast<{cpp} *>(a{k})")
+        call = f"{overload['callee']}<{', '.join(targs)}>({', '.join(call_args)})"
+        digest = hashlib.sha256(f"{overload['id']}|{'|'.join(targs)}".encode()).hexdigest()[:20]
+        shim = f"nbst_{digest}"
+        body = f"{call};" if rtype == types.void else f"::new (out) {rcpp}({call});"
+        params = ", ".join(["void *out"] + [f"void *a{k}" for k in range(len(args))])
+        self.bundle.shims[shim] = (
+            f'extern "C" __device__ int {shim}({params}) {{\n  {body}\n  return 0;\n}}\n'
+        )
+        return signature(rtype, *argtypes), shim, f"{overload['callee']}<{', '.join(targs)}>"
+
     def conversions(self, record: str, casts: list) -> None:
         """C++ conversion operators [(shim, target spec, explicit)] as Numba casts."""
         rt = self.records[record]
@@ -467,6 +562,56 @@ class Bindings:
         cls.__module__ = self.module
         self.enums[name] = cls
         return cls
+
+
+def self_conv(have, want):
+    """Whether an argument of type `have` may be passed where `want` is expected."""
+    from numba.cuda.descriptor import cuda_target
+
+    return cuda_target.typing_context.can_convert(have, want)
+
+
+_CPP_SCALARS = {
+    types.boolean: "bool",
+    types.int8: "signed char",
+    types.uint8: "unsigned char",
+    types.int16: "short",
+    types.uint16: "unsigned short",
+    types.int32: "int",
+    types.uint32: "unsigned int",
+    types.int64: "long long",
+    types.uint64: "unsigned long long",
+    types.float16: "__half",
+    types.float32: "float",
+    types.float64: "double",
+}
+if getattr(types, "bfloat16", None) is not None:
+    _CPP_SCALARS[types.bfloat16] = "__nv_bfloat16"
+_VECTOR_CPP = {
+    "int8": "char",
+    "uint8": "uchar",
+    "int16": "short",
+    "uint16": "ushort",
+    "int32": "int",
+    "uint32": "uint",
+    "int64": "longlong",
+    "uint64": "ulonglong",
+    "float32": "float",
+    "float64": "double",
+}
+
+
+def _cpp_spelling(t) -> str | None:
+    """The C++ type a Numba type stands for, for template arguments of shims."""
+    if isinstance(t, RecordType):
+        return t.cpp
+    if t in _CPP_SCALARS:
+        return _CPP_SCALARS[t]
+    for name, vt in vector_types.items():
+        if vt == t:
+            base, _, n = name.rpartition("x")
+            return f"{_VECTOR_CPP[base]}{n}"
+    return None
 
 
 def _device_stub(name: str, doc: str, module: str):

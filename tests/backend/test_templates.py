@@ -1,0 +1,107 @@
+"""Function templates: deduction from Numba argument types, explicit template arguments as
+keywords, defaults, explicit specializations chosen by C++, overloads by arity, ambiguity.
+CI compiles and links (NVRTC + LTO-IR + nvJitLink); the GPU test runs them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from bind_helpers import emit_file, import_file
+
+from helpers import DATA
+
+cuda = pytest.importorskip("numba.cuda", reason="numba-cuda is needed to build bindings")
+CONFIG = f'[shim]\ninclude_dirs = ["{DATA}"]\n'
+
+
+@pytest.fixture(scope="module")
+def templates(tmp_path_factory):
+    path, plan = emit_file(
+        tmp_path_factory.mktemp("tmpl"), DATA / "bind_templates.cuh", "bind_templates", CONFIG
+    )
+    return import_file(path), plan
+
+
+def _kernel(m):
+    from numba import float64
+
+    clamp_to, halve, scale_by, pick, either = m.clamp_to, m.halve, m.scale_by, m.pick, m.either
+
+    def kernel(out):
+        out[0] = clamp_to(5, 0, 3)  # T deduced as int64
+        out[1] = clamp_to(np.float32(5.0), np.float32(0.0), np.float32(3.0))  # specialization
+        out[2] = clamp_to(7.5, 0.0, 3.0)  # T = double
+        out[3] = halve(3)  # U from its default (float)
+        out[4] = halve(3, U=float64)  # U given explicitly
+        out[5] = scale_by(np.float32(1.5), 4)  # a template parameter beside a concrete one
+        out[6] = pick(np.int32(9))  # overloads chosen by arity
+        out[7] = pick(np.int32(2), np.int32(8))
+
+    del either
+    return kernel
+
+
+EXPECTED = [3, 42, 3, 1.5, 1.5, 6, 9, 8]
+
+
+def test_plan(templates):
+    _, plan = templates
+    tmpl = {f["name"]: f["overloads"] for f in plan.tables["function_templates"]}
+    assert set(tmpl) == {"clamp_to", "halve", "scale_by", "pick", "either"}
+    assert len(tmpl["pick"]) == 2
+    assert tmpl["halve"][0]["tparams"] == [
+        {"name": "T", "default": None},
+        {"name": "U", "default": "float32"},
+    ]
+    assert ("clamp_to", "function template specialization") in plan.skipped
+
+
+def test_instantiations_compile_and_link(templates):
+    from numba.cuda import types
+
+    from numbast.backend.check import _link, compile_shims
+
+    m, _ = templates
+    ltoir, _ = cuda.compile(
+        _kernel(m), (types.float64[::1],), cc=(9, 0), device=False, abi="numba", output="ltoir"
+    )
+    bundle = m._bindings.bundle
+    source = bundle.source(bundle.used)
+    assert "clamp_to<long long>(" in source and "clamp_to<float>(" in source
+    assert "halve<long long, float>(" in source and "halve<long long, double>(" in source
+    _link([ltoir], compile_shims(bundle, set(bundle.used), (9, 0)), "sm_90")
+
+
+def test_ambiguous_call_is_a_typing_error(templates):
+    from numba.cuda import types
+
+    either = templates[0].either
+
+    def kernel(out):
+        out[0] = either(np.int32(2))
+
+    with pytest.raises(Exception, match="ambiguous call: either<int>, either<int>"):
+        cuda.compile(
+            kernel, (types.float64[::1],), cc=(9, 0), device=False, abi="numba", output="ltoir"
+        )
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(
+    not cuda.is_available(),
+    reason="needs a CUDA GPU: run on the device machine (shared/device/README.md)",
+)
+def test_templates_on_the_gpu(tmp_path):
+    from numbast import ir
+    from numbast.backend import load_config
+    from numbast.backend.emit import emit_module
+
+    doc = ir.load(DATA / "ir" / "bind_templates.json")
+    (tmp_path / "c.toml").write_text(CONFIG)
+    text, _ = emit_module(doc, b"", "test", load_config(tmp_path / "c.toml"))
+    (tmp_path / "tmpl_gpu.py").write_text(text)
+    m = import_file(tmp_path / "tmpl_gpu.py")
+    kernel = cuda.jit(_kernel(m))
+    out = np.zeros(len(EXPECTED), np.float64)
+    kernel[1, 1](out)
+    assert out.tolist() == EXPECTED
