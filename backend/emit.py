@@ -64,7 +64,7 @@ def emit_module(
         lines += ["", f"# Not bound ({len(plan.skipped)}):"]
         lines += [f"#   {_one_line(name)}: {_one_line(reason)}" for name, reason in plan.skipped]
     text = "\n".join(lines) + "\n"
-    text = text.replace("import enum\n", "import enum\nimport json\n", 1)
+    text = text.replace("import hashlib\n", "import hashlib\nimport json\n", 1)
     return text, plan
 
 
