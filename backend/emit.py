@@ -74,6 +74,7 @@ def _exports(plan: Plan) -> list[str]:
     out += [r["name"] for r in t.get("records", [])]
     out += [f["name"] for f in t.get("functions", [])]
     out += [f["name"] for f in t.get("function_templates", [])]
+    out += [c["name"] for c in t.get("class_templates", [])]
     out += list(t.get("aliases", {}))
     out += list(t.get("constants", {}))
     for py in out:

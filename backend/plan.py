@@ -353,13 +353,16 @@ class _Planner:
         functions: dict[str, list] = {}
         operators: dict[str, list] = {}
         templates: list[ir.FunctionTemplate] = []
+        class_templates: list[ir.ClassTemplate] = []
         for d in order:
             if isinstance(d, ir.Function):
                 self.function(d, functions, operators)
             elif isinstance(d, ir.FunctionTemplate):
                 templates.append(d)
-            elif isinstance(d, (ir.ClassTemplate, ir.ClassTemplatePartialSpecialization)):
-                self.skip(d, "class template (templates arrive with the template issue)")
+            elif isinstance(d, ir.ClassTemplate):
+                class_templates.append(d)
+            elif isinstance(d, ir.ClassTemplatePartialSpecialization):
+                self.skip(d, "partial specialization (C++ picks it for matching arguments)")
         for r, d in records:
             self.members(r, d, functions, operators)
         aliases, constants = {}, {}
@@ -379,6 +382,7 @@ class _Planner:
         t["function_templates"] = [
             {"name": n, "overloads": o} for n, o in function_templates.items()
         ]
+        t["class_templates"] = [e for e in (self.class_template(d) for d in class_templates) if e]
         t["operators"] = [{"op": op, "cases": c} for op, c in sorted(operators.items())]
         t["aliases"] = aliases
         t["constants"] = constants
@@ -597,6 +601,102 @@ class _Planner:
             {"id": d.id, "callee": callee, "tparams": tparams, "params": params, "ret": ret}
         )
         self.plan.bound.append(d.qualified_name)
+
+    def class_template(self, d: ir.ClassTemplate) -> dict | None:
+        """A class template: specializations are made at typing time (`Box(T=float32)`, or
+        deduced from constructor arguments), their size and alignment asked of NVRTC."""
+        path = self.paths[d.id]
+        if not self.config.selects(d.name, d.qualified_name):
+            return None
+        try:
+            tparams = []
+            for k, tp in enumerate(d.template_params):
+                tpath = f"{path}.template_params[{k}]"
+                if tp.pack or tp.kind == "template":
+                    raise Unsupported(f"template parameter {tp.name} is a pack or a template")
+                if tp.kind == "type":
+                    default = None
+                    if tp.default is not None:
+                        default = _BUILTINS.get(tp.default.strip()) or _STANDARD.get(
+                            tp.default.strip()
+                        )
+                        if default is None:
+                            raise Unsupported(f"default {tp.default} of {tp.name} is not known")
+                    tparams.append(
+                        {"name": names.cpp_name(tp.name, tpath), "kind": "type", "default": default}
+                    )
+                    continue
+                spec = self.spec(tp.type) if tp.type is not None else None
+                if spec is None or not spec.startswith(("int", "uint")):
+                    raise Unsupported(f"non-type template parameter {tp.name} is not an integer")
+                default = None
+                if tp.default is not None:
+                    try:
+                        default = int(tp.default.rstrip("uUlL"), 0)
+                    except ValueError:
+                        raise Unsupported(
+                            f"default {tp.default} of {tp.name} is an expression"
+                        ) from None
+                tparams.append(
+                    {"name": names.cpp_name(tp.name, tpath), "kind": "int", "default": default}
+                )
+        except Unsupported as exc:
+            self.skip(d, str(exc))
+            return None
+        pnames = {tp["name"] for tp in tparams if tp["kind"] == "type"}
+        ctors = []
+        for j, c in enumerate(d.constructors):
+            if c.access != "public" or c.deleted or c.ctor_kind in ("copy", "move"):
+                continue
+            try:
+                ctors.append(
+                    [
+                        self._template_type(p.type, pnames, f"{path}.constructors[{j}]")
+                        for p in c.params
+                    ]
+                )
+            except Unsupported as exc:
+                self.plan.skipped.append((f"{d.qualified_name}::{c.name}", str(exc)))
+        if not d.constructors:
+            ctors.append([])  # the implicit default constructor
+        methods: dict[str, list] = {}
+        by_ref = False
+        for j, m in enumerate(d.methods):
+            mpath = f"{path}.methods[{j}]"
+            label = f"{d.qualified_name}::{m.name}"
+            if m.access != "public" or m.deleted or m.static or m.role != "method":
+                continue
+            try:
+                if m.template_params is not None:
+                    raise Unsupported("member template")
+                if m.exec_space not in ("device", "host_device"):
+                    raise Unsupported(f"{m.exec_space}-only method")
+                params = [
+                    self._template_type(p.type, pnames, f"{mpath}.params[{k}].type")
+                    for k, p in enumerate(m.params)
+                ]
+                ret = self._template_type(m.return_type, pnames, f"{mpath}.return_type")
+            except Unsupported as exc:
+                self.plan.skipped.append((label, str(exc)))
+                continue
+            methods.setdefault(names.python_safe(m.name), []).append(
+                {"name": names.cpp_name(m.name, f"{mpath}.name"), "params": params, "ret": ret}
+            )
+            by_ref = by_ref or not m.const
+        py = self.python_name(d)
+        if py is None:
+            self.skip(d, "Python name collides with another declaration")
+            return None
+        self.plan.bound.append(d.qualified_name)
+        return {
+            "name": py,
+            "id": d.id,
+            "cpp": names.cpp_qualified(d.qualified_name, path),
+            "tparams": tparams,
+            "ctors": ctors,
+            "methods": methods,
+            "by_ref": by_ref,
+        }
 
     def static_method(self, table, d, m, mpath, functions) -> None:
         py = f"{table['name']}_{names.python_safe(m.name)}"

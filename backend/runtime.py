@@ -171,6 +171,7 @@ class Bindings:
         self.enums: dict[str, type] = {}
         self._callables: dict[object, list] = {}
         self.exports: dict[str, object] = {}
+        self.include_dirs: list[str] = []
 
     @classmethod
     def from_tables(cls, module: str, module_file: str | None, tables: dict) -> Bindings:
@@ -203,6 +204,8 @@ class Bindings:
             stub = _device_stub(f["name"], f.get("doc", ""), module)
             exports[f["name"]] = stub
             b.function_template(stub, f["overloads"])
+        for c in tables.get("class_templates", []):
+            exports[c["name"]] = b.class_template(c)
         operators = tables.get("operators", [])
         for o in operators:
             b.operator(OPERATORS[o["op"]], o["cases"])
@@ -529,6 +532,175 @@ class Bindings:
         )
         return signature(rtype, *argtypes), shim, f"{overload['callee']}<{', '.join(targs)}>"
 
+    # -- class templates ------------------------------------------------------------------
+
+    def class_template(self, table: dict):
+        """Bind a class template. Calling the returned stand-in in a kernel constructs a
+        specialization: template arguments as keywords (`Box(T=float32, N=8)`) or deduced from
+        the constructor's arguments (`Pair(a, b)`); its size and alignment come from NVRTC."""
+        bindings = self
+        stub = type(table["name"], (), {"__doc__": f"C++ class template `{table['cpp']}`."})
+        inst_cls = type(f"_{table['name']}_instance", (RecordType,), {})
+        register_model(inst_cls)(_RefRecordModel if table["by_ref"] else _OpaqueRecordModel)
+        instances: dict[str, RecordType] = {}
+        chosen: dict[tuple, tuple[str, int]] = {}
+
+        def instance(targs: dict) -> RecordType:
+            spelled = _spell_specialization(table, targs)
+            rt = instances.get(spelled)
+            if rt is None:
+                size, align = bindings.query_layout(spelled)
+                rt = inst_cls(spelled, spelled, size, align, table["by_ref"])
+                rt.template_args = targs
+                instances[spelled] = rt
+            return rt
+
+        class _Ctor(AbstractTemplate):
+            def generic(self, args, kws):
+                targs = _explicit_template_args(table["tparams"], kws)
+                if targs is None:
+                    return None
+                for params in table["ctors"]:
+                    hit = bindings._match(params, args, dict(targs))
+                    if hit is None:
+                        continue
+                    deduced, argtypes, cpps = hit
+                    full = _complete_template_args(table["tparams"], deduced, bindings)
+                    if full is None:
+                        continue
+                    rt = instance(full)
+                    shim = bindings._template_shim(
+                        f"{table['id']}|ctor|{rt.cpp}|{'|'.join(cpps)}",
+                        f"::new (out) {rt.cpp}({_call_args(cpps)});",
+                        len(args),
+                    )
+                    sig = _with_keywords(signature(rt, *argtypes), args, kws)
+                    chosen[tuple(sig.args)] = (shim, len(args))
+                    return sig
+                return None
+
+        _Ctor.key = stub
+        _typing.register_global(stub, types.Function(_Ctor))
+
+        @_lowering.lower(stub, types.VarArg(types.Any))
+        def _construct(context, builder, sig, args):
+            shim, n = chosen[tuple(sig.args)]
+            call_sig = signature(sig.return_type, *sig.args[:n])
+            return bindings._call_impl(shim, {})(context, builder, call_sig, args[:n])
+
+        method_keys = {}
+        for pyname, overloads in table["methods"].items():
+            key = f"{self.module}.{table['name']}.{pyname}"
+            method_keys[pyname] = (key, overloads)
+
+            def lower_method(context, builder, sig, args, _key=key):
+                shim = chosen[(_key, *sig.args)][0]
+                return bindings._call_impl(shim, {})(context, builder, sig, args)
+
+            _lowering.lower(key, types.VarArg(types.Any))(lower_method)
+
+        class _Methods(AttributeTemplate):
+            key = inst_cls
+
+            def generic_resolve(self, typ, attr):
+                hit = method_keys.get(attr)
+                if hit is None:
+                    return None
+                mkey, overloads = hit
+
+                class _M(AbstractTemplate):
+                    key = mkey
+
+                    def generic(_, args, kws):
+                        if kws:
+                            return None
+                        for o in overloads:
+                            m = bindings._match(o["params"], args, dict(typ.template_args))
+                            if m is None:
+                                continue
+                            _, argtypes, cpps = m
+                            ret = o["ret"]
+                            if "tparam" in ret:
+                                rtype = typ.template_args[ret["tparam"]]
+                                rcpp = _cpp_spelling(rtype)
+                            else:
+                                rtype = bindings.type_of(ret["spec"])
+                                rcpp = ret.get("cpp")
+                            call = (
+                                f"static_cast<{typ.cpp} *>(a0)->{o['name']}"
+                                f"({_call_args(cpps, start=1)})"
+                            )
+                            body = (
+                                f"{call};"
+                                if rtype == types.void
+                                else f"::new (out) {rcpp}({call});"
+                            )
+                            shim = bindings._template_shim(
+                                f"{table['id']}|{o['name']}|{typ.cpp}|{'|'.join(cpps)}",
+                                body,
+                                len(args) + 1,
+                            )
+                            chosen[(mkey, typ, *argtypes)] = (shim, len(args) + 1)
+                            return signature(rtype, *argtypes).replace(recvr=typ)
+                        return None
+
+                return types.BoundFunction(_M, typ)
+
+        _typing.register_attr(_Methods)
+        return stub
+
+    def _match(self, params: list[dict], args, deduced: dict):
+        """Match template-aware parameters against argument types: (deduced, types, C++)."""
+        if len(params) != len(args):
+            return None
+        argtypes, cpps = [], []
+        for p, a in zip(params, args, strict=True):
+            a = types.unliteral(a)
+            if "tparam" in p:
+                have = deduced.setdefault(p["tparam"], a)
+                if have != a and self_conv(a, have) is None:
+                    return None
+                argtypes.append(have)
+                cpps.append(_cpp_spelling(have))
+            else:
+                want = self.type_of(p["spec"])
+                if self_conv(a, want) is None:
+                    return None
+                argtypes.append(want)
+                cpps.append(p["cpp"])
+        if None in cpps:
+            return None
+        return deduced, argtypes, cpps
+
+    def _template_shim(self, key: str, body: str, nargs: int) -> str:
+        shim = "nbst_" + hashlib.sha256(key.encode()).hexdigest()[:20]
+        params = ", ".join(["void *out"] + [f"void *a{k}" for k in range(nargs)])
+        self.bundle.shims[shim] = (
+            f'extern "C" __device__ int {shim}({params}) {{\n  {body}\n  return 0;\n}}\n'
+        )
+        return shim
+
+    def query_layout(self, cpp: str) -> tuple[int, int]:
+        """sizeof and alignof of a C++ type, asked of NVRTC (no GPU needed), cached."""
+        hit = _LAYOUTS.get((self.bundle.prelude, cpp))
+        if hit is None:
+            from cuda.core import Program, ProgramOptions
+
+            src = (
+                self.bundle.prelude + "\ntemplate <unsigned long long S, unsigned long long A>"
+                " __global__ void numbast_layout() {}\n"
+            )
+            expr = f"&numbast_layout<sizeof({cpp}), alignof({cpp})>"
+            opts = ProgramOptions(
+                arch="sm_90", std="c++17", include_path=self.include_dirs + cuda_include_dirs()
+            )
+            obj = Program(src, "c++", options=opts).compile("cubin", name_expressions=[expr])
+            mangled = obj.symbol_mapping[expr]
+            mangled = mangled.decode() if isinstance(mangled, bytes) else mangled
+            size, align = (int(v) for v in re.findall(r"Ly(\d+)E", mangled)[:2])
+            hit = _LAYOUTS[(self.bundle.prelude, cpp)] = (size, align)
+        return hit
+
     def conversions(self, record: str, casts: list) -> None:
         """C++ conversion operators [(shim, target spec, explicit)] as Numba casts."""
         rt = self.records[record]
@@ -562,6 +734,67 @@ class Bindings:
         cls.__module__ = self.module
         self.enums[name] = cls
         return cls
+
+
+_LAYOUTS: dict[tuple[str, str], tuple[int, int]] = {}
+
+
+def _spell_specialization(table: dict, targs: dict) -> str:
+    parts = []
+    for tp in table["tparams"]:
+        v = targs[tp["name"]]
+        parts.append(str(v) if tp["kind"] == "int" else _cpp_spelling(v))
+    return f"{table['cpp']}<{', '.join(parts)}>"
+
+
+def _explicit_template_args(tparams: list[dict], kws) -> dict | None:
+    """Template arguments given as keywords: types (`T=float32`) or integer literals (`N=8`)."""
+    out = {}
+    kinds = {tp["name"]: tp["kind"] for tp in tparams}
+    for name, value in (kws or {}).items():
+        if name not in kinds:
+            return None
+        if kinds[name] == "int":
+            literal = getattr(value, "literal_value", None)
+            if not isinstance(literal, int):
+                return None
+            out[name] = literal
+        else:
+            out[name] = getattr(value, "instance_type", value)
+    return out
+
+
+def _complete_template_args(tparams: list[dict], deduced: dict, bindings) -> dict | None:
+    full = dict(deduced)
+    for tp in tparams:
+        if tp["name"] not in full:
+            if tp["default"] is None:
+                return None
+            full[tp["name"]] = (
+                tp["default"] if tp["kind"] == "int" else bindings.type_of(tp["default"])
+            )
+    return full
+
+
+def _call_args(cpps: list[str], start: int = 0) -> str:
+    return ", ".join(f"*static_cast<{c} *>(a{k + start})" for k, c in enumerate(cpps))
+
+
+def _with_keywords(sig, args, kws):
+    """Fold keyword arguments (template arguments) after the positional ones."""
+    if not kws:
+        return sig
+    import inspect
+
+    names = list(kws)
+    P = inspect.Parameter
+    sig = signature(sig.return_type, *sig.args, *[kws[k] for k in names])
+    return sig.replace(
+        pysig=inspect.Signature(
+            [P(f"a{i}", P.POSITIONAL_OR_KEYWORD) for i in range(len(args))]
+            + [P(k, P.POSITIONAL_OR_KEYWORD) for k in names]
+        )
+    )
 
 
 def self_conv(have, want):

@@ -1,0 +1,100 @@
+"""Class templates: specializations made in kernels (template arguments as keywords, defaults,
+deduction from constructor arguments), their layout asked of NVRTC without a GPU."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from bind_helpers import emit_file, import_file
+
+from helpers import DATA
+
+cuda = pytest.importorskip("numba.cuda", reason="numba-cuda is needed to build bindings")
+CONFIG = f'[shim]\ninclude_dirs = ["{DATA}"]\n'
+EXPECTED = [4.0, 4, 8.0, 8, 3, 2.5]
+
+
+@pytest.fixture(scope="module")
+def module(tmp_path_factory):
+    path, plan = emit_file(
+        tmp_path_factory.mktemp("ctmpl"),
+        DATA / "bind_class_templates.cuh",
+        "bind_class_templates",
+        CONFIG,
+    )
+    return import_file(path), plan
+
+
+def _kernel(m):
+    from numba import float32
+
+    Accum, Pair = m.Accum, m.Pair
+
+    def kernel(out):
+        acc = Accum(T=float32)  # N from its default (4)
+        acc.add(np.float32(1.5), 0)  # a method that modifies the specialization
+        acc.add(np.float32(2.5), 5)
+        out[0] = acc.sum()
+        out[1] = acc.size()
+        acc8 = Accum(np.float32(1.0), N=8)  # T deduced from the constructor, N given
+        out[2] = acc8.sum()
+        out[3] = acc8.size()
+        p = Pair(np.int32(3), np.float32(2.5))  # both parameters deduced
+        out[4] = p.get_first()
+        out[5] = p.get_second()
+
+    return kernel
+
+
+def test_plan(module):
+    _, plan = module
+    tmpl = {c["name"]: c for c in plan.tables["class_templates"]}
+    assert tmpl["Accum"]["tparams"] == [
+        {"name": "T", "kind": "type", "default": None},
+        {"name": "N", "kind": "int", "default": 4},
+    ]
+    assert tmpl["Accum"]["by_ref"] and not tmpl["Pair"]["by_ref"]
+    assert set(tmpl["Accum"]["methods"]) == {"add", "sum", "size"}
+
+
+def test_layout_from_nvrtc(module):
+    m, _ = module
+    assert m._bindings.query_layout("Accum<float, 8>") == (32, 4)
+    assert m._bindings.query_layout("Pair<int, double>") == (16, 8)
+
+
+def test_specializations_compile_and_link(module):
+    from numba.cuda import types
+
+    from numbast.backend.check import _link, compile_shims
+
+    m, _ = module
+    ltoir, _ = cuda.compile(
+        _kernel(m), (types.float64[::1],), cc=(9, 0), device=False, abi="numba", output="ltoir"
+    )
+    bundle = m._bindings.bundle
+    source = bundle.source(bundle.used)
+    assert "::new (out) Accum<float, 8>(*static_cast<float *>(a0));" in source
+    assert "static_cast<Pair<int, float> *>(a0)->get_second()" in source
+    _link([ltoir], compile_shims(bundle, set(bundle.used), (9, 0)), "sm_90")
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(
+    not cuda.is_available(),
+    reason="needs a CUDA GPU: run on the device machine (shared/device/README.md)",
+)
+def test_class_templates_on_the_gpu(tmp_path):
+    from numbast import ir
+    from numbast.backend import load_config
+    from numbast.backend.emit import emit_module
+
+    doc = ir.load(DATA / "ir" / "bind_class_templates.json")
+    (tmp_path / "c.toml").write_text(CONFIG)
+    text, _ = emit_module(doc, b"", "test", load_config(tmp_path / "c.toml"))
+    (tmp_path / "ctmpl_gpu.py").write_text(text)
+    m = import_file(tmp_path / "ctmpl_gpu.py")
+    kernel = cuda.jit(_kernel(m))
+    out = np.zeros(len(EXPECTED), np.float64)
+    kernel[1, 1](out)
+    assert out.tolist() == EXPECTED

@@ -1,0 +1,21 @@
+// Class templates: specializations made in a kernel, by keywords or by deduction.
+#pragma once
+
+template <typename T, int N = 4>
+struct Accum {
+    T total[N];
+    __device__ Accum() { for (int i = 0; i < N; ++i) total[i] = T(0); }
+    __device__ explicit Accum(T start) { for (int i = 0; i < N; ++i) total[i] = start; }
+    __device__ void add(T x, int lane) { total[lane % N] += x; }
+    __device__ T sum() const { T s = T(0); for (int i = 0; i < N; ++i) s += total[i]; return s; }
+    __device__ int size() const { return N; }
+};
+
+template <typename A, typename B>
+struct Pair {
+    A first;
+    B second;
+    __device__ Pair(A a, B b) : first(a), second(b) {}
+    __device__ A get_first() const { return first; }
+    __device__ B get_second() const { return second; }
+};
