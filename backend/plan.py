@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+import msgspec
+
 from numbast import ir
 
 from . import names
@@ -626,20 +628,31 @@ class _Planner:
                         {"name": names.cpp_name(tp.name, tpath), "kind": "type", "default": default}
                     )
                     continue
-                spec = self.spec(tp.type) if tp.type is not None else None
-                if spec is None or not spec.startswith(("int", "uint")):
-                    raise Unsupported(f"non-type template parameter {tp.name} is not an integer")
-                default = None
-                if tp.default is not None:
-                    try:
-                        default = int(tp.default.rstrip("uUlL"), 0)
-                    except ValueError:
+                entry = {"name": names.cpp_name(tp.name, tpath), "kind": "int", "default": None}
+                enum = self.by_id.get(tp.type.decl or "") if tp.type is not None else None
+                if isinstance(enum, ir.Enum):
+                    # An enum parameter: given as its integer value, spelled as a cast.
+                    entry["enum"] = names.cpp_qualified(enum.qualified_name, tpath)
+                    values = {e.name: e.value for e in enum.enumerators}
+                    if tp.default is not None:
+                        last = tp.default.strip().rsplit("::", 1)[-1]
+                        if last not in values:
+                            raise Unsupported(f"default {tp.default} of {tp.name} is not known")
+                        entry["default"] = values[last]
+                else:
+                    spec = self.spec(tp.type) if tp.type is not None else None
+                    if spec is None or not spec.startswith(("int", "uint")):
                         raise Unsupported(
-                            f"default {tp.default} of {tp.name} is an expression"
-                        ) from None
-                tparams.append(
-                    {"name": names.cpp_name(tp.name, tpath), "kind": "int", "default": default}
-                )
+                            f"non-type template parameter {tp.name} is not an integer or an enum"
+                        )
+                    if tp.default is not None:
+                        try:
+                            entry["default"] = int(tp.default.rstrip("uUlL"), 0)
+                        except ValueError:
+                            raise Unsupported(
+                                f"default {tp.default} of {tp.name} is an expression"
+                            ) from None
+                tparams.append(entry)
         except Unsupported as exc:
             self.skip(d, str(exc))
             return None
@@ -671,10 +684,16 @@ class _Planner:
                     raise Unsupported("member template")
                 if m.exec_space not in ("device", "host_device"):
                     raise Unsupported(f"{m.exec_space}-only method")
-                params = [
-                    self._template_type(p.type, pnames, f"{mpath}.params[{k}].type")
-                    for k, p in enumerate(m.params)
-                ]
+                params = []
+                for k, p in enumerate(m.params):
+                    ppath = f"{mpath}.params[{k}].type"
+                    if self.config.intent(label, p.name, k) == "out_return":
+                        if p.type.kind != "lvalue_reference" or p.type.pointee is None:
+                            raise Unsupported(f"out_return on {p.name}, not a reference")
+                        inner = msgspec.structs.replace(p.type.pointee, const=True)
+                        params.append({**self._template_type(inner, pnames, ppath), "out": True})
+                    else:
+                        params.append(self._template_type(p.type, pnames, ppath))
                 ret = self._template_type(m.return_type, pnames, f"{mpath}.return_type")
             except Unsupported as exc:
                 self.plan.skipped.append((label, str(exc)))

@@ -619,22 +619,33 @@ class Bindings:
                             if m is None:
                                 continue
                             _, argtypes, cpps = m
-                            ret = o["ret"]
-                            if "tparam" in ret:
-                                rtype = typ.template_args[ret["tparam"]]
-                                rcpp = _cpp_spelling(rtype)
+                            targs = typ.template_args
+
+                            def resolve(d, targs=targs):
+                                if "tparam" in d:
+                                    t = targs[d["tparam"]]
+                                    return t, _cpp_spelling(t)
+                                return bindings.type_of(d["spec"]), d.get("cpp")
+
+                            rtype, rcpp = resolve(o["ret"])
+                            exprs, outs, k = [], [], 1
+                            for p in o["params"]:
+                                if p.get("out"):
+                                    t, c = resolve(p)
+                                    outs.append((t, c, f"o{len(outs)}"))
+                                    exprs.append(outs[-1][2])
+                                else:
+                                    exprs.append(f"*static_cast<{cpps[k - 1]} *>(a{k})")
+                                    k += 1
+                            call = f"static_cast<{typ.cpp} *>(a0)->{o['name']}({', '.join(exprs)})"
+                            if outs:
+                                rtype, body = _out_return_body(rtype, rcpp, call, outs)
                             else:
-                                rtype = bindings.type_of(ret["spec"])
-                                rcpp = ret.get("cpp")
-                            call = (
-                                f"static_cast<{typ.cpp} *>(a0)->{o['name']}"
-                                f"({_call_args(cpps, start=1)})"
-                            )
-                            body = (
-                                f"{call};"
-                                if rtype == types.void
-                                else f"::new (out) {rcpp}({call});"
-                            )
+                                body = (
+                                    f"{call};"
+                                    if rtype == types.void
+                                    else f"::new (out) {rcpp}({call});"
+                                )
                             shim = bindings._template_shim(
                                 f"{table['id']}|{o['name']}|{typ.cpp}|{'|'.join(cpps)}",
                                 body,
@@ -650,7 +661,9 @@ class Bindings:
         return stub
 
     def _match(self, params: list[dict], args, deduced: dict):
-        """Match template-aware parameters against argument types: (deduced, types, C++)."""
+        """Match template-aware parameters against argument types: (deduced, types, C++).
+        `out` parameters (out_return intent) take no argument."""
+        params = [p for p in params if not p.get("out")]
         if len(params) != len(args):
             return None
         argtypes, cpps = [], []
@@ -743,7 +756,10 @@ def _spell_specialization(table: dict, targs: dict) -> str:
     parts = []
     for tp in table["tparams"]:
         v = targs[tp["name"]]
-        parts.append(str(v) if tp["kind"] == "int" else _cpp_spelling(v))
+        if tp["kind"] == "int":
+            parts.append(f"({tp['enum']}){v}" if tp.get("enum") else str(v))
+        else:
+            parts.append(_cpp_spelling(v))
     return f"{table['cpp']}<{', '.join(parts)}>"
 
 
@@ -774,6 +790,18 @@ def _complete_template_args(tparams: list[dict], deduced: dict, bindings) -> dic
                 tp["default"] if tp["kind"] == "int" else bindings.type_of(tp["default"])
             )
     return full
+
+
+def _out_return_body(rtype, rcpp, call, outs):
+    """Shim body and result type of a call whose out_return locals come back as results."""
+    members = ([] if rtype == types.void else [(rtype, rcpp, "r")]) + outs
+    fields = " ".join(f"{c} {n};" for _, c, n in members)
+    lines = [f"{c} {n}{{}};" for _, c, n in outs]
+    lines.append(f"struct R {{ {fields} }}; R *res = static_cast<R *>(out);")
+    lines.append(f"{call};" if rtype == types.void else f"res->r = {call};")
+    lines += [f"res->{n} = {n};" for _, _, n in outs]
+    result = members[0][0] if len(members) == 1 else types.Tuple([t for t, _, _ in members])
+    return result, " ".join(lines)
 
 
 def _call_args(cpps: list[str], start: int = 0) -> str:
