@@ -1,0 +1,82 @@
+"""CUB block primitives from a kernel: cub::BlockScan and cub::BlockReduce specialized at typing
+time (layout from NVRTC), through a static module and through numbast.bind.
+
+The IR (tests/data/ir/cub_block.json) is `canopy dump cub/block/block_scan.cuh
+cub/block/block_reduce.cuh`; the config (tests/data/cub_block.toml) makes `output` an
+out_return result."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from bind_helpers import import_file
+
+from helpers import DATA
+from numbast import ir
+from numbast.backend import load_config
+from numbast.backend.emit import emit_module
+
+cuda = pytest.importorskip("numba.cuda", reason="numba-cuda is needed to build bindings")
+IR_FILE = DATA / "ir" / "cub_block.json"
+CONFIG = DATA / "cub_block.toml"
+
+
+@pytest.fixture(scope="module", params=["static", "dynamic"])
+def cub(request, tmp_path_factory):
+    if request.param == "dynamic":
+        import numbast
+
+        return numbast.bind(IR_FILE, config=CONFIG)
+    text, _ = emit_module(ir.load(IR_FILE), IR_FILE.read_bytes(), "test", load_config(CONFIG))
+    path = tmp_path_factory.mktemp("cub") / "cub_bindings.py"
+    path.write_text(text)
+    return import_file(path)
+
+
+def _kernel(m):
+    from numba import int32
+
+    BlockScan, BlockReduce = m.BlockScan, m.BlockReduce
+
+    def kernel(data, inclusive, exclusive, total):
+        i = cuda.threadIdx.x
+        scan = BlockScan(T=int32, BlockDimX=128)
+        inclusive[i] = scan.InclusiveSum(data[i])
+        cuda.syncthreads()  # the scan's shared storage is reused by the next call
+        exclusive[i] = scan.ExclusiveSum(data[i])
+        reduce = BlockReduce(T=int32, BlockDimX=128)
+        s = reduce.Sum(data[i])
+        if i == 0:
+            total[0] = s
+
+    return kernel
+
+
+def test_cub_kernels_compile_and_link(cub):
+    from numba.cuda import types
+
+    from numbast.backend.check import _link, compile_shims
+
+    arr = types.int32[::1]
+    ltoir, _ = cuda.compile(
+        _kernel(cub), (arr, arr, arr, arr), cc=(9, 0), device=False, abi="numba", output="ltoir"
+    )
+    bundle = cub._bindings.bundle
+    source = bundle.source(bundle.used)
+    assert "cub::BlockScan<int, 128, (cub::BlockScanAlgorithm)0, 1, 1>" in source
+    _link([ltoir], compile_shims(bundle, set(bundle.used), (9, 0)), "sm_90")
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(
+    not cuda.is_available(),
+    reason="needs a CUDA GPU: run on the device machine (shared/device/README.md)",
+)
+def test_cub_block_scan_and_reduce_on_the_gpu(cub):
+    kernel = cuda.jit(_kernel(cub))
+    data = np.random.default_rng(3).integers(-50, 50, 128).astype(np.int32)
+    inclusive, exclusive, total = (np.zeros(n, np.int32) for n in (128, 128, 1))
+    kernel[1, 128](data, inclusive, exclusive, total)
+    np.testing.assert_array_equal(inclusive, np.cumsum(data))
+    np.testing.assert_array_equal(exclusive, np.concatenate([[0], np.cumsum(data)[:-1]]))
+    assert total[0] == data.sum()
