@@ -80,3 +80,38 @@ def test_cub_block_scan_and_reduce_on_the_gpu(cub):
     np.testing.assert_array_equal(inclusive, np.cumsum(data))
     np.testing.assert_array_equal(exclusive, np.concatenate([[0], np.cumsum(data)[:-1]]))
     assert total[0] == data.sum()
+
+
+def test_static_cub_module_needs_neither_libclang_nor_numbast(tmp_path):
+    """The emitted CUB module imports and compiles a kernel (to LTO-IR, with its shims through
+    NVRTC) in a process where `clang` and `numbast` cannot be imported."""
+    import subprocess
+    import sys
+
+    text, _ = emit_module(ir.load(IR_FILE), IR_FILE.read_bytes(), "test", load_config(CONFIG))
+    (tmp_path / "cub_bindings.py").write_text(text)
+    code = f"""
+import sys
+class Block:
+    def find_spec(self, name, *args):
+        if name.split(".")[0] in ("numbast", "clang"):
+            raise ImportError("hidden: " + name)
+sys.meta_path.insert(0, Block())
+sys.path.insert(0, {str(tmp_path)!r})
+from numba import cuda, int32
+from numba.cuda import types
+from numba.cuda.cudadrv import nvrtc
+import cub_bindings as m
+BlockScan = m.BlockScan
+def kernel(data, out):
+    i = cuda.threadIdx.x
+    out[i] = BlockScan(T=int32, BlockDimX=128).InclusiveSum(data[i])
+arr = types.int32[::1]
+cuda.compile(kernel, (arr, arr), cc=(9, 0), device=False, abi="numba", output="ltoir")
+bundle = m._bindings.bundle
+nvrtc.compile(bundle.source(bundle.used), "shims.cu", (9, 0), ltoir=True)
+print("ok", "numbast" in sys.modules, "clang" in sys.modules)
+"""
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert r.stdout.split() == ["ok", "False", "False"]
