@@ -10,6 +10,9 @@ opaque = ["Plain"]                     # records given an opaque model (no field
 [rename]                               # C++ name -> Python name
 "__nv_bfloat16_raw" = "bf16_raw"
 
+[arguments]                            # fixed C++ arguments, gone from the Python call
+"cub::BlockReduce::Reduce" = { reduction_op = "::cuda::maximum<>{}" }
+
 [intents]                              # reference parameters: in (default), inout_ptr,
 divmod = { rem = "out_return" }        # out_ptr (pass a pointer/array), out_return (returned)
 "Counter::bump" = { 0 = "in" }
@@ -55,6 +58,9 @@ class BindConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     # Qualified callable name ("divmod", "Counter::bump", "Counter::Counter") -> parameter name
     # or 0-based index -> intent. Reference parameters default to `in` (a copy: changes dropped).
     intents: dict[str, dict[str, Intent]] = {}
+    # Qualified callable name -> parameter name -> a C++ expression the shim passes for it; the
+    # parameter then disappears from the Python signature (e.g. a functor: cuda::maximum<>{}).
+    arguments: dict[str, dict[str, str]] = {}
     shim: ShimConfig = msgspec.field(default_factory=ShimConfig)
 
     def intent(self, callable_name: str, param: str, index: int) -> str:

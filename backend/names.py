@@ -47,3 +47,14 @@ def python_name(name: str, path: str) -> str:
 def python_safe(name: str) -> str:
     """A C++ identifier that is a Python keyword (`lambda`, `None`) gets a trailing `_`."""
     return name + "_" if keyword.iskeyword(name) else name
+
+
+_CPP_EXPR = re.compile(r"^[A-Za-z0-9_:<>(){}, .+-]*$")
+
+
+def cpp_expression(text: str, path: str) -> str:
+    """A C++ argument expression from the config: names, literals, calls, braces; nothing
+    that could end a statement or open a comment or a string."""
+    if text.strip() and _CPP_EXPR.match(text):
+        return text
+    raise EmitError(f"not an argument expression: {text!r}", path)

@@ -634,6 +634,7 @@ class _Planner:
                     # An enum parameter: given as its integer value, spelled as a cast.
                     entry["enum"] = names.cpp_qualified(enum.qualified_name, tpath)
                     values = {e.name: e.value for e in enum.enumerators}
+                    entry["enumerators"] = values
                     if tp.default is not None:
                         last = tp.default.strip().rsplit("::", 1)[-1]
                         if last not in values:
@@ -680,13 +681,23 @@ class _Planner:
             if m.access != "public" or m.deleted or m.static or m.role != "method":
                 continue
             try:
-                if m.template_params is not None:
-                    raise Unsupported("member template")
                 if m.exec_space not in ("device", "host_device"):
                     raise Unsupported(f"{m.exec_space}-only method")
+                fixed = self.config.arguments.get(label, {})
+                member_tparams = {tp.name for tp in m.template_params or []}
                 params = []
                 for k, p in enumerate(m.params):
                     ppath = f"{mpath}.params[{k}].type"
+                    if p.name in fixed:
+                        expr = names.cpp_expression(fixed[p.name], f"$.arguments.{label}")
+                        params.append({"fixed": expr})
+                        continue
+                    base = p.type.pointee if p.type.pointee is not None else p.type
+                    if base.spelling.replace("const ", "").strip() in member_tparams:
+                        raise Unsupported(
+                            f"member template parameter {base.spelling} of "
+                            f"{p.name} (fix it in the config's [arguments])"
+                        )
                     if self.config.intent(label, p.name, k) == "out_return":
                         if p.type.kind != "lvalue_reference" or p.type.pointee is None:
                             raise Unsupported(f"out_return on {p.name}, not a reference")

@@ -630,7 +630,9 @@ class Bindings:
                             rtype, rcpp = resolve(o["ret"])
                             exprs, outs, k = [], [], 1
                             for p in o["params"]:
-                                if p.get("out"):
+                                if "fixed" in p:
+                                    exprs.append(p["fixed"])
+                                elif p.get("out"):
                                     t, c = resolve(p)
                                     outs.append((t, c, f"o{len(outs)}"))
                                     exprs.append(outs[-1][2])
@@ -663,7 +665,7 @@ class Bindings:
     def _match(self, params: list[dict], args, deduced: dict):
         """Match template-aware parameters against argument types: (deduced, types, C++).
         `out` parameters (out_return intent) take no argument."""
-        params = [p for p in params if not p.get("out")]
+        params = [p for p in params if not p.get("out") and "fixed" not in p]
         if len(params) != len(args):
             return None
         argtypes, cpps = [], []
@@ -767,12 +769,16 @@ def _explicit_template_args(tparams: list[dict], kws) -> dict | None:
     """Template arguments given as keywords: types (`T=float32`) or integer literals (`N=8`)."""
     out = {}
     kinds = {tp["name"]: tp["kind"] for tp in tparams}
+    by_name = {tp["name"]: tp for tp in tparams}
     for name, value in (kws or {}).items():
         if name not in kinds:
             return None
         if kinds[name] == "int":
             literal = getattr(value, "literal_value", None)
-            if not isinstance(literal, int):
+            enumerators = by_name[name].get("enumerators") or {}
+            if isinstance(literal, str) and literal in enumerators:
+                literal = enumerators[literal]  # an enum parameter given by enumerator name
+            if not isinstance(literal, int) or isinstance(literal, bool):
                 return None
             out[name] = literal
         else:

@@ -18,6 +18,7 @@ SAMPLE_CONFIG = f"""
 swap_values = {{ a = "inout_ptr", b = "inout_ptr" }}
 divide = {{ remainder = "out_return" }}
 sincos_pair = {{ 1 = "out_return", c = "out_return" }}
+store_double = {{ dst = "out_ptr" }}
 
 [shim]
 include_dirs = ["{DATA}"]

@@ -1,5 +1,6 @@
 """CUB block primitives from a kernel: cub::BlockScan and cub::BlockReduce specialized at typing
-time (layout from NVRTC), through a static module and through numbast.bind.
+time (layout from NVRTC), through a static module and through numbast.bind: inclusive and
+exclusive sums (one with an enum template argument given by name), sum and max reductions.
 
 The IR (tests/data/ir/cub_block.json) is `canopy dump cub/block/block_scan.cuh
 cub/block/block_reduce.cuh`; the config (tests/data/cub_block.toml) makes `output` an
@@ -42,12 +43,16 @@ def _kernel(m):
         i = cuda.threadIdx.x
         scan = BlockScan(T=int32, BlockDimX=128)
         inclusive[i] = scan.InclusiveSum(data[i])
-        cuda.syncthreads()  # the scan's shared storage is reused by the next call
-        exclusive[i] = scan.ExclusiveSum(data[i])
+        # An enum template parameter given by enumerator name.
+        warp_scan = BlockScan(T=int32, BlockDimX=128, Algorithm="BLOCK_SCAN_WARP_SCANS")
+        exclusive[i] = warp_scan.ExclusiveSum(data[i])
         reduce = BlockReduce(T=int32, BlockDimX=128)
         s = reduce.Sum(data[i])
+        cuda.syncthreads()  # the reduction's shared storage is reused by the next call
+        m = reduce.Reduce(data[i])  # cuda::maximum<>{} fixed by the config's [arguments]
         if i == 0:
             total[0] = s
+            total[1] = m
 
     return kernel
 
@@ -64,6 +69,8 @@ def test_cub_kernels_compile_and_link(cub):
     bundle = cub._bindings.bundle
     source = bundle.source(bundle.used)
     assert "cub::BlockScan<int, 128, (cub::BlockScanAlgorithm)0, 1, 1>" in source
+    assert "cub::BlockScan<int, 128, (cub::BlockScanAlgorithm)2, 1, 1>" in source
+    assert "::cuda::maximum<>{}" in source
     _link([ltoir], compile_shims(bundle, set(bundle.used), (9, 0)), "sm_90")
 
 
@@ -75,11 +82,11 @@ def test_cub_kernels_compile_and_link(cub):
 def test_cub_block_scan_and_reduce_on_the_gpu(cub):
     kernel = cuda.jit(_kernel(cub))
     data = np.random.default_rng(3).integers(-50, 50, 128).astype(np.int32)
-    inclusive, exclusive, total = (np.zeros(n, np.int32) for n in (128, 128, 1))
+    inclusive, exclusive, total = (np.zeros(n, np.int32) for n in (128, 128, 2))
     kernel[1, 128](data, inclusive, exclusive, total)
     np.testing.assert_array_equal(inclusive, np.cumsum(data))
     np.testing.assert_array_equal(exclusive, np.concatenate([[0], np.cumsum(data)[:-1]]))
-    assert total[0] == data.sum()
+    assert total.tolist() == [data.sum(), data.max()]
 
 
 def test_static_cub_module_needs_neither_libclang_nor_numbast(tmp_path):

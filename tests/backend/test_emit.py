@@ -102,7 +102,7 @@ def test_check_passes_for_every_sample_binding(sample):
     path, _ = sample
     r = numbast_check(path)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "numbast check: 37 bindings passed, 0 failed" in r.stderr
+    assert "numbast check: 38 bindings passed, 0 failed" in r.stderr
     assert "│ fill(ptr:float32, int32, float32)" in r.stderr and "│ pass" in r.stderr
 
 
@@ -304,7 +304,7 @@ def test_dropped_references_are_reported(tmp_path):
     )
     assert r.returncode == 0
     assert (
-        "6 non-const reference parameters are passed as `in` (their changes are dropped): "
+        "7 non-const reference parameters are passed as `in` (their changes are dropped): "
         "swap_values(a), swap_values(b), divide(remainder), sincos_pair(s), "
-        "sincos_pair(c), twice_in_place(x); set [intents] in the config"
+        "sincos_pair(c), twice_in_place(x), store_double(dst); set [intents] in the config"
     ) in r.stderr

@@ -157,6 +157,7 @@ def test_sample_pointers(sample):
 
 def test_sample_intents(sample):
     swap_values, divide, sincos_pair = sample.swap_values, sample.divide, sample.sincos_pair
+    store_double = sample.store_double
 
     @cuda.jit
     def kernel(ints, out):
@@ -164,11 +165,12 @@ def test_sample_intents(sample):
         q, r = divide(17, 5)  # out_return: (return value, remainder)
         s, c = sincos_pair(np.float32(1.5))  # void function, two out_return results
         out[0], out[1], out[2], out[3] = q, r, s, c
+        store_double(21, ints[2:3])  # out_ptr: the callee writes the pointed-to value
 
-    ints = cuda.to_device(np.array([1, 2], np.int32))
+    ints = cuda.to_device(np.array([1, 2, 0], np.int32))
     out = cuda.to_device(np.zeros(4, np.float32))
     kernel[1, 1](ints, out)
-    assert ints.copy_to_host().tolist() == [2, 1]
+    assert ints.copy_to_host().tolist() == [2, 1, 42]
     assert out.copy_to_host().tolist() == [3, 2, 3.0, 4.5]
 
 

@@ -76,6 +76,7 @@ __device__ inline void swap_values(int &a, int &b) { int t = a; a = b; b = t; }
 __device__ inline int divide(int a, int b, int &remainder) { remainder = a % b; return a / b; }
 __device__ inline void sincos_pair(float x, float &s, float &c) { s = x * 2.0f; c = x * 3.0f; }
 __device__ inline void twice_in_place(float &x) { x *= 2.0f; }
+__device__ inline void store_double(int v, int &dst) { dst = 2 * v; }
 
 // Typedefs and constants.
 typedef Vec2 vec2_t;
