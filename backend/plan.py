@@ -8,6 +8,7 @@ text or Python code is checked here first.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 import msgspec
@@ -88,6 +89,9 @@ _PY_BINARY = {
     "<<=",
     ">>=",
 }
+
+
+_ARRAY_REF = re.compile(r"^(const )?(?P<elem>\w+) \(&\)\[(?P<count>\w+)\]$")
 
 
 class Unsupported(Exception):
@@ -658,6 +662,7 @@ class _Planner:
             self.skip(d, str(exc))
             return None
         pnames = {tp["name"] for tp in tparams if tp["kind"] == "type"}
+        int_names = {tp["name"] for tp in tparams if tp["kind"] == "int"}
         ctors = []
         for j, c in enumerate(d.constructors):
             if c.access != "public" or c.deleted or c.ctor_kind in ("copy", "move"):
@@ -693,11 +698,21 @@ class _Planner:
                         params.append({"fixed": expr})
                         continue
                     base = p.type.pointee if p.type.pointee is not None else p.type
+                    if p.type.kind == "template_parameter" and p.type.spelling in member_tparams:
+                        # By value: C++ deduces it from what the kernel passes (a device array
+                        # passes its data pointer, e.g. a CUB iterator).
+                        params.append({"deduced": True})
+                        continue
                     if base.spelling.replace("const ", "").strip() in member_tparams:
                         raise Unsupported(
                             f"member template parameter {base.spelling} of "
                             f"{p.name} (fix it in the config's [arguments])"
                         )
+                    array = _ARRAY_REF.match(p.type.spelling)
+                    if array and array["elem"] in pnames and array["count"] in int_names:
+                        # `T (&)[ITEMS]`: a local or device array of exactly ITEMS elements.
+                        params.append({"array_of": array["elem"], "count": array["count"]})
+                        continue
                     if self.config.intent(label, p.name, k) == "out_return":
                         if p.type.kind != "lvalue_reference" or p.type.pointee is None:
                             raise Unsupported(f"out_return on {p.name}, not a reference")

@@ -637,7 +637,7 @@ class Bindings:
                                     outs.append((t, c, f"o{len(outs)}"))
                                     exprs.append(outs[-1][2])
                                 else:
-                                    exprs.append(f"*static_cast<{cpps[k - 1]} *>(a{k})")
+                                    exprs.append(_arg_expr(cpps[k - 1], k))
                                     k += 1
                             call = f"static_cast<{typ.cpp} *>(a0)->{o['name']}({', '.join(exprs)})"
                             if outs:
@@ -671,6 +671,19 @@ class Bindings:
         argtypes, cpps = [], []
         for p, a in zip(params, args, strict=True):
             a = types.unliteral(a)
+            if p.get("deduced"):
+                inner = _cpp_spelling(a.dtype) if isinstance(a, types.Array) else None
+                cpps.append(f"{inner} *" if inner else _cpp_spelling(a))
+                argtypes.append(a)
+                continue
+            if "array_of" in p:
+                elem = deduced.get(p["array_of"])
+                count = deduced.get(p["count"])
+                if not isinstance(a, types.Array) or elem is None or a.dtype != elem:
+                    return None
+                cpps.append(f"@array:{_cpp_spelling(elem)}:{count}")
+                argtypes.append(a)
+                continue
             if "tparam" in p:
                 have = deduced.setdefault(p["tparam"], a)
                 if have != a and self_conv(a, have) is None:
@@ -808,6 +821,14 @@ def _out_return_body(rtype, rcpp, call, outs):
     lines += [f"res->{n} = {n};" for _, _, n in outs]
     result = members[0][0] if len(members) == 1 else types.Tuple([t for t, _, _ in members])
     return result, " ".join(lines)
+
+
+def _arg_expr(cpp: str, k: int) -> str:
+    """The C++ argument read from shim parameter a<k> (a pointer to the value)."""
+    if cpp.startswith("@array:"):  # `T (&)[N]` from an array's data pointer
+        _, elem, count = cpp.split(":")
+        return f"*reinterpret_cast<{elem} (*)[{count}]>(*static_cast<{elem} **>(a{k}))"
+    return f"*static_cast<{cpp} *>(a{k})"
 
 
 def _call_args(cpps: list[str], start: int = 0) -> str:

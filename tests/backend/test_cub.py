@@ -1,9 +1,11 @@
 """CUB block primitives from a kernel: cub::BlockScan and cub::BlockReduce specialized at typing
 time (layout from NVRTC), through a static module and through numbast.bind: inclusive and
-exclusive sums (one with an enum template argument given by name), sum and max reductions.
+exclusive sums (one with an enum template argument given by name), sum and max reductions, and
+a BlockLoad / BlockStore round trip of 4 items per thread.
 
 The IR (tests/data/ir/cub_block.json) is `canopy dump cub/block/block_scan.cuh
-cub/block/block_reduce.cuh`; the config (tests/data/cub_block.toml) makes `output` an
+cub/block/block_reduce.cuh cub/block/block_load.cuh cub/block/block_store.cuh`; the config
+(tests/data/cub_block.toml) makes `output` an
 out_return result."""
 
 from __future__ import annotations
@@ -38,9 +40,15 @@ def _kernel(m):
     from numba import int32
 
     BlockScan, BlockReduce = m.BlockScan, m.BlockReduce
+    BlockLoad, BlockStore = m.BlockLoad, m.BlockStore
 
-    def kernel(data, inclusive, exclusive, total):
+    def kernel(data, inclusive, exclusive, total, wide_in, wide_out):
         i = cuda.threadIdx.x
+        items = cuda.local.array(4, int32)  # `T (&)[ItemsPerThread]` from a local array
+        BlockLoad(T=int32, BlockDimX=128, ItemsPerThread=4).Load(wide_in, items)
+        for j in range(4):
+            items[j] += 1
+        BlockStore(T=int32, BlockDimX=128, ItemsPerThread=4).Store(wide_out, items)
         scan = BlockScan(T=int32, BlockDimX=128)
         inclusive[i] = scan.InclusiveSum(data[i])
         # An enum template parameter given by enumerator name.
@@ -64,7 +72,7 @@ def test_cub_kernels_compile_and_link(cub):
 
     arr = types.int32[::1]
     ltoir, _ = cuda.compile(
-        _kernel(cub), (arr, arr, arr, arr), cc=(9, 0), device=False, abi="numba", output="ltoir"
+        _kernel(cub), (arr,) * 6, cc=(9, 0), device=False, abi="numba", output="ltoir"
     )
     bundle = cub._bindings.bundle
     source = bundle.source(bundle.used)
@@ -83,10 +91,13 @@ def test_cub_block_scan_and_reduce_on_the_gpu(cub):
     kernel = cuda.jit(_kernel(cub))
     data = np.random.default_rng(3).integers(-50, 50, 128).astype(np.int32)
     inclusive, exclusive, total = (np.zeros(n, np.int32) for n in (128, 128, 2))
-    kernel[1, 128](data, inclusive, exclusive, total)
+    wide_in = np.arange(512, dtype=np.int32) * 3
+    wide_out = np.zeros(512, np.int32)
+    kernel[1, 128](data, inclusive, exclusive, total, wide_in, wide_out)
     np.testing.assert_array_equal(inclusive, np.cumsum(data))
     np.testing.assert_array_equal(exclusive, np.concatenate([[0], np.cumsum(data)[:-1]]))
     assert total.tolist() == [data.sum(), data.max()]
+    np.testing.assert_array_equal(wide_out, wide_in + 1)  # blocked load, +1, blocked store
 
 
 def test_static_cub_module_needs_neither_libclang_nor_numbast(tmp_path):
