@@ -234,16 +234,6 @@ class _Planner:
 
     # -- shims -------------------------------------------------------------------------------
 
-    def _args(
-        self, params: list[ir.Param], path: str, start: int = 0
-    ) -> tuple[list[str], list[str]]:
-        specs, exprs = [], []
-        for k, p in enumerate(params):
-            specs.append(self.spec(p.type))
-            cpp = _value_cpp(p.type, f"{path}.params[{k}].type")
-            exprs.append(f"*static_cast<{cpp} *>(a{k + start})")
-        return specs, exprs
-
     def _call_parts(
         self, owner: str, params: list[ir.Param], path: str, start: int = 0
     ) -> CallParts:
@@ -292,6 +282,13 @@ class _Planner:
             parts.exprs.append(local if is_ref else f"&{local}")
             parts.outs.append((spec, cpp, local))
         return parts
+
+    def _operator_args(self, owner, params, path, start) -> tuple[list[str], list[str]]:
+        """Operator operands under the config's intents (results stay the operator's own)."""
+        parts = self._call_parts(owner, params, path, start)
+        if parts.outs:
+            raise Unsupported("out_return on an operator operand")
+        return parts.specs, parts.exprs
 
     def _by_ref_record(self, t: ir.TypeRef) -> bool:
         return t.kind == "record" and t.decl in self.by_ref
@@ -474,12 +471,19 @@ class _Planner:
             mpath = f"{path}.constructors[{j}]"
             for arity in self._arities(c.params):
                 try:
-                    specs, exprs = self._args(c.params[:arity], mpath)
+                    parts = self._call_parts(
+                        f"{d.qualified_name}::{c.name}", c.params[:arity], mpath
+                    )
+                    if parts.outs:
+                        raise Unsupported("out_return on a constructor parameter")
                 except Unsupported as exc:
                     self.plan.skipped.append((f"{d.qualified_name}::{c.name}", str(exc)))
                     break
+                specs = parts.specs
                 shim = self._shim(
-                    shim_name(c.id, str(arity)), arity, f"::new (out) {cpp}({', '.join(exprs)});"
+                    shim_name(c.id, str(arity)),
+                    len(specs),
+                    f"::new (out) {cpp}({', '.join(parts.exprs)});",
                 )
                 ctors.append([shim, specs])
                 if c.ctor_kind == "converting" and arity == 1 and not c.explicit:
@@ -534,14 +538,15 @@ class _Planner:
                 else:
                     cases = table["methods"].setdefault(names.python_safe(m.name), [])
                     for arity in self._arities(m.params):
-                        specs, exprs = self._args(m.params[:arity], mpath, start=1)
-                        ret, body = self._result(
+                        parts = self._call_parts(label, m.params[:arity], mpath, start=1)
+                        ret, body = self._call_result(
                             m.return_type,
-                            f"static_cast<{cpp} *>(a0)->{m.name}({', '.join(exprs)})",
+                            f"static_cast<{cpp} *>(a0)->{m.name}({', '.join(parts.exprs)})",
                             mpath,
+                            parts,
                         )
-                        shim = self._shim(shim_name(m.id, str(arity)), arity + 1, body)
-                        cases.append([shim, ret, specs, {}])
+                        shim = self._shim(shim_name(m.id, str(arity)), len(parts.specs) + 1, body)
+                        cases.append([shim, ret, parts.specs, {}])
                 self.plan.bound.append(label)
             except Unsupported as exc:
                 self.plan.skipped.append((label, str(exc)))
@@ -768,7 +773,7 @@ class _Planner:
             return
         if nparams != 1 or op not in _PY_BINARY:
             raise Unsupported(f"operator{op} has no Python operator")
-        specs, exprs = self._args(m.params, mpath, start=1)
+        specs, exprs = self._operator_args(f"{d.qualified_name}::{m.name}", m.params, mpath, 1)
         if op.endswith("=") and op not in ("==", "!=", "<=", ">="):
             if table["by_ref"]:
                 body = f"{this} {op} {exprs[0]};"
@@ -831,7 +836,7 @@ class _Planner:
     def free_operator(self, d: ir.Function, path: str, operators: dict) -> None:
         op = d.operator
         n = len(d.params)
-        specs, exprs = self._args(d.params, path)
+        specs, exprs = self._operator_args(d.qualified_name, d.params, path, 0)
         if all(not s.startswith("rec:") for s in specs):
             return self.skip(d, f"operator{op} on {', '.join(specs)}: Numba already implements it")
         if n == 1 and op in _PY_UNARY:

@@ -19,6 +19,7 @@ swap_values = {{ a = "inout_ptr", b = "inout_ptr" }}
 divide = {{ remainder = "out_return" }}
 sincos_pair = {{ 1 = "out_return", c = "out_return" }}
 store_double = {{ dst = "out_ptr" }}
+"Counter::read_into" = {{ dst = "out_return" }}
 
 [shim]
 include_dirs = ["{DATA}"]

@@ -46,7 +46,8 @@ def test_what_is_bound(sample):
     assert records["Counter"]["by_ref"] and not records["Vec2"]["by_ref"]
     assert records["Vec2"]["fields"] == [["x", "float32", 0], ["y", "float32", 32]]
     assert records["Flags"]["fields"] == []  # bitfields: opaque model
-    assert set(records["Counter"]["methods"]) == {"bump", "value"}
+    assert set(records["Counter"]["methods"]) == {"bump", "value", "read_into"}
+    assert [c[1:3] for c in records["Counter"]["methods"]["read_into"]] == [["int32", []]]
     assert [c[1:] for c in records["Counter"]["casts"]] == [["int32", True]]
     assert [c[1] for c in records["Meters"]["implicit"]] == ["float32"]
     ops = {o["op"]: o for o in t["operators"]}
@@ -102,7 +103,7 @@ def test_check_passes_for_every_sample_binding(sample):
     path, _ = sample
     r = numbast_check(path)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "numbast check: 38 bindings passed, 0 failed" in r.stderr
+    assert "numbast check: 39 bindings passed, 0 failed" in r.stderr
     assert "│ fill(ptr:float32, int32, float32)" in r.stderr and "│ pass" in r.stderr
 
 
@@ -304,7 +305,8 @@ def test_dropped_references_are_reported(tmp_path):
     )
     assert r.returncode == 0
     assert (
-        "7 non-const reference parameters are passed as `in` (their changes are dropped): "
+        "8 non-const reference parameters are passed as `in` (their changes are dropped): "
         "swap_values(a), swap_values(b), divide(remainder), sincos_pair(s), "
-        "sincos_pair(c), twice_in_place(x), store_double(dst); set [intents] in the config"
+        "sincos_pair(c), twice_in_place(x), store_double(dst), Counter::read_into(dst); "
+        "set [intents] in the config"
     ) in r.stderr

@@ -157,7 +157,7 @@ def test_sample_pointers(sample):
 
 def test_sample_intents(sample):
     swap_values, divide, sincos_pair = sample.swap_values, sample.divide, sample.sincos_pair
-    store_double = sample.store_double
+    store_double, Counter = sample.store_double, sample.Counter
 
     @cuda.jit
     def kernel(ints, out):
@@ -166,12 +166,14 @@ def test_sample_intents(sample):
         s, c = sincos_pair(np.float32(1.5))  # void function, two out_return results
         out[0], out[1], out[2], out[3] = q, r, s, c
         store_double(21, ints[2:3])  # out_ptr: the callee writes the pointed-to value
+        counter = Counter(7)
+        out[4] = counter.read_into()  # out_return on a method
 
     ints = cuda.to_device(np.array([1, 2, 0], np.int32))
-    out = cuda.to_device(np.zeros(4, np.float32))
+    out = cuda.to_device(np.zeros(5, np.float32))
     kernel[1, 1](ints, out)
     assert ints.copy_to_host().tolist() == [2, 1, 42]
-    assert out.copy_to_host().tolist() == [3, 2, 3.0, 4.5]
+    assert out.copy_to_host().tolist() == [3, 2, 3.0, 4.5, 7]
 
 
 def _to_bf16(x: np.ndarray) -> np.ndarray:

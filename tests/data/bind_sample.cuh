@@ -36,6 +36,7 @@ public:
     __device__ Counter(int start, int step) : value_(start), step_(step) {}
     __device__ void bump(int times = 1) { value_ += step_ * times; }
     __device__ int value() const { return value_; }
+    __device__ void read_into(int &dst) const { dst = value_; }
     __device__ Counter &operator+=(int n) { value_ += n; return *this; }
     __device__ static int zero() { return 0; }
     __device__ explicit operator int() const { return value_; }
