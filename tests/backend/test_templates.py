@@ -14,6 +14,27 @@ cuda = pytest.importorskip("numba.cuda", reason="numba-cuda is needed to build b
 CONFIG = f'[shim]\ninclude_dirs = ["{DATA}"]\n'
 
 
+@pytest.fixture(scope="module", params=["static", "dynamic"])
+def bound(request, tmp_path_factory):
+    """The bindings from the committed IR, as an emitted module and through numbast.bind."""
+    from numbast import ir
+    from numbast.backend import load_config
+    from numbast.backend.emit import emit_module
+
+    tmp = tmp_path_factory.mktemp("bind_templates")
+    (tmp / "c.toml").write_text(CONFIG)
+    ir_file = DATA / "ir" / "bind_templates.json"
+    if request.param == "dynamic":
+        import numbast
+
+        return numbast.bind(ir_file, config=tmp / "c.toml")
+    text, _ = emit_module(
+        ir.load(ir_file), ir_file.read_bytes(), "test", load_config(tmp / "c.toml")
+    )
+    (tmp / "bind_templates_gpu.py").write_text(text)
+    return import_file(tmp / "bind_templates_gpu.py")
+
+
 @pytest.fixture(scope="module")
 def templates(tmp_path_factory):
     path, plan = emit_file(
@@ -91,17 +112,22 @@ def test_ambiguous_call_is_a_typing_error(templates):
     not cuda.is_available(),
     reason="needs a CUDA GPU: run on the device machine (shared/device/README.md)",
 )
-def test_templates_on_the_gpu(tmp_path):
-    from numbast import ir
-    from numbast.backend import load_config
-    from numbast.backend.emit import emit_module
-
-    doc = ir.load(DATA / "ir" / "bind_templates.json")
-    (tmp_path / "c.toml").write_text(CONFIG)
-    text, _ = emit_module(doc, b"", "test", load_config(tmp_path / "c.toml"))
-    (tmp_path / "tmpl_gpu.py").write_text(text)
-    m = import_file(tmp_path / "tmpl_gpu.py")
+def test_templates_on_the_gpu(bound):
+    m = bound
     kernel = cuda.jit(_kernel(m))
     out = np.zeros(len(EXPECTED), np.float64)
     kernel[1, 1](out)
     assert out.tolist() == EXPECTED
+
+
+def test_both_modes_compile_and_link(bound):
+    """The same kernel through the static module and through numbast.bind (no GPU)."""
+    from numba.cuda import types
+
+    from numbast.backend.check import _link, compile_shims
+
+    ltoir, _ = cuda.compile(
+        _kernel(bound), (types.float64[::1],), cc=(9, 0), device=False, abi="numba", output="ltoir"
+    )
+    bundle = bound._bindings.bundle
+    _link([ltoir], compile_shims(bundle, set(bundle.used), (9, 0)), "sm_90")
