@@ -552,9 +552,16 @@ class _Planner:
                 self.plan.skipped.append((label, str(exc)))
         table["methods"] = {k: v for k, v in table["methods"].items() if v}
 
-    def _template_type(self, t: ir.TypeRef, tparams: set[str], path: str) -> dict:
-        """A parameter or result of a function template: a template parameter or a spec."""
+    def _template_type(
+        self, t: ir.TypeRef, tparams: set[str], path: str, self_id: str | None = None
+    ) -> dict:
+        """A parameter or result of a template: a template parameter, the class template's own
+        specialization (`self`), or a spec."""
         base = t.pointee if t.kind in ("lvalue_reference", "rvalue_reference") and t.pointee else t
+        if self_id is not None and base.decl == self_id:
+            if t.kind == "lvalue_reference" and not base.const:
+                raise Unsupported(f"non-const reference {t.spelling}")
+            return {"self": True}
         if base.kind == "template_parameter":
             name = base.spelling.replace("const ", "").replace("volatile ", "").strip()
             if name not in tparams:
@@ -733,6 +740,34 @@ class _Planner:
                 {"name": names.cpp_name(m.name, f"{mpath}.name"), "params": params, "ret": ret}
             )
             by_ref = by_ref or not m.const
+        operators = []
+        for j, m in enumerate(d.methods):
+            mpath = f"{path}.methods[{j}]"
+            if m.access != "public" or m.deleted or m.role != "operator" or m.template_params:
+                continue
+            op = m.operator if m.params else _PY_UNARY.get(m.operator or "")
+            if op is None or (m.params and (len(m.params) != 1 or op not in _PY_BINARY)):
+                continue
+            try:
+                params = [
+                    self._template_type(p.type, pnames, f"{mpath}.params[{k}].type", d.id)
+                    for k, p in enumerate(m.params)
+                ]
+                ret = self._template_type(m.return_type, pnames, f"{mpath}.return_type", d.id)
+            except Unsupported as exc:
+                self.plan.skipped.append((f"{d.qualified_name}::{m.name}", str(exc)))
+                continue
+            operators.append({"op": op, "cpp": m.operator, "params": params, "ret": ret})
+            by_ref = by_ref or (not m.const and op.endswith("=") and op not in ("==", "!="))
+        fields = []
+        for j, f in enumerate(d.fields):
+            if f.access != "public" or not f.name or f.bitfield_width is not None:
+                continue
+            try:
+                desc = self._template_type(f.type, pnames, f"{path}.fields[{j}].type")
+            except Unsupported:
+                continue
+            fields.append({"name": names.cpp_name(f.name, f"{path}.fields[{j}].name"), **desc})
         py = self.python_name(d)
         if py is None:
             self.skip(d, "Python name collides with another declaration")
@@ -745,6 +780,8 @@ class _Planner:
             "tparams": tparams,
             "ctors": ctors,
             "methods": methods,
+            "operators": operators,
+            "fields": fields,
             "by_ref": by_ref,
         }
 

@@ -588,6 +588,7 @@ class Bindings:
             call_sig = signature(sig.return_type, *sig.args[:n])
             return bindings._call_impl(shim, {})(context, builder, call_sig, args[:n])
 
+        fields = {f["name"]: f for f in table.get("fields", [])}
         method_keys = {}
         for pyname, overloads in table["methods"].items():
             key = f"{self.module}.{table['name']}.{pyname}"
@@ -603,6 +604,9 @@ class Bindings:
             key = inst_cls
 
             def generic_resolve(self, typ, attr):
+                field = fields.get(attr)
+                if field is not None:
+                    return bindings._resolve_desc(field, typ)[0]
                 hit = method_keys.get(attr)
                 if hit is None:
                     return None
@@ -660,7 +664,70 @@ class Bindings:
                 return types.BoundFunction(_M, typ)
 
         _typing.register_attr(_Methods)
+
+        @_lowering.lower_getattr_generic(inst_cls)
+        def _get_field(context, builder, typ, value, attr):
+            ftype = bindings._resolve_desc(fields[attr], typ)[0]
+            offset = bindings.query_layout(typ.cpp, attr)[0]
+            base = value if typ.by_ref else _spill(builder, typ, value)
+            raw = builder.gep(
+                builder.bitcast(base, llir.IntType(8).as_pointer()),
+                [llir.Constant(llir.IntType(32), offset)],
+            )
+            return builder.load(builder.bitcast(raw, context.get_value_type(ftype).as_pointer()))
+
+        for o in table.get("operators", []):
+            self._class_template_operator(inst_cls, o, chosen)
         return stub
+
+    def _resolve_desc(self, d: dict, typ):
+        """(Numba type, C++ spelling) of a template-aware type for the instance `typ`."""
+        if d.get("self"):
+            return typ, typ.cpp
+        if "tparam" in d:
+            t = typ.template_args[d["tparam"]]
+            return t, _cpp_spelling(t)
+        return self.type_of(d["spec"]), d.get("cpp")
+
+    def _class_template_operator(self, inst_cls, o: dict, chosen: dict) -> None:
+        bindings = self
+        fn = OPERATORS[o["op"]]
+        unary = not o["params"]
+
+        class _Op(AbstractTemplate):
+            def generic(self, args, kws):
+                if kws or not args or not isinstance(args[0], inst_cls):
+                    return None
+                typ = args[0]
+                if len(args) != len(o["params"]) + 1:
+                    return None
+                argtypes, exprs = [typ], []
+                for k, (p, a) in enumerate(zip(o["params"], args[1:], strict=True), start=1):
+                    want, cpp = bindings._resolve_desc(p, typ)
+                    if self_conv(types.unliteral(a), want) is None:
+                        return None
+                    argtypes.append(want)
+                    exprs.append(f"*static_cast<{cpp} *>(a{k})")
+                rtype, rcpp = bindings._resolve_desc(o["ret"], typ)
+                this = f"(*static_cast<{typ.cpp} *>(a0))"
+                expr = f"{o['cpp']}{this}" if unary else f"{this} {o['cpp']} ({exprs[0]})"
+                shim = bindings._template_shim(
+                    f"{typ.cpp}|operator{o['cpp']}|{unary}",
+                    f"::new (out) {rcpp}({expr});",
+                    len(argtypes),
+                )
+                chosen[(fn, *argtypes)] = (shim, len(argtypes))
+                return signature(rtype, *argtypes)
+
+        _Op.key = fn
+        _typing.register_global(fn, types.Function(_Op))
+
+        def lower_op(context, builder, sig, args):
+            shim = chosen[(fn, *sig.args)][0]
+            return bindings._call_impl(shim, {})(context, builder, sig, args)
+
+        formals = (inst_cls,) if unary else (inst_cls, types.Any)
+        _lowering.lower(fn, *formals)(lower_op)
 
     def _match(self, params: list[dict], args, deduced: dict):
         """Match template-aware parameters against argument types: (deduced, types, C++).
@@ -708,9 +775,11 @@ class Bindings:
         )
         return shim
 
-    def query_layout(self, cpp: str) -> tuple[int, int]:
-        """sizeof and alignof of a C++ type, asked of NVRTC (no GPU needed), cached."""
-        hit = _LAYOUTS.get((self.bundle.prelude, cpp))
+    def query_layout(self, cpp: str, field: str | None = None) -> tuple[int, int]:
+        """sizeof and alignof of a C++ type, or (offsetof, 0) of one of its fields, asked of
+        NVRTC (no GPU needed), cached."""
+        key = cpp if field is None else f"{cpp}::{field}"
+        hit = _LAYOUTS.get((self.bundle.prelude, key))
         if hit is None:
             from cuda.core import Program, ProgramOptions
 
@@ -718,7 +787,11 @@ class Bindings:
                 self.bundle.prelude + "\ntemplate <unsigned long long S, unsigned long long A>"
                 " __global__ void numbast_layout() {}\n"
             )
-            expr = f"&numbast_layout<sizeof({cpp}), alignof({cpp})>"
+            expr = (
+                f"&numbast_layout<sizeof({cpp}), alignof({cpp})>"
+                if field is None
+                else f"&numbast_layout<offsetof({cpp}, {field}), 0>"
+            )
             opts = ProgramOptions(
                 arch="sm_90", std="c++17", include_path=self.include_dirs + cuda_include_dirs()
             )
@@ -726,7 +799,7 @@ class Bindings:
             mangled = obj.symbol_mapping[expr]
             mangled = mangled.decode() if isinstance(mangled, bytes) else mangled
             size, align = (int(v) for v in re.findall(r"Ly(\d+)E", mangled)[:2])
-            hit = _LAYOUTS[(self.bundle.prelude, cpp)] = (size, align)
+            hit = _LAYOUTS[(self.bundle.prelude, key)] = (size, align)
         return hit
 
     def conversions(self, record: str, casts: list) -> None:
