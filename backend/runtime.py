@@ -790,7 +790,7 @@ class Bindings:
             expr = (
                 f"&numbast_layout<sizeof({cpp}), alignof({cpp})>"
                 if field is None
-                else f"&numbast_layout<offsetof({cpp}, {field}), 0>"
+                else f"&numbast_layout<__builtin_offsetof({cpp}, {field}), 0>"
             )
             opts = ProgramOptions(
                 arch="sm_90", std="c++17", include_path=self.include_dirs + cuda_include_dirs()
