@@ -777,9 +777,14 @@ class Bindings:
 
     def query_layout(self, cpp: str, field: str | None = None) -> tuple[int, int]:
         """sizeof and alignof of a C++ type, or (offsetof, 0) of one of its fields, asked of
-        NVRTC (no GPU needed), cached."""
+        NVRTC (no GPU needed). Answers are cached in memory and on disk, keyed by the query,
+        the shim prelude and the size and mtime of the headers it includes."""
         key = cpp if field is None else f"{cpp}::{field}"
         hit = _LAYOUTS.get((self.bundle.prelude, key))
+        if hit is not None:
+            return hit
+        disk_key = _layout_cache_key(self.bundle.prelude, key)
+        hit = _disk_layouts().get(disk_key)
         if hit is None:
             from cuda.core import Program, ProgramOptions
 
@@ -798,8 +803,9 @@ class Bindings:
             obj = Program(src, "c++", options=opts).compile("cubin", name_expressions=[expr])
             mangled = obj.symbol_mapping[expr]
             mangled = mangled.decode() if isinstance(mangled, bytes) else mangled
-            size, align = (int(v) for v in re.findall(r"Ly(\d+)E", mangled)[:2])
-            hit = _LAYOUTS[(self.bundle.prelude, key)] = (size, align)
+            hit = tuple(int(v) for v in re.findall(r"Ly(\d+)E", mangled)[:2])
+            _store_disk_layout(disk_key, hit)
+        hit = _LAYOUTS[(self.bundle.prelude, key)] = (int(hit[0]), int(hit[1]))
         return hit
 
     def conversions(self, record: str, casts: list) -> None:
@@ -838,6 +844,55 @@ class Bindings:
 
 
 _LAYOUTS: dict[tuple[str, str], tuple[int, int]] = {}
+_DISK: dict | None = None
+
+
+def _layout_cache_file() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "numbast", "layouts.json")
+
+
+def _layout_cache_key(prelude: str, query: str) -> str:
+    stamps = []
+    for path in re.findall(r'^#include "([^"]+)"$', prelude, re.M):
+        try:
+            st = os.stat(path)
+            stamps.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
+        except OSError:
+            stamps.append(path)
+    text = "\n".join([prelude, query, *stamps, numba_cuda_version()])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _disk_layouts() -> dict:
+    global _DISK
+    if _DISK is None:
+        try:
+            import json
+
+            with open(_layout_cache_file()) as fh:
+                _DISK = json.load(fh)
+        except (OSError, ValueError):
+            _DISK = {}
+    return _DISK
+
+
+def _store_disk_layout(key: str, value) -> None:
+    """Remember an answer on disk (atomically; a cache failure is never an error)."""
+    import json
+    import tempfile
+
+    cache = _disk_layouts()
+    cache[key] = list(value)
+    path = _layout_cache_file()
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
+        with os.fdopen(fd, "w") as fh:
+            json.dump(cache, fh)
+        os.replace(tmp, path)
+    except OSError:
+        pass
 
 
 def _spell_specialization(table: dict, targs: dict) -> str:

@@ -124,3 +124,28 @@ def test_both_modes_compile_and_link(bound):
     )
     bundle = bound._bindings.bundle
     _link([ltoir], compile_shims(bundle, set(bundle.used), (9, 0)), "sm_90")
+
+
+def test_layout_answers_are_cached_on_disk(module, tmp_path, monkeypatch):
+    """A second process asks NVRTC nothing: the answer comes from the disk cache."""
+    import cuda.core
+
+    import numbast.backend.runtime as runtime
+
+    m, _ = module
+    rt = m._bindings
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    for mod in {runtime, __import__(type(rt).__module__)}:
+        monkeypatch.setattr(mod, "_LAYOUTS", {}, raising=False)
+        monkeypatch.setattr(mod, "_DISK", None, raising=False)
+    assert rt.query_layout("Accum<double, 2>") == (16, 8)
+    assert (tmp_path / "numbast" / "layouts.json").exists()
+    mod = __import__(type(rt).__module__)
+    mod._LAYOUTS.clear()
+    mod._DISK = None
+
+    def no_nvrtc(*args, **kwargs):
+        raise AssertionError("NVRTC asked again")
+
+    monkeypatch.setattr(cuda.core, "Program", no_nvrtc)
+    assert rt.query_layout("Accum<double, 2>") == (16, 8)
