@@ -460,18 +460,7 @@ class Bindings:
                 if not hits:
                     return None
                 sig, shim, _ = hits[0]
-                if kws:  # template arguments given as keywords: folded after the arguments
-                    import inspect
-
-                    names = list(kws)
-                    P = inspect.Parameter
-                    sig = signature(sig.return_type, *sig.args, *[kws[k] for k in names])
-                    sig = sig.replace(
-                        pysig=inspect.Signature(
-                            [P(f"a{i}", P.POSITIONAL_OR_KEYWORD) for i in range(len(args))]
-                            + [P(k, P.POSITIONAL_OR_KEYWORD) for k in names]
-                        )
-                    )
+                sig = _with_keywords(sig, args, kws)  # template arguments given as keywords
                 chosen[tuple(sig.args)] = (shim, len(args))
                 return sig
 

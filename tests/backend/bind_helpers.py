@@ -60,3 +60,19 @@ def numbast_check(path: Path, *extra: str) -> subprocess.CompletedProcess:
         text=True,
         env=env,
     )
+
+
+def bind_both_ways(mode: str, tmp: Path, ir_name: str, config_text: str):
+    """The bindings of tests/data/ir/<ir_name>.json as an emitted module (`static`) or through
+    numbast.bind (`dynamic`): the GPU machine has no libclang, so both start from the IR."""
+    from numbast.backend import load_config as _load
+
+    (tmp / "c.toml").write_text(config_text)
+    ir_file = DATA / "ir" / f"{ir_name}.json"
+    if mode == "dynamic":
+        import numbast
+
+        return numbast.bind(ir_file, config=tmp / "c.toml")
+    text, _ = emit_module(ir.load(ir_file), ir_file.read_bytes(), "test", _load(tmp / "c.toml"))
+    (tmp / f"{ir_name}_bound.py").write_text(text)
+    return import_file(tmp / f"{ir_name}_bound.py")

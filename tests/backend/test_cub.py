@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from bind_helpers import import_file
+from bind_helpers import bind_both_ways
 
 from helpers import DATA
 from numbast import ir
@@ -26,14 +26,9 @@ CONFIG = DATA / "cub_block.toml"
 
 @pytest.fixture(scope="module", params=["static", "dynamic"])
 def cub(request, tmp_path_factory):
-    if request.param == "dynamic":
-        import numbast
-
-        return numbast.bind(IR_FILE, config=CONFIG)
-    text, _ = emit_module(ir.load(IR_FILE), IR_FILE.read_bytes(), "test", load_config(CONFIG))
-    path = tmp_path_factory.mktemp("cub") / "cub_bindings.py"
-    path.write_text(text)
-    return import_file(path)
+    return bind_both_ways(
+        request.param, tmp_path_factory.mktemp("cub"), "cub_block", CONFIG.read_text()
+    )
 
 
 def _kernel(m):

@@ -47,15 +47,11 @@ def _module(tmp: Path, name: str, config_text: str | None = None):
 def sample(request, tmp_path_factory):
     """The sample's bindings as an emitted module and as `numbast.bind` builds them in memory:
     the two modes share one code path and must behave the same."""
-    from bind_helpers import SAMPLE_CONFIG as config
+    from bind_helpers import SAMPLE_CONFIG, bind_both_ways
 
-    tmp = tmp_path_factory.mktemp("gpu")
-    if request.param == "static":
-        return _module(tmp, "bind_sample", config)
-    import numbast
-
-    (tmp / "bind.toml").write_text(config)
-    return numbast.bind(IR / "bind_sample.json", config=tmp / "bind.toml")
+    return bind_both_ways(
+        request.param, tmp_path_factory.mktemp("gpu"), "bind_sample", SAMPLE_CONFIG
+    )
 
 
 @pytest.fixture(scope="module")

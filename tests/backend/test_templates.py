@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from bind_helpers import emit_file, import_file
+from bind_helpers import bind_both_ways, emit_file, import_file
 
 from helpers import DATA
 
@@ -17,22 +17,9 @@ CONFIG = f'[shim]\ninclude_dirs = ["{DATA}"]\n'
 @pytest.fixture(scope="module", params=["static", "dynamic"])
 def bound(request, tmp_path_factory):
     """The bindings from the committed IR, as an emitted module and through numbast.bind."""
-    from numbast import ir
-    from numbast.backend import load_config
-    from numbast.backend.emit import emit_module
-
-    tmp = tmp_path_factory.mktemp("bind_templates")
-    (tmp / "c.toml").write_text(CONFIG)
-    ir_file = DATA / "ir" / "bind_templates.json"
-    if request.param == "dynamic":
-        import numbast
-
-        return numbast.bind(ir_file, config=tmp / "c.toml")
-    text, _ = emit_module(
-        ir.load(ir_file), ir_file.read_bytes(), "test", load_config(tmp / "c.toml")
+    return bind_both_ways(
+        request.param, tmp_path_factory.mktemp("bind_templates"), "bind_templates", CONFIG
     )
-    (tmp / "bind_templates_gpu.py").write_text(text)
-    return import_file(tmp / "bind_templates_gpu.py")
 
 
 @pytest.fixture(scope="module")
