@@ -183,13 +183,33 @@ def compile_shims(bundle, names, cc) -> bytes:
     return getattr(code, "code", code)
 
 
+def _cc(arch: str) -> tuple[int, int]:
+    """(9, 0) from "sm_90"."""
+    return int(arch[3:-1]), int(arch[-1])
+
+
+def link_kernel(pyfunc, argtypes, bundle, arch: str = "sm_90") -> str:
+    """Compile a kernel using bindings to LTO-IR, the shims it used with NVRTC, and link both
+    into a cubin with nvJitLink, as a launch would but without a GPU. Returns the shim source."""
+    from numba import cuda
+
+    cc = _cc(arch)
+
+    ltoir, _ = cuda.compile(
+        pyfunc, tuple(argtypes), cc=cc, device=False, abi="numba", output="ltoir"
+    )
+    used = set(bundle.used)
+    _link([ltoir], compile_shims(bundle, used, cc), arch)
+    return bundle.source(used)
+
+
 def check_module(
     path, arch: str = "sm_90", only: list[str] | None = None, chunk: int = 24
 ) -> list[CheckResult]:
     """Compile and link every binding of a module; a failure is isolated to its binding."""
     module = load_module(path)
     bundle = module._bindings.bundle
-    cc = (int(arch[3:-1]), int(arch[-1]))
+    cc = _cc(arch)
     all_probes = probes(module)
     if only:
         all_probes = [p for p in all_probes if any(p.label.startswith(o) for o in only)]

@@ -77,17 +77,12 @@ def test_layout_from_nvrtc(module):
 def test_specializations_compile_and_link(module):
     from numba.cuda import types
 
-    from numbast.backend.check import _link, compile_shims
+    from numbast.backend.check import link_kernel
 
     m, _ = module
-    ltoir, _ = cuda.compile(
-        _kernel(m), (types.float64[::1],), cc=(9, 0), device=False, abi="numba", output="ltoir"
-    )
-    bundle = m._bindings.bundle
-    source = bundle.source(bundle.used)
+    source = link_kernel(_kernel(m), (types.float64[::1],), m._bindings.bundle)
     assert "::new (out) Accum<float, 8>(*static_cast<float *>(a0));" in source
     assert "static_cast<Pair<int, float> *>(a0)->get_second()" in source
-    _link([ltoir], compile_shims(bundle, set(bundle.used), (9, 0)), "sm_90")
 
 
 @pytest.mark.gpu
@@ -107,13 +102,9 @@ def test_both_modes_compile_and_link(bound):
     """The same kernel through the static module and through numbast.bind (no GPU)."""
     from numba.cuda import types
 
-    from numbast.backend.check import _link, compile_shims
+    from numbast.backend.check import link_kernel
 
-    ltoir, _ = cuda.compile(
-        _kernel(bound), (types.float64[::1],), cc=(9, 0), device=False, abi="numba", output="ltoir"
-    )
-    bundle = bound._bindings.bundle
-    _link([ltoir], compile_shims(bundle, set(bundle.used), (9, 0)), "sm_90")
+    link_kernel(_kernel(bound), (types.float64[::1],), bound._bindings.bundle)
 
 
 def test_layout_answers_are_cached_on_disk(module, tmp_path, monkeypatch):

@@ -63,18 +63,13 @@ def _kernel(m):
 def test_cub_kernels_compile_and_link(cub):
     from numba.cuda import types
 
-    from numbast.backend.check import _link, compile_shims
+    from numbast.backend.check import link_kernel
 
     arr = types.int32[::1]
-    ltoir, _ = cuda.compile(
-        _kernel(cub), (arr,) * 6, cc=(9, 0), device=False, abi="numba", output="ltoir"
-    )
-    bundle = cub._bindings.bundle
-    source = bundle.source(bundle.used)
+    source = link_kernel(_kernel(cub), (arr,) * 6, cub._bindings.bundle)
     assert "cub::BlockScan<int, 128, (cub::BlockScanAlgorithm)0, 1, 1>" in source
     assert "cub::BlockScan<int, 128, (cub::BlockScanAlgorithm)2, 1, 1>" in source
     assert "::cuda::maximum<>{}" in source
-    _link([ltoir], compile_shims(bundle, set(bundle.used), (9, 0)), "sm_90")
 
 
 @pytest.mark.gpu

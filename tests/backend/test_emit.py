@@ -241,11 +241,10 @@ def test_numba_cuda_version_check():
 def test_dynamic_mode_builds_the_same_bindings(tmp_path):
     """numbast.bind shares the planner and runtime with static modules: the same tables, and
     kernels using it compile and link (NVRTC + LTO-IR + nvJitLink) without a GPU."""
-    from numba import cuda
     from numba.cuda import types
 
     import numbast
-    from numbast.backend.check import _link, compile_shims
+    from numbast.backend.check import link_kernel
 
     config = tmp_path / "c.toml"
     config.write_text(f'[shim]\ninclude_dirs = ["{DATA}"]\n')
@@ -261,11 +260,7 @@ def test_dynamic_mode_builds_the_same_bindings(tmp_path):
         c.bump(2)
         out[0] = add(c.value(), 3)
 
-    ltoir, _ = cuda.compile(
-        kernel, (types.int32[::1],), cc=(9, 0), device=False, abi="numba", output="ltoir"
-    )
-    bundle = ns._bindings.bundle
-    _link([ltoir], compile_shims(bundle, set(bundle.used), (9, 0)), "sm_90")
+    link_kernel(kernel, (types.int32[::1],), ns._bindings.bundle)
 
 
 def test_dynamic_mode_from_a_header():

@@ -67,17 +67,12 @@ def test_plan(templates):
 def test_instantiations_compile_and_link(templates):
     from numba.cuda import types
 
-    from numbast.backend.check import _link, compile_shims
+    from numbast.backend.check import link_kernel
 
     m, _ = templates
-    ltoir, _ = cuda.compile(
-        _kernel(m), (types.float64[::1],), cc=(9, 0), device=False, abi="numba", output="ltoir"
-    )
-    bundle = m._bindings.bundle
-    source = bundle.source(bundle.used)
+    source = link_kernel(_kernel(m), (types.float64[::1],), m._bindings.bundle)
     assert "clamp_to<long long>(" in source and "clamp_to<float>(" in source
     assert "halve<long long, float>(" in source and "halve<long long, double>(" in source
-    _link([ltoir], compile_shims(bundle, set(bundle.used), (9, 0)), "sm_90")
 
 
 def test_ambiguous_call_is_a_typing_error(templates):
@@ -111,10 +106,6 @@ def test_both_modes_compile_and_link(bound):
     """The same kernel through the static module and through numbast.bind (no GPU)."""
     from numba.cuda import types
 
-    from numbast.backend.check import _link, compile_shims
+    from numbast.backend.check import link_kernel
 
-    ltoir, _ = cuda.compile(
-        _kernel(bound), (types.float64[::1],), cc=(9, 0), device=False, abi="numba", output="ltoir"
-    )
-    bundle = bound._bindings.bundle
-    _link([ltoir], compile_shims(bundle, set(bundle.used), (9, 0)), "sm_90")
+    link_kernel(_kernel(bound), (types.float64[::1],), bound._bindings.bundle)
