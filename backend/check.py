@@ -5,42 +5,9 @@ shims they use to LTO-IR, and nvJitLink links both into a cubin for the target a
 from __future__ import annotations
 
 import importlib.util
-import operator as _op
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-
-_INFIX = {
-    _op.add: "+",
-    _op.sub: "-",
-    _op.mul: "*",
-    _op.truediv: "/",
-    _op.mod: "%",
-    _op.and_: "&",
-    _op.or_: "|",
-    _op.xor: "^",
-    _op.lshift: "<<",
-    _op.rshift: ">>",
-    _op.eq: "==",
-    _op.ne: "!=",
-    _op.lt: "<",
-    _op.le: "<=",
-    _op.gt: ">",
-    _op.ge: ">=",
-}
-_INPLACE = {
-    _op.iadd: "+=",
-    _op.isub: "-=",
-    _op.imul: "*=",
-    _op.itruediv: "/=",
-    _op.imod: "%=",
-    _op.iand: "&=",
-    _op.ior: "|=",
-    _op.ixor: "^=",
-    _op.ilshift: "<<=",
-    _op.irshift: ">>=",
-}
-_UNARY = {_op.neg: "-", _op.pos: "+", _op.invert: "~"}
 
 
 @dataclass
@@ -76,65 +43,83 @@ def probes(module) -> list[Probe]:
     """A probe per overload of every function, constructor, method, operator and cast."""
     from numba.cuda import types
 
+    from .runtime import cxx
+    from .runtime import tables as T
+
     b = module._bindings
-    tables = module._TABLES
+    t = b.tables
     out: list[Probe] = []
+    rec = {r.id: r.name for r in t.records}
+
+    def text(x) -> str:
+        if isinstance(x, T.RecordRef):
+            return rec.get(x.id, "record")
+        if isinstance(x, T.Pointer):
+            return f"ptr:{text(x.to)}"
+        if isinstance(x, T.Results):
+            return "tup:" + "|".join(text(i) for i in x.items)
+        return getattr(x, "name", type(x).__name__)
 
     def ptrs(specs):
-        return [types.CPointer(b.type_of(s) if s != "void" else types.uint8) for s in specs]
+        return [types.CPointer(_storable(b.type_of(s), types)) for s in specs]
 
-    def call_probe(label, call, ret, specs, env, first=0):
-        args = ", ".join(f"p{k + first + 1}[0]" for k in range(len(specs)))
-        text = call.format(args=args)
-        if ret == "void":
-            out.append(Probe(label, ptrs(["int32", *specs]), text, env))
+    def call_probe(label, call, o, env):
+        args = ", ".join(f"p{k + 1}[0]" for k in range(len(o.args)))
+        stmt = call.format(args=args)
+        if o.result == T.Scalar("void"):
+            out.append(Probe(label, ptrs([T.Scalar("int32"), *o.args]), stmt, env))
         else:
-            out.append(Probe(label, ptrs([_out(ret), *specs]), _store(ret, text), env))
+            out.append(Probe(label, ptrs([o.result, *o.args]), _store(o.result, stmt), env))
 
-    for f in tables.get("functions", []):
-        fn = b.exports[f["name"]]
-        for _shim, ret, specs, _ in f["cases"]:
-            call_probe(f"{f['name']}({', '.join(specs)})", "fn({args})", ret, specs, {"fn": fn})
-    for r in tables.get("records", []):
-        cls = b.classes[r["name"]]
-        rec = f"rec:{r['name']}"
-        for _shim, specs in r["ctors"]:
-            call_probe(f"{r['name']}({', '.join(specs)})", "cls({args})", rec, specs, {"cls": cls})
-        for mname, cases in r.get("methods", {}).items():
-            for _shim, ret, specs, _ in cases:
-                args = ", ".join(f"p{k + 2}[0]" for k in range(len(specs)))
-                stmt = f"p1[0].{mname}({args})"
-                label = f"{r['name']}.{mname}({', '.join(specs)})"
-                typs = ptrs([_out(ret) if ret != "void" else "int32", rec, *specs])
-                out.append(Probe(label, typs, stmt if ret == "void" else _store(ret, stmt), {}))
-        for _shim, target, _explicit in r.get("casts", []):
-            stmt = "p0[0] = 1 if p1[0] else 0" if target == "bool" else "p0[0] = p1[0]"
-            out.append(Probe(f"{r['name']} -> {target}", ptrs([_out(target), rec]), stmt, {}))
-        for _shim, spec in r.get("implicit", []):
-            out.append(Probe(f"{spec} -> {r['name']}", ptrs([rec, spec]), "p0[0] = p1[0]", {}))
-    from .runtime import OPERATORS
+    def sig(o) -> str:
+        return ", ".join(text(a) for a in o.args)
 
-    for o in tables.get("operators", []):
-        fn = OPERATORS[o["op"]]
-        for _shim, ret, specs, _ in o["cases"]:
-            label = f"operator{o['op']}({', '.join(specs)})"
-            if fn in _INFIX:
-                stmt = _store(ret, f"p1[0] {_INFIX[fn]} p2[0]")
-            elif fn in _INPLACE:
-                stmt = f"x = p1[0]\n    x {_INPLACE[fn]} p2[0]\n    " + _store(ret, "x")
+    for f in t.functions:
+        fn = b.exports[f.name]
+        for o in f.overloads:
+            call_probe(f"{f.name}({sig(o)})", "fn({args})", o, {"fn": fn})
+    for r in t.records:
+        cls = b.classes[r.name]
+        me = T.RecordRef(r.id)
+        for o in r.constructors:
+            call_probe(f"{r.name}({sig(o)})", "cls({args})", o, {"cls": cls})
+        for m in r.methods:
+            for o in m.overloads:
+                args = ", ".join(f"p{k + 2}[0]" for k in range(len(o.args)))
+                stmt = f"p1[0].{m.name}({args})"
+                label = f"{r.name}.{m.name}({sig(o)})"
+                void = o.result == T.Scalar("void")
+                typs = ptrs([T.Scalar("int32") if void else o.result, me, *o.args])
+                out.append(Probe(label, typs, stmt if void else _store(o.result, stmt), {}))
+        for c in r.casts:
+            stmt = "p0[0] = 1 if p1[0] else 0" if c.target == T.Scalar("bool") else "p0[0] = p1[0]"
+            out.append(Probe(f"{r.name} -> {text(c.target)}", ptrs([c.target, me]), stmt, {}))
+        for c in r.implicit:
+            out.append(
+                Probe(f"{text(c.source)} -> {r.name}", ptrs([me, c.source]), "p0[0] = p1[0]", {})
+            )
+    for op in t.operators:
+        for o in op.overloads:
+            label = f"operator{op.op}({sig(o)})"
+            if op.op in cxx.UNARY.values():
+                stmt = _store(o.result, f"{op.op[1:]}p1[0]")
+            elif cxx.is_inplace(op.op):
+                stmt = f"x = p1[0]\n    x {op.op} p2[0]\n    " + _store(o.result, "x")
             else:
-                stmt = _store(ret, f"{_UNARY[fn]}p1[0]")
-            out.append(Probe(label, ptrs([_out(ret), *specs]), stmt, {}))
+                stmt = _store(o.result, f"p1[0] {op.op} p2[0]")
+            out.append(Probe(label, ptrs([o.result, *o.args]), stmt, {}))
     return out
 
 
-def _out(ret: str) -> str:
-    return "uint8" if ret == "bool" else ret
+def _storable(t, types):
+    """Numba stores booleans as bytes; a CPointer(boolean) store would not convert."""
+    return types.uint8 if t in (types.boolean, types.void) else t
 
 
-def _store(ret: str, expr: str) -> str:
-    # Numba stores booleans as bytes; a CPointer(boolean) store would not convert.
-    return f"p0[0] = 1 if {expr} else 0" if ret == "bool" else f"p0[0] = {expr}"
+def _store(ret, expr: str) -> str:
+    from .runtime import tables as T
+
+    return f"p0[0] = 1 if {expr} else 0" if ret == T.Scalar("bool") else f"p0[0] = {expr}"
 
 
 def _kernel(probes_: list[Probe]):

@@ -1,51 +1,53 @@
-"""Dynamic mode: bindings built in memory from an IR file, an IR object or a header, through the
-same planner and runtime as the static modules."""
+"""Dynamic mode: bindings built in memory from an IR file or IR object, through the same
+planner and runtime as the static modules."""
 
 from __future__ import annotations
 
+import importlib
 import itertools
+import sys
 import types as pytypes
 from pathlib import Path
 
 from numbast import ir
 
 from .config import BindConfig, load_config
+from .plan import UsedModule, plan_bindings
 
-_HEADER_SUFFIXES = {".h", ".hpp", ".cuh", ".hh", ".hxx", ".inl"}
 _counter = itertools.count()
 
 
-def _document(source) -> tuple[ir.APIDocument, list[str]]:
-    """The IR of `source`, and include folders its shims need."""
-    if isinstance(source, ir.APIDocument):
-        return source, []
-    path = Path(source)
-    if path.suffix in _HEADER_SUFFIXES:
-        # The frontend says clearly when libclang is missing (FrontendError).
-        from numbast.frontend import DumpOptions, dump
+def runtime():
+    """The runtime of this process: the one a static module already loaded, else ours."""
+    from .runtime import PROCESS_NAME
 
-        return dump(DumpOptions(headers=[str(path)])), [str(path.resolve().parent)]
-    return ir.load(path), []
+    found = sys.modules.get(PROCESS_NAME)
+    return found if found is not None else importlib.import_module("numbast.backend.runtime")
 
 
-def bind(source, config: BindConfig | str | Path | None = None) -> pytypes.SimpleNamespace:
+def bind(
+    source,
+    config: BindConfig | str | Path | None = None,
+    include_dirs: list[str] = (),
+    uses: list[UsedModule] = (),
+) -> pytypes.SimpleNamespace:
     """Bindings usable in @cuda.jit kernels right away.
 
-    `source` is an api.json path, an `APIDocument`, or a header (parsed with the frontend).
-    `config` is a BindConfig or the path of a TOML config.
+    `source` is an api.json path or an `APIDocument`; `config` a BindConfig or the path of a
+    TOML config; `include_dirs` more folders for the shims' #includes.
     """
-    from .plan import plan_bindings
-    from .runtime import Bindings
-
     if not isinstance(config, BindConfig):
         config = load_config(config)
-    doc, extra_dirs = _document(source)
-    plan = plan_bindings(doc, config)
-    tables = dict(plan.tables)
-    tables["include_dirs"] = [str(Path(d).resolve()) for d in tables.get("include_dirs", [])]
-    tables["include_dirs"] += extra_dirs
+    doc = source if isinstance(source, ir.APIDocument) else ir.load(Path(source))
+    plan = plan_bindings(doc, config, uses)
+    tables = plan.tables
+    extra = tuple(str(Path(d).resolve()) for d in include_dirs)
+    if extra:
+        import dataclasses
+
+        tables = dataclasses.replace(tables, include_dirs=tables.include_dirs + extra)
     name = f"numbast_dynamic_{next(_counter)}"
-    bindings = Bindings.from_tables(name, str(Path.cwd() / f"{name}.py"), tables)
+    bindings = runtime().bind_module(tables, name, None)
     namespace = pytypes.SimpleNamespace(**bindings.exports)
     namespace._bindings = bindings
     namespace._skipped = list(plan.skipped)

@@ -44,9 +44,41 @@ def python_name(name: str, path: str) -> str:
     raise EmitError(f"not a valid Python name: {name!r}", path)
 
 
+# Names a generated module defines for itself; a binding of the same name gets a trailing `_`.
+MODULE_INTERNALS = frozenset(
+    {
+        "_GENERATOR",
+        "_RUNTIME",
+        "_HEADERS",
+        "_CUDA",
+        "_ARCH",
+        "_COMMAND",
+        "_PRELUDE",
+        "_TABLES",
+        "_NOT_BOUND",
+        "_load_runtime",
+        "_rt",
+        "_t",
+        "_bindings",
+        "annotations",
+        "__all__",
+        "__name__",
+        "__file__",
+        "__doc__",
+        "__spec__",
+        "__loader__",
+        "__builtins__",
+        "__package__",
+        "__path__",
+        "__cached__",
+    }
+)
+
+
 def python_safe(name: str) -> str:
-    """A C++ identifier that is a Python keyword (`lambda`, `None`) gets a trailing `_`."""
-    return name + "_" if keyword.iskeyword(name) else name
+    """A C++ identifier that is a Python keyword (`lambda`, `None`) or a name the generated
+    module uses itself (`_bindings`) gets a trailing `_`."""
+    return name + "_" if keyword.iskeyword(name) or name in MODULE_INTERNALS else name
 
 
 _CPP_EXPR = re.compile(r"^[A-Za-z0-9_:<>(){}, .+-]*$")

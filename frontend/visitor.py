@@ -6,6 +6,7 @@ import re
 
 from numbast import ir
 
+from .comments import doc_comment
 from .constants import macro_constant
 from .guards import ArchGuards
 from .ids import IdMaker
@@ -304,6 +305,7 @@ class Walker:
             name=cursor.spelling,
             qualified_name=self._qualified(scope, cursor.spelling),
             location=self._location(cursor),
+            doc=doc_comment(cursor),
             return_type=self.types.ref(
                 cursor.result_type if not is_template else _result_of(cursor)
             ),
@@ -407,6 +409,7 @@ class Walker:
             name=name,
             qualified_name=qualified,
             location=self._location(cursor),
+            doc=doc_comment(cursor),
             parent=parent,
             access=access,
             tag=tag,
@@ -598,6 +601,7 @@ class Walker:
             name=c.spelling,
             role=role,
             location=self._location(c),
+            doc=doc_comment(c),
             return_type=self.types.ref(result),
             access=access,
             ctor_kind=ctor_kind,
@@ -672,6 +676,7 @@ class Walker:
             name=name,
             qualified_name=self._qualified(scope, name),
             location=self._location(cursor),
+            doc=doc_comment(cursor),
             parent=parent,
             access=access,
             scoped=cursor.is_scoped_enum(),
@@ -696,6 +701,7 @@ class Walker:
             name=cursor.spelling,
             qualified_name=self._qualified(scope, cursor.spelling),
             location=self._location(cursor),
+            doc=doc_comment(cursor),
             parent=parent,
             access=access,
             target=target,
@@ -730,6 +736,7 @@ class Walker:
             name=cursor.spelling,
             qualified_name=self._qualified(scope, cursor.spelling),
             location=self._location(cursor),
+            doc=doc_comment(cursor),
             parent=parent,
             access=access,
             target=target or ir.TypeRef(kind="other", spelling="", canonical="", qualified=""),
@@ -757,6 +764,7 @@ class Walker:
             name=cursor.spelling,
             qualified_name=self._qualified(scope, cursor.spelling),
             location=self._location(cursor),
+            doc=doc_comment(cursor),
             parent=parent,
             access=access,
             type=self.types.ref(cursor.type),
@@ -785,6 +793,7 @@ class Walker:
                 name=name,
                 qualified_name=name,
                 location=self._location(cursor),
+                doc=doc_comment(cursor),
                 value=value,
             )
         )

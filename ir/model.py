@@ -217,6 +217,7 @@ class Method(_Node, kw_only=True):
     name: str
     role: Literal["method", "constructor", "destructor", "conversion", "operator"]
     location: Location
+    doc: str | None = None  # IR 1.2: the doc comment, without comment markers
     return_type: TypeRef
     params: list[Param] = []
     access: Access = "public"
@@ -265,6 +266,7 @@ class _Decl(_Node, tag_field="kind", kw_only=True):
     name: str
     qualified_name: str
     location: Location
+    doc: str | None = None  # IR 1.2: the doc comment, without comment markers
     parent: str | None = None
     access: Access | None = None
     # IR 1.1: the `#if` conditions mentioning __CUDA_ARCH__ that enclose the declaration.

@@ -15,11 +15,12 @@ from collections.abc import Callable
 from .errors import IRError
 
 IR_FORMAT = "numbast-ir"
-IR_VERSION = "1.1"
+IR_VERSION = "1.2"
 
 # History:
 #   1.0  first release.
 #   1.1  optional `arch_guard` on every declaration.
+#   1.2  optional `doc` (the doc comment) on every declaration and member function.
 IR_MAJOR, IR_MINOR = (int(p) for p in IR_VERSION.split("."))
 
 # MAJOR -> function turning a raw JSON object of that MAJOR into one of MAJOR + 1.

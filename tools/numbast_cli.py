@@ -26,6 +26,16 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("-o", "--output", help="write here (atomically) instead of to stdout")
     e.add_argument("--config", help="binding config (TOML)")
     e.add_argument("--arch", help="check the IR was dumped for this arch (sm_XX)")
+    e.add_argument(
+        "--use",
+        action="append",
+        default=[],
+        metavar="IR[=MODULE]",
+        help="bind over the records of another bindings module, emitted from IR and imported "
+        "as MODULE (default: the IR file's stem); repeatable",
+    )
+    r = sub.add_parser("runtime", help="copy the bindings runtime into a folder")
+    r.add_argument("folder", metavar="DIR", help="the folder holding generated modules")
     c = sub.add_parser("check", help="compile and link every binding of a module, no GPU needed")
     c.add_argument("module", metavar="BINDINGS_PY")
     c.add_argument("--arch", default="sm_90")
@@ -36,7 +46,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _emit(args) -> int:
     from numbast.backend import load_config
-    from numbast.backend.emit import emit_module
+    from numbast.backend.emit import emit_module, write_runtime
+    from numbast.backend.plan import used_module
 
     if args.api == "-":
         data = sys.stdin.buffer.read()
@@ -51,11 +62,20 @@ def _emit(args) -> int:
             f"dumped for {doc.header.arch}, not {args.arch}", "$.header.arch", args.api
         )
     command = shlex.join(["numbast", *sys.argv[1:]]) if sys.argv else "numbast emit"
-    text, plan = emit_module(doc, data, command, load_config(args.config))
+    uses = []
+    for given in args.use:
+        path, _, module = given.partition("=")
+        uses.append(used_module(path, module or None))
+    text, plan = emit_module(doc, data, command, load_config(args.config), uses)
     if args.output and args.output != "-":
+        write_runtime(Path(args.output).resolve().parent)
         ir.write_atomic(args.output, text.encode())
     else:
         write_stdout(text.encode())
+        info(
+            f"{PROG}: the module needs the runtime folder beside it: "
+            "`numbast runtime DIR` copies it into DIR"
+        )
     reasons: dict[str, int] = {}
     for _, reason in plan.skipped:
         key = reason.split(":")[0]
@@ -85,6 +105,11 @@ def _check(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        if args.command == "runtime":
+            from numbast.backend.emit import write_runtime
+
+            info(f"{PROG}: runtime in {write_runtime(args.folder)}")
+            return 0
         return _emit(args) if args.command == "emit" else _check(args)
     except Exception as exc:
         if args.debug:

@@ -11,7 +11,7 @@ from pathlib import Path
 from helpers import DATA, dump_header
 from numbast import ir
 from numbast.backend import load_config
-from numbast.backend.emit import emit_module
+from numbast.backend.emit import emit_module, write_runtime
 
 SAMPLE_CONFIG = f"""
 [intents]
@@ -41,6 +41,7 @@ def emit_file(
     text, plan = emit_module(doc, api.read_bytes(), f"numbast emit {name}.json", config)
     path = tmp / f"{name}.py"
     path.write_text(text)
+    write_runtime(tmp)
     return path, plan
 
 
@@ -75,4 +76,5 @@ def bind_both_ways(mode: str, tmp: Path, ir_name: str, config_text: str):
         return numbast.bind(ir_file, config=tmp / "c.toml")
     text, _ = emit_module(ir.load(ir_file), ir_file.read_bytes(), "test", _load(tmp / "c.toml"))
     (tmp / f"{ir_name}_bound.py").write_text(text)
+    write_runtime(tmp)
     return import_file(tmp / f"{ir_name}_bound.py")

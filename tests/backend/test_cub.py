@@ -17,7 +17,7 @@ from bind_helpers import bind_both_ways
 from helpers import DATA
 from numbast import ir
 from numbast.backend import load_config
-from numbast.backend.emit import emit_module
+from numbast.backend.emit import emit_module, write_runtime
 
 cuda = pytest.importorskip("numba.cuda", reason="numba-cuda is needed to build bindings")
 IR_FILE = DATA / "ir" / "cub_block.json"
@@ -75,7 +75,7 @@ def test_cub_kernels_compile_and_link(cub):
 @pytest.mark.gpu
 @pytest.mark.skipif(
     not cuda.is_available(),
-    reason="needs a CUDA GPU: run on the device machine (shared/device/README.md)",
+    reason="needs a CUDA GPU",
 )
 def test_cub_block_scan_and_reduce_on_the_gpu(cub):
     kernel = cuda.jit(_kernel(cub))
@@ -98,6 +98,7 @@ def test_static_cub_module_needs_neither_libclang_nor_numbast(tmp_path):
 
     text, _ = emit_module(ir.load(IR_FILE), IR_FILE.read_bytes(), "test", load_config(CONFIG))
     (tmp_path / "cub_bindings.py").write_text(text)
+    write_runtime(tmp_path)
     code = f"""
 import sys
 class Block:

@@ -23,7 +23,7 @@ pytestmark = [
     pytest.mark.gpu,
     pytest.mark.skipif(
         not cuda.is_available(),
-        reason="needs a CUDA GPU: run on the device machine (shared/device/README.md)",
+        reason="needs a CUDA GPU",
     ),
 ]
 IR = DATA / "ir"

@@ -1,0 +1,167 @@
+"""IR + binding config -> the binding tables of one module, and what was skipped and why.
+
+The tables (`numbast.backend.runtime.tables`) are typed data: static mode writes them into
+the module as constructor calls, dynamic mode hands them to the same runtime in memory. Every
+name and type spelling that reaches C++ shim text or Python code is checked here first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from numbast import ir
+
+from .. import names
+from ..config import BindConfig
+from ..errors import EmitError
+from ..runtime import tables as T
+from . import functions, records, templates, values
+from .core import Plan, Planner, Unsupported
+
+__all__ = ["Plan", "Unsupported", "UsedModule", "ir_digest", "plan_bindings", "prelude"]
+
+
+@dataclass
+class UsedModule:
+    """Another bindings module this one is emitted against: its IR and its import name."""
+
+    doc: ir.APIDocument
+    module: str
+
+
+def ir_digest(doc: ir.APIDocument) -> str:
+    """sha256 of the document's canonical bytes: how modules recognise each other's IR."""
+    import hashlib
+
+    return hashlib.sha256(ir.dumps(doc)).hexdigest()
+
+
+def used_module(path: str | Path, module: str | None = None) -> UsedModule:
+    """`--use IR[=MODULE]`: MODULE defaults to the IR file's stem."""
+    path = Path(path)
+    name = module or path.stem
+    if not all(part.isidentifier() for part in name.split(".")):
+        raise EmitError(f"not a Python module name: {name!r} (give one: --use IR=MODULE)")
+    return UsedModule(ir.load(path), name)
+
+
+def _check_names(doc: ir.APIDocument) -> None:
+    for i, d in enumerate(doc.declarations):
+        p = f"$.declarations[{i}]"
+        if isinstance(d, ir.Macro):
+            names.cpp_name(d.name, f"{p}.name")
+            continue
+        if not ir.decl_kind(d).startswith("class_template") and "<" not in d.name:
+            names.cpp_name(d.name, f"{p}.name")
+            names.cpp_qualified(d.qualified_name, f"{p}.qualified_name")
+        if isinstance(d, ir.model.RECORD_KINDS):
+            for j, f in enumerate(d.fields):
+                if f.name:
+                    names.cpp_name(f.name, f"{p}.fields[{j}].name")
+            for group in ("constructors", "methods"):
+                for j, m in enumerate(getattr(d, group)):
+                    if not m.name.startswith("operator ") and "<" not in m.name:
+                        names.cpp_name(m.name, f"{p}.{group}[{j}].name")
+        if isinstance(d, ir.Enum):
+            for j, e in enumerate(d.enumerators):
+                names.cpp_name(e.name, f"{p}.enumerators[{j}].name")
+
+
+def _foreign_records(uses: list[UsedModule]) -> tuple[dict[str, str], dict[str, int]]:
+    """Records bound by the modules in use: id -> Python name, and id -> which module."""
+    names_, owner = {}, {}
+    for k, use in enumerate(uses):
+        for r in plan_bindings(use.doc).tables.records:
+            if r.id not in owner:
+                names_[r.id], owner[r.id] = r.name, k
+    return names_, owner
+
+
+def plan_bindings(
+    doc: ir.APIDocument, config: BindConfig | None = None, uses: list[UsedModule] = ()
+) -> Plan:
+    """Decide what to bind and build the tables. Raises EmitError on hostile or bad input."""
+    config = config or BindConfig()
+    _check_names(doc)
+    foreign, owner = _foreign_records(list(uses))
+    p = Planner(doc, config, foreign)
+    order = [p.by_id[i] for i in ir.DependencyGraph(doc).emit_order() if i in p.by_id]
+    enums, constants = [], []
+    for d in order:
+        if isinstance(d, ir.Enum):
+            values.enum(p, d, enums, constants)
+    for d in order:
+        if isinstance(d, ir.Record):
+            records.declare(p, d)
+    bound_records = [d for d in order if isinstance(d, ir.Record) and d.id in p.records]
+    funcs: dict[str, list] = {}
+    operators: dict[str, list] = {}
+    for d in order:
+        if isinstance(d, ir.Function):
+            functions.plan(p, d, funcs, operators)
+        elif isinstance(d, ir.ClassTemplatePartialSpecialization):
+            p.skip(d.qualified_name, "partial specialization (C++ picks it for matching arguments)")
+    record_tables = [records.plan(p, d, funcs, operators) for d in bound_records]
+    ftemplates: dict[str, list] = {}
+    for d in order:
+        if isinstance(d, ir.FunctionTemplate):
+            templates.function_template(p, d, funcs, ftemplates)
+    ctemplates = [
+        t for d in order if isinstance(d, ir.ClassTemplate) if (t := templates.class_template(p, d))
+    ]
+    aliases = []
+    for d in order:
+        if isinstance(d, ir.Typedef):
+            values.typedef(p, d, aliases)
+        elif isinstance(d, (ir.Variable, ir.Macro)):
+            values.constant(p, d, constants)
+        elif isinstance(d, ir.AliasTemplate):
+            p.skip(d.qualified_name, "alias template (use the template it names)")
+    use_tables = []
+    for k, use in enumerate(uses):
+        needed = tuple(sorted(i for i in p.used_foreign if owner[i] == k))
+        if needed:
+            use_tables.append(T.Use(use.module, ir_digest(use.doc), needed))
+    tables = T.Module(
+        version=T.TABLE_VERSION,
+        ir_digest=ir_digest(doc),
+        prelude=prelude(doc, config),
+        shims=tuple(sorted(p.shims.items())),
+        include_dirs=tuple(config.shim.include_dirs),
+        uses=tuple(use_tables),
+        enums=tuple(enums),
+        records=tuple(record_tables),
+        functions=tuple(T.Function(n, tuple(o), p.docs.get(n, "")) for n, o in funcs.items()),
+        operators=tuple(T.Operator(op, tuple(o)) for op, o in sorted(operators.items())),
+        function_templates=tuple(
+            T.FunctionTemplate(n, tuple(o), p.docs.get(n, "")) for n, o in ftemplates.items()
+        ),
+        class_templates=tuple(ctemplates),
+        aliases=tuple(aliases),
+        constants=tuple(sorted(constants, key=lambda c: c.name)),
+        skipped=tuple(p.skipped),
+    )
+    record_names = dict(p.records)
+    record_names.update({i: foreign[i] for i in p.used_foreign})
+    return Plan(tables, p.bound, p.skipped, p.dropped_refs, record_names)
+
+
+def prelude(doc: ir.APIDocument, config: BindConfig) -> str:
+    """#defines and #includes every shim needs: by include-root-relative name, never by the
+    absolute path of the machine that generated the module."""
+    lines = []
+    for k, v in sorted(config.shim.defines.items()):
+        names.cpp_name(k, f"$.shim.defines.{k}")
+        if "\n" in v:
+            raise EmitError("a #define value spans lines", f"$.shim.defines.{k}")
+        lines.append(f"#define {k} {v}")
+    includes = config.shim.includes or [f"<{i.path}>" for i in doc.header.inputs if i.requested]
+    for inc in includes:
+        quoted = (inc.startswith("<") and inc.endswith(">")) or (
+            inc.startswith('"') and inc.endswith('"')
+        )
+        if not quoted or "\n" in inc or ">" in inc[1:-1]:
+            raise EmitError(f"not an #include target: {inc!r}", "$.shim.includes")
+        lines.append(f"#include {inc}")
+    return "\n".join(lines) + "\n"

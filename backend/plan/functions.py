@@ -1,0 +1,86 @@
+"""Planning free functions and free (or hidden friend) operators."""
+
+from __future__ import annotations
+
+from numbast import ir
+
+from .. import names
+from ..runtime import cxx
+from ..runtime import tables as T
+from .core import Planner, Unsupported, decl_text, value_cpp
+
+
+def plan(p: Planner, d: ir.Function, functions: dict, operators: dict) -> None:
+    path = p.paths[d.id]
+    if not p.config.selects(d.name, d.qualified_name):
+        return
+    why = _unbindable(p, d)
+    if why:
+        return p.skip(d.qualified_name, why)
+    try:
+        if d.operator is not None:
+            return _free_operator(p, d, path, operators)
+        callee = names.cpp_qualified(d.qualified_name, f"{path}.qualified_name")
+        overloads = []
+        for arity in p.arities(d.params):
+            parts = p.call_parts(d.qualified_name, d.params[:arity], path)
+            call = f"{callee}({', '.join(parts.exprs)})"
+            result, body = p.call_result(d.return_type, call, path, parts)
+            shim = p.shim(f"{d.id}|{arity}", len(parts.args), body)
+            decl = decl_text(d.return_type, d.qualified_name, d.params[:arity])
+            overloads.append(T.Overload(shim, result, tuple(parts.args), decl, p.where(d.location)))
+    except Unsupported as exc:
+        return p.skip(d.qualified_name, str(exc))
+    py = p.python_name(d)
+    if py is None:
+        return p.skip(d.qualified_name, "Python name collides with another declaration")
+    have = {o.args for o in functions.get(py, [])}
+    fresh = [o for o in overloads if o.args not in have]
+    if not fresh:
+        return p.skip(d.qualified_name, "same Numba signature as another overload")
+    functions.setdefault(py, []).extend(fresh)
+    p.docs.setdefault(py, d.doc or "")
+    p.bound.append(d.qualified_name)
+
+
+def _unbindable(p: Planner, d: ir.Function) -> str:
+    if d.exec_space not in ("device", "host_device"):
+        return f"{d.exec_space} function (not callable from a kernel)"
+    if p.config.is_internal(d.name):
+        return "implementation helper (config `internal`)"
+    if d.deleted:
+        return "deleted function"
+    if d.variadic:
+        return "C variadic function"
+    if d.specializes is not None:
+        return "explicit specialization (C++ picks it when the template is called)"
+    return ""
+
+
+def _free_operator(p: Planner, d: ir.Function, path: str, operators: dict) -> None:
+    op = d.operator
+    n = len(d.params)
+    parts = p.call_parts(d.qualified_name, d.params, path, 0)
+    if parts.outs:
+        raise Unsupported("out_return on an operator operand")
+    args, exprs = tuple(parts.args), parts.exprs
+    if not any(isinstance(a, T.RecordRef) for a in args):
+        return p.skip(d.qualified_name, f"operator{op} on Numba types: Numba already implements it")
+    decl, where = decl_text(d.return_type, d.qualified_name, d.params), p.where(d.location)
+    if n == 1 and op in cxx.UNARY:
+        result, body = p.result(d.return_type, f"{op}({exprs[0]})", path)
+        shim = p.shim(d.id, 1, body)
+        operators.setdefault(cxx.UNARY[op], []).append(T.Overload(shim, result, args, decl, where))
+    elif n == 2 and op in cxx.BINARY:
+        if cxx.is_inplace(op):
+            cpp = value_cpp(d.params[0].type, f"{path}.params[0].type")
+            body = f"{cpp} tmp = {exprs[0]}; tmp {op} {exprs[1]}; " + cxx.construct(cpp, "tmp")
+            shim = p.shim(d.id, 2, body)
+            operators.setdefault(op, []).append(T.Overload(shim, args[0], args, decl, where))
+        else:
+            result, body = p.result(d.return_type, f"({exprs[0]}) {op} ({exprs[1]})", path)
+            shim = p.shim(d.id, 2, body)
+            operators.setdefault(op, []).append(T.Overload(shim, result, args, decl, where))
+    else:
+        return p.skip(d.qualified_name, f"operator{op} with {n} operands has no Python operator")
+    p.bound.append(d.qualified_name)

@@ -1,0 +1,257 @@
+"""Planning function templates and class templates: what the runtime needs to instantiate
+them at typing time (slots of template parameters, defaults, members)."""
+
+from __future__ import annotations
+
+import re
+
+import msgspec
+
+from numbast import ir
+
+from .. import names
+from ..runtime import cxx
+from ..runtime import tables as T
+from .core import Planner, Unsupported, decl_text, standard_type, value_cpp
+
+_ARRAY_REF = re.compile(r"^(const )?(?P<elem>\w+) \(&\)\[(?P<count>\w+)\]$")
+
+
+def _default_type(spelling: str) -> T.Type | None:
+    base = spelling.strip()
+    if base in cxx.BUILTINS:
+        return T.Scalar(cxx.BUILTINS[base])
+    return standard_type(base)
+
+
+def slot(p: Planner, t: ir.TypeRef, tparams: set[str], path: str, self_id: str | None = None):
+    """A parameter or result of a template: a template parameter, the class template's own
+    specialization, or a known type."""
+    base = t.pointee if t.kind in ("lvalue_reference", "rvalue_reference") and t.pointee else t
+    if self_id is not None and base.decl == self_id:
+        if t.kind == "lvalue_reference" and not base.const:
+            raise Unsupported(f"non-const reference {t.spelling}")
+        return T.SelfType()
+    if base.kind == "template_parameter":
+        name = base.spelling.replace("const ", "").replace("volatile ", "").strip()
+        if name not in tparams:
+            raise Unsupported(f"type {t.spelling} names no template parameter")
+        if t.kind == "lvalue_reference" and not base.const:
+            raise Unsupported(f"non-const reference {t.spelling} to a template parameter")
+        return T.TemplateArg(name)
+    if base.kind == "dependent":
+        raise Unsupported(f"dependent type {t.spelling} (not resolvable before instantiation)")
+    known = p.type(t)
+    if known == T.Scalar("void"):
+        return T.Known(known)
+    return T.Known(known, value_cpp(t, path))
+
+
+def function_template(p: Planner, d: ir.FunctionTemplate, functions: dict, out: dict) -> None:
+    """Deduced at typing time from the Numba argument types (or given as keywords), one shim
+    per instantiation, C++ choosing specializations."""
+    path = p.paths[d.id]
+    if not p.config.selects(d.name, d.qualified_name):
+        return
+    if d.exec_space not in ("device", "host_device"):
+        return p.skip(d.qualified_name, f"{d.exec_space} function template")
+    if p.config.is_internal(d.name) or d.operator is not None or d.deleted:
+        return p.skip(d.qualified_name, "operator, deleted or internal function template")
+    try:
+        tparams = []
+        for k, tp in enumerate(d.template_params):
+            if tp.kind != "type" or tp.pack:
+                raise Unsupported(f"template parameter {tp.name or k} is not a plain type")
+            default = None
+            if tp.default is not None:
+                default = _default_type(tp.default)
+                if default is None:
+                    raise Unsupported(f"default {tp.default} of {tp.name} is not a known type")
+            name = names.cpp_name(tp.name, f"{path}.template_params[{k}]")
+            tparams.append(T.TypeParam(name, default))
+        pnames = {tp.name for tp in tparams}
+        params = tuple(
+            slot(p, prm.type, pnames, f"{path}.params[{k}].type") for k, prm in enumerate(d.params)
+        )
+        result = slot(p, d.return_type, pnames, f"{path}.return_type")
+    except Unsupported as exc:
+        return p.skip(d.qualified_name, str(exc))
+    py = p.python_name(d)
+    if py is None or py in functions:
+        return p.skip(d.qualified_name, "Python name shared with a non-template overload")
+    callee = names.cpp_qualified(d.qualified_name, f"{path}.qualified_name")
+    tlist = ", ".join(f"typename {tp.name}" for tp in tparams)
+    decl = f"template <{tlist}> " + decl_text(d.return_type, d.qualified_name, d.params)
+    out.setdefault(py, []).append(
+        T.FunctionTemplateOverload(
+            d.id, callee, tuple(tparams), params, result, decl, p.where(d.location)
+        )
+    )
+    p.docs.setdefault(py, d.doc or "")
+    p.bound.append(d.qualified_name)
+
+
+def _class_tparams(p: Planner, d: ir.ClassTemplate, path: str) -> list[T.ClassTemplateParam]:
+    out = []
+    for k, tp in enumerate(d.template_params):
+        tpath = f"{path}.template_params[{k}]"
+        if tp.pack or tp.kind == "template":
+            raise Unsupported(f"template parameter {tp.name} is a pack or a template")
+        name = names.cpp_name(tp.name, tpath)
+        if tp.kind == "type":
+            default = None
+            if tp.default is not None:
+                default = _default_type(tp.default)
+                if default is None:
+                    raise Unsupported(f"default {tp.default} of {tp.name} is not known")
+            out.append(T.ClassTemplateParam(name, "type", default))
+            continue
+        enum = p.by_id.get(tp.type.decl or "") if tp.type is not None else None
+        if isinstance(enum, ir.Enum):
+            # An enum parameter: given as its integer value, spelled as a cast.
+            values = {e.name: e.value for e in enum.enumerators}
+            default = None
+            if tp.default is not None:
+                last = tp.default.strip().rsplit("::", 1)[-1]
+                if last not in values:
+                    raise Unsupported(f"default {tp.default} of {tp.name} is not known")
+                default = values[last]
+            cpp = names.cpp_qualified(enum.qualified_name, tpath)
+            out.append(T.ClassTemplateParam(name, "int", default, cpp, tuple(values.items())))
+            continue
+        known = p.type(tp.type) if tp.type is not None else None
+        if not (isinstance(known, T.Scalar) and known.name.startswith(("int", "uint"))):
+            raise Unsupported(f"non-type template parameter {tp.name} is not an integer or an enum")
+        default = None
+        if tp.default is not None:
+            try:
+                default = int(tp.default.rstrip("uUlL"), 0)
+            except ValueError:
+                raise Unsupported(f"default {tp.default} of {tp.name} is an expression") from None
+        out.append(T.ClassTemplateParam(name, "int", default))
+    return out
+
+
+def class_template(p: Planner, d: ir.ClassTemplate) -> T.ClassTemplate | None:
+    """Specializations are made at typing time (`Box(T=float32)`, or deduced from constructor
+    arguments), their size and alignment asked of NVRTC."""
+    path = p.paths[d.id]
+    if not p.config.selects(d.name, d.qualified_name):
+        return None
+    try:
+        tparams = _class_tparams(p, d, path)
+    except Unsupported as exc:
+        p.skip(d.qualified_name, str(exc))
+        return None
+    pnames = {tp.name for tp in tparams if tp.kind == "type"}
+    int_names = {tp.name for tp in tparams if tp.kind == "int"}
+    ctors = []
+    for j, c in enumerate(d.constructors):
+        if c.access != "public" or c.deleted or c.ctor_kind in ("copy", "move"):
+            continue
+        try:
+            cpath = f"{path}.constructors[{j}]"
+            ctors.append(tuple(slot(p, prm.type, pnames, cpath) for prm in c.params))
+        except Unsupported as exc:
+            p.skip(f"{d.qualified_name}::{c.name}", str(exc))
+    if not d.constructors:
+        ctors.append(())  # the implicit default constructor
+    methods: dict[str, list] = {}
+    by_ref = False
+    for j, m in enumerate(d.methods):
+        if m.access != "public" or m.deleted or m.static or m.role != "method":
+            continue
+        label = f"{d.qualified_name}::{m.name}"
+        try:
+            member = _method(p, d, m, f"{path}.methods[{j}]", label, pnames, int_names)
+        except Unsupported as exc:
+            p.skip(label, str(exc))
+            continue
+        methods.setdefault(member.name if member.name.isidentifier() else "", []).append(member)
+        by_ref = by_ref or not m.const
+    operators = []
+    for j, m in enumerate(d.methods):
+        mpath = f"{path}.methods[{j}]"
+        if m.access != "public" or m.deleted or m.role != "operator" or m.template_params:
+            continue
+        op = m.operator if m.params else cxx.UNARY.get(m.operator or "")
+        if op is None or (m.params and (len(m.params) != 1 or op not in cxx.BINARY)):
+            continue
+        try:
+            params = tuple(
+                slot(p, prm.type, pnames, f"{mpath}.params[{k}].type", d.id)
+                for k, prm in enumerate(m.params)
+            )
+            result = slot(p, m.return_type, pnames, f"{mpath}.return_type", d.id)
+        except Unsupported as exc:
+            p.skip(f"{d.qualified_name}::{m.name}", str(exc))
+            continue
+        operators.append(T.TemplateOperator(op, m.operator, params, result))
+        by_ref = by_ref or (not m.const and cxx.is_inplace(op))
+    fields = []
+    for j, f in enumerate(d.fields):
+        if f.access != "public" or not f.name or f.bitfield_width is not None:
+            continue
+        try:
+            ftype = slot(p, f.type, pnames, f"{path}.fields[{j}].type")
+        except Unsupported:
+            continue
+        fields.append(T.TemplateField(names.cpp_name(f.name, f"{path}.fields[{j}].name"), ftype))
+    py = p.python_name(d)
+    if py is None:
+        p.skip(d.qualified_name, "Python name collides with another declaration")
+        return None
+    p.bound.append(d.qualified_name)
+    tlist = ", ".join(tp.name for tp in tparams)
+    return T.ClassTemplate(
+        id=d.id,
+        name=py,
+        cpp=names.cpp_qualified(d.qualified_name, path),
+        tparams=tuple(tparams),
+        constructors=tuple(ctors),
+        methods=tuple((names.python_safe(k), tuple(v)) for k, v in methods.items() if k),
+        operators=tuple(operators),
+        fields=tuple(fields),
+        by_ref=by_ref,
+        doc=d.doc or "",
+        decl=f"template <{tlist}> {d.tag} {d.qualified_name}",
+        where=p.where(d.location),
+    )
+
+
+def _method(p: Planner, d, m: ir.Method, mpath: str, label: str, pnames, int_names):
+    if m.exec_space not in ("device", "host_device"):
+        raise Unsupported(f"{m.exec_space}-only method")
+    fixed = p.config.arguments.get(label, {})
+    member_tparams = {tp.name for tp in m.template_params or []}
+    params = []
+    for k, prm in enumerate(m.params):
+        ppath = f"{mpath}.params[{k}].type"
+        if prm.name in fixed:
+            params.append(T.Fixed(names.cpp_expression(fixed[prm.name], f"$.arguments.{label}")))
+            continue
+        base = prm.type.pointee if prm.type.pointee is not None else prm.type
+        if prm.type.kind == "template_parameter" and prm.type.spelling in member_tparams:
+            # By value: C++ deduces it from what the kernel passes (a device array passes its
+            # data pointer, e.g. a CUB iterator).
+            params.append(T.Deduced())
+            continue
+        if base.spelling.replace("const ", "").strip() in member_tparams:
+            raise Unsupported(
+                f"member template parameter {base.spelling} of {prm.name} "
+                "(fix it in the config's [arguments])"
+            )
+        array = _ARRAY_REF.match(prm.type.spelling)
+        if array and array["elem"] in pnames and array["count"] in int_names:
+            # `T (&)[ITEMS]`: a local or device array of exactly ITEMS elements.
+            params.append(T.ArrayOf(array["elem"], array["count"]))
+            continue
+        if p.config.intent(label, prm.name, k) == "out_return":
+            if prm.type.kind != "lvalue_reference" or prm.type.pointee is None:
+                raise Unsupported(f"out_return on {prm.name}, not a reference")
+            inner = msgspec.structs.replace(prm.type.pointee, const=True)
+            params.append(T.OutReturn(slot(p, inner, pnames, ppath)))
+        else:
+            params.append(slot(p, prm.type, pnames, ppath))
+    result = slot(p, m.return_type, pnames, f"{mpath}.return_type")
+    return T.TemplateMethod(names.cpp_name(m.name, f"{mpath}.name"), tuple(params), result)

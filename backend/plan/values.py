@@ -1,0 +1,77 @@
+"""Planning enums, typedefs, constexpr variables and literal macros."""
+
+from __future__ import annotations
+
+from numbast import ir
+
+from .. import names
+from ..runtime import tables as T
+from .core import Planner, Unsupported
+
+
+def enum(p: Planner, d: ir.Enum, enums: list, constants: list) -> None:
+    if not p.config.selects(d.name, d.qualified_name):
+        return
+    if d.anonymous:  # its enumerators are plain constants
+        for e in d.enumerators:
+            py = names.python_safe(e.name)
+            names.python_name(py, p.paths[d.id])
+            if py in p.used_names:
+                p.skip(e.name, "Python name collides with another declaration")
+                continue
+            p.used_names[py] = e.name
+            constants.append(T.Constant(py, e.value))
+        p.bound.append(d.qualified_name)
+        return
+    py = p.python_name(d)
+    if py is None:
+        return p.skip(d.qualified_name, "Python name collides with another declaration")
+    p.enums[d.id] = py
+    members = tuple((names.python_safe(e.name), e.value) for e in d.enumerators)
+    enums.append(T.Enum(py, members, d.doc or ""))
+    p.bound.append(d.qualified_name)
+
+
+def typedef(p: Planner, d: ir.Typedef, aliases: list) -> None:
+    if not p.config.selects(d.name, d.qualified_name):
+        return
+    t = d.target
+    export = ""
+    target: T.Type | None = None
+    try:
+        if t.kind == "record" and t.decl in p.records:
+            export = p.records[t.decl]
+        elif t.kind == "enum" and t.decl in p.enums:
+            export = p.enums[t.decl]
+        else:
+            target = p.type(t, allow_ref=False)
+    except Unsupported as exc:
+        return p.skip(d.qualified_name, str(exc))
+    py = p.python_name(d)
+    if py is not None and py == export:
+        return None  # `typedef struct X X;`
+    if py is None:
+        return p.skip(d.qualified_name, "Python name collides with another declaration")
+    aliases.append(T.Alias(py, export, target))
+    p.bound.append(d.qualified_name)
+
+
+def constant(p: Planner, d, constants: list) -> None:
+    if not p.config.selects(d.name, d.qualified_name):
+        return
+    if d.value is None:
+        return p.skip(d.qualified_name, "no constant value")
+    v = d.value
+    if v.kind == "int":
+        value: object = int(v.value)
+    elif v.kind == "float":
+        value = float(v.value)
+    elif v.kind == "bool":
+        value = v.value == "true"
+    else:
+        return p.skip(d.qualified_name, f"{v.kind} constant (not usable in kernels)")
+    py = p.python_name(d)
+    if py is None:
+        return p.skip(d.qualified_name, "Python name collides with another declaration")
+    constants.append(T.Constant(py, value))
+    p.bound.append(d.qualified_name)

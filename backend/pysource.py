@@ -1,0 +1,108 @@
+"""Python source from data: the one way text from an IR file or config reaches generated
+Python. Strings are always quoted here (never pasted), and table objects become constructor
+calls laid out the way `ruff format` lays them out, so generated modules are ruff-clean."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from .runtime import tables as T
+
+WIDTH = 88  # ruff's default line length, where generated modules usually land
+_TYPE_NAMES = {cls.__name__ for cls in vars(T).values() if isinstance(cls, type)}
+
+
+def quote(text: str) -> str:
+    """A double-quoted Python string literal for any text: printable ASCII as itself, every
+    other character (quotes, backslashes, newlines, NUL, non-ASCII) as an escape."""
+    out = ['"']
+    for ch in text:
+        o = ord(ch)
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == '"':
+            out.append("\\x22")  # not \" : ruff would switch the string to single quotes
+        elif 0x20 <= o < 0x7F:
+            out.append(ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif o <= 0xFF:
+            out.append(f"\\x{o:02x}")
+        elif o <= 0xFFFF:
+            out.append(f"\\u{o:04x}")
+        else:
+            out.append(f"\\U{o:08x}")
+    out.append('"')
+    return "".join(out)
+
+
+def literal(value, indent: int = 0, prefix: str = "", suffix: str = "", ns: str = "_t.") -> str:
+    """`prefix + value + suffix` as source lines at `indent`: on one line when it fits, else
+    split at the outermost brackets, one item a line, with trailing commas."""
+    flat = prefix + _flat(value, ns) + suffix
+    if indent + len(flat) <= WIDTH or not _splittable(value):
+        return " " * indent + flat
+    opening, items, closing = _parts(value, ns)
+    lines = [" " * indent + prefix + opening]
+    for key, item in items:
+        lines.append(literal(item, indent + 4, f"{key}=" if key else "", ",", ns))
+    lines.append(" " * indent + closing + suffix)
+    return "\n".join(lines)
+
+
+def _splittable(value) -> bool:
+    if dataclasses.is_dataclass(value):
+        return bool(dataclasses.fields(value))
+    return isinstance(value, (tuple, list, dict)) and len(value) > 0
+
+
+def _fields(value) -> list[tuple[str, object]]:
+    """A table object's fields, leaving out those equal to their default."""
+    out = []
+    for f in dataclasses.fields(value):
+        v = getattr(value, f.name)
+        if f.default is not dataclasses.MISSING and v == f.default and type(v) is type(f.default):
+            continue
+        if not f.compare:
+            continue
+        out.append((f.name, v))
+    return out
+
+
+def _parts(value, ns: str):
+    if dataclasses.is_dataclass(value):
+        name = type(value).__name__
+        if name not in _TYPE_NAMES:
+            raise TypeError(f"not a table type: {name}")
+        return f"{ns}{name}(", _fields(value), ")"
+    if isinstance(value, tuple):
+        return "(", [("", v) for v in value], ")"
+    if isinstance(value, list):
+        return "[", [("", v) for v in value], "]"
+    raise TypeError(f"cannot split {type(value).__name__}")
+
+
+def _flat(value, ns: str) -> str:
+    if value is None or isinstance(value, bool):
+        return repr(value)
+    if isinstance(value, int):
+        return str(int(value))
+    if isinstance(value, float):
+        text = repr(float(value))
+        return text if text not in ("inf", "-inf", "nan") else f'float("{text}")'
+    if isinstance(value, str):
+        return quote(value)
+    if isinstance(value, tuple):
+        inner = ", ".join(_flat(v, ns) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flat(v, ns) for v in value) + "]"
+    if dataclasses.is_dataclass(value):
+        opening, items, closing = _parts(value, ns)
+        # Types read best positionally (`Scalar("int32")`); everything else by keyword.
+        positional = isinstance(value, T.Type)
+        inner = ", ".join(_flat(v, ns) if positional else f"{k}={_flat(v, ns)}" for k, v in items)
+        return opening + inner + closing
+    raise TypeError(f"cannot write {type(value).__name__} into generated code")

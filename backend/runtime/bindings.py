@@ -1,0 +1,199 @@
+"""One module's bindings built from its tables, and the process-wide registry of modules
+(so a module can use the records of another: one Numba type per C++ record per process)."""
+
+from __future__ import annotations
+
+import enum
+import importlib
+import operator
+
+from numba.cuda import types
+
+from . import cxx, environment, layout, tables
+from .calls import Callables, python_operator
+from .numba_types import resolve
+from .records import RecordType, new_record_type, set_layout
+from .shims import ShimBundle
+from .templates import Templates
+
+# IR digest -> the Bindings made from that IR in this process.
+_MODULES: dict[str, Bindings] = {}
+
+
+class Bindings:
+    """Everything one module binds: Numba types of its records, typing and lowering of its
+    callables, and the bundle of its shims. `exports` maps Python names to objects."""
+
+    def __init__(self, module: str, module_file: str | None, t: tables.Module):
+        self.module = module
+        self.tables = t
+        dirs = environment.include_dirs_near(module_file, t.include_dirs)
+        environment.add_include_dirs(dirs)
+        self.include_dirs = dirs
+        prelude = environment.resolve_includes(t.prelude, dirs + environment.cuda_include_dirs())
+        self.bundle = ShimBundle(prelude, dict(t.shims), name=f"{module}_shims.cu")
+        self.records: dict[str, RecordType] = {}  # IR id -> Numba type (own records)
+        self.classes: dict[str, type] = {}  # Python name -> stand-in class
+        self.enums: dict[str, type] = {}
+        self.used: dict[str, Bindings] = {}  # IR id of a used record -> its module's Bindings
+        self.exports: dict[str, object] = {}
+        self.calls = Callables(self.bundle, self.type_of)
+        self.templates = Templates(self)
+
+    # -- types --------------------------------------------------------------------------------
+
+    def type_of(self, t):
+        if isinstance(t, types.Type):
+            return t
+        return resolve(t, self.record_type)
+
+    def record_type(self, ident: str) -> RecordType:
+        found = self.records.get(ident)
+        if found is None:
+            owner = self.used.get(ident)
+            found = owner.records.get(ident) if owner is not None else None
+        if found is None:
+            raise TypeError(f"{self.module}: record {ident!r} is bound by no module in use")
+        return found
+
+    def query_layout(self, cpp: str, field: str | None = None) -> tuple[int, int]:
+        """sizeof/alignof of a C++ type (or a field's offset) after this module's includes."""
+        return layout.query_layout(self.bundle.prelude, cpp, field, self.include_dirs)
+
+    # -- building -----------------------------------------------------------------------------
+
+    def build(self) -> None:
+        t = self.tables
+        exports = self.exports
+        for e in t.enums:
+            exports[e.name] = self._enum(e)
+        for r in t.records:
+            rt = new_record_type(r.name, r.cpp, r.size, r.align, r.by_ref)
+            self.records[r.id] = rt
+            doc = _doc(r.doc, r.decl, r.where, f"C++ `{r.cpp}` for @cuda.jit code.")
+            exports[r.name] = self.classes[r.name] = type(
+                r.name, (), {"_numba_type_": rt, "__doc__": doc, "__module__": self.module}
+            )
+        for r in t.records:  # fields may be records declared later
+            fields = [(f.name, self.type_of(f.type), f.offset) for f in r.fields]
+            set_layout(self.records[r.id], fields, {f.attr: f.name for f in r.fields if f.attr})
+        for r in t.records:
+            rt, cls = self.records[r.id], self.classes[r.name]
+            if r.constructors:
+                self.calls.function(cls, r.constructors, result=rt)
+            self.calls.implicit(rt, r.implicit)
+            self.calls.casts(rt, r.casts)
+            if r.methods:
+                self.calls.methods(rt, r.methods)
+                for m in r.methods:
+                    setattr(cls, m.name, _stub(f"{r.name}.{m.name}", m.doc, m.overloads, self))
+        for f in t.functions:
+            exports[f.name] = _stub(f.name, f.doc, f.overloads, self)
+            self.calls.function(exports[f.name], f.overloads)
+        for f in t.function_templates:
+            exports[f.name] = _stub(f.name, f.doc, f.overloads, self)
+            self.templates.function_template(exports[f.name], f.overloads)
+        for c in t.class_templates:
+            doc = _doc(c.doc, c.decl, c.where, f"C++ class template `{c.cpp}`.")
+            exports[c.name] = type(c.name, (), {"__doc__": doc, "__module__": self.module})
+            self.templates.class_template(c, exports[c.name])
+        self._operators(t.operators)
+        for a in t.aliases:
+            exports[a.name] = exports[a.export] if a.export else self.type_of(a.type)
+        for c in t.constants:
+            exports[c.name] = c.value
+
+    def _operators(self, operators) -> None:
+        for o in operators:
+            self.calls.function(python_operator(o.op), o.overloads)
+        # Numba lowers `a += b` on immutable (by-value) types with the binary operator: give
+        # in-place operators of such types a binary form when the header has none.
+        have = {(o.op, o.overloads[i].args) for o in operators for i in range(len(o.overloads))}
+        for o in operators:
+            base = o.op[:-1]
+            if cxx.is_inplace(o.op) and base in cxx.OPERATORS:
+                extra = [
+                    c
+                    for c in o.overloads
+                    if (base, c.args) not in have and not self._by_ref(c.args[0])
+                ]
+                if extra:
+                    self.calls.function(python_operator(base), extra)
+
+    def _by_ref(self, t) -> bool:
+        return isinstance(t, tables.RecordRef) and self.record_type(t.id).by_ref
+
+    def _enum(self, e: tables.Enum):
+        cls = enum.IntEnum(e.name, list(e.members))
+        cls.__module__ = self.module
+        if e.doc:
+            cls.__doc__ = e.doc
+        self.enums[e.name] = cls
+        return cls
+
+    # -- modules in use -----------------------------------------------------------------------
+
+    def link_uses(self) -> None:
+        """Find (importing where needed) the modules whose records this one uses."""
+        for use in self.tables.uses:
+            owner = _MODULES.get(use.ir_digest)
+            if owner is None:
+                try:
+                    importlib.import_module(use.module)
+                except ImportError as exc:
+                    raise ImportError(
+                        f"{self.module}: needs the bindings module {use.module!r} for its "
+                        f"records, which cannot be imported ({exc}); put it on sys.path or "
+                        "regenerate with the right `--use IR=MODULE`"
+                    ) from None
+                owner = _MODULES.get(use.ir_digest)
+            if owner is None:
+                raise ImportError(
+                    f"{self.module}: module {use.module!r} was generated from another IR than "
+                    f"the one this module was emitted against (sha256 {use.ir_digest[:16]}); "
+                    "regenerate both from the same IR files"
+                )
+            for ident in use.records:
+                if ident not in owner.records:
+                    raise ImportError(
+                        f"{self.module}: module {use.module!r} does not bind record {ident!r}; "
+                        "regenerate it without excluding that record"
+                    )
+                self.used[ident] = owner
+
+
+def bind_module(t: tables.Module, module: str, module_file: str | None) -> Bindings:
+    """Bind what the tables describe; register the module for others that use its records."""
+    if not isinstance(t, tables.Module):
+        raise TypeError(f"{module}: not binding tables: {type(t).__name__}")
+    b = Bindings(module, module_file, t)
+    b.link_uses()
+    b.build()
+    _MODULES.setdefault(t.ir_digest, b)
+    return b
+
+
+def _doc(doc: str, decl: str, where: str, fallback: str) -> str:
+    head = f"C++ `{decl}`" + (f" ({where})" if where else "") if decl else fallback
+    return head + ("\n\n" + doc if doc else "")
+
+
+def _stub(name: str, doc: str, overloads, b: Bindings):
+    """The Python object standing for a device function: its doc shows the C++ it calls."""
+
+    def stub(*args, **kwargs):
+        raise TypeError(f"{name} is a CUDA device function: call it inside @cuda.jit code")
+
+    decls = []
+    for o in overloads:
+        line = f"C++ `{o.decl}`" + (f" ({o.where})" if o.where else "") if o.decl else ""
+        if line and line not in decls:
+            decls.append(line)
+    text = "\n".join(decls) or f"C++ `{name}`, callable in @cuda.jit code."
+    stub.__name__ = stub.__qualname__ = name.rsplit(".", 1)[-1]
+    stub.__module__ = b.module
+    stub.__doc__ = text + ("\n\n" + doc if doc else "")
+    return stub
+
+
+__all__ = ["Bindings", "bind_module", "operator"]

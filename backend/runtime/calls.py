@@ -1,0 +1,171 @@
+"""Calls into C++ through shims: lowering, and the typing of functions, constructors,
+operators, methods and casts of one module."""
+
+from __future__ import annotations
+
+import operator
+
+from llvmlite import ir as llir
+from numba.cuda import cgutils, types
+from numba.cuda.cudadecl import registry as typing_registry
+from numba.cuda.cudaimpl import registry as lowering_registry
+from numba.cuda.typeconv import Conversion
+from numba.cuda.typing import signature
+from numba.cuda.typing.templates import AbstractTemplate, AttributeTemplate, ConcreteTemplate
+
+from . import cxx
+from .records import RecordType, as_pointer, storage
+from .shims import declare_shim
+
+_I8P = llir.IntType(8).as_pointer()
+
+
+def python_operator(op: str):
+    """The `operator` function a C++ operator (table spelling) binds to."""
+    return getattr(operator, cxx.OPERATORS[op])
+
+
+def call_impl(bundle, shim: str, self_result: bool = False):
+    """Lowering of one call through `shim`: arguments by pointer, the result built in place."""
+
+    def impl(context, builder, sig, args):
+        context.active_code_library.add_linking_file(bundle)
+        bundle.require(shim)
+        ret = sig.return_type
+        ptrs = [
+            as_pointer(context, builder, ty, val) for ty, val in zip(sig.args, args, strict=True)
+        ]
+        if ret == types.void:
+            out = llir.Constant(_I8P, None)
+        elif isinstance(ret, RecordType):
+            out = storage(builder, ret)
+        else:
+            out = cgutils.alloca_once(builder, context.get_value_type(ret))
+        fn = declare_shim(builder, shim, len(ptrs))
+        builder.call(fn, [builder.bitcast(out, _I8P), *[builder.bitcast(p, _I8P) for p in ptrs]])
+        if self_result and ptrs:
+            return args[0]  # in-place operators of by-reference records
+        if ret == types.void:
+            return context.get_dummy_value()
+        if isinstance(ret, RecordType) and ret.by_ref:
+            return out
+        return builder.load(builder.bitcast(out, context.get_value_type(ret).as_pointer()))
+
+    return impl
+
+
+class Callables:
+    """The typing and lowering registrations of one module's callables."""
+
+    def __init__(self, bundle, type_of):
+        self.bundle = bundle
+        self.type_of = type_of
+        self._cases: dict[object, list] = {}
+
+    def _lower(self, key, sig, shim, self_result=False) -> None:
+        lowering_registry.lower(key, *sig.args)(call_impl(self.bundle, shim, self_result))
+
+    def function(self, key, overloads, result=None) -> None:
+        """Bind `overloads` to `key`: a function stand-in, a record class (constructors, whose
+        result is `result`), or a Python `operator` function."""
+        sigs = []
+        for o in overloads:
+            rtype = result if result is not None else self.type_of(o.result)
+            atypes = [self.type_of(a) for a in o.args]
+            sig = signature(rtype, *atypes)
+            sigs.append(sig)
+            self._lower(key, sig, o.shim, o.self_result)
+            if any(isinstance(a, types.CPointer) for a in atypes):
+                # A device array (its data pointer) may be passed where C++ takes `T *`.
+                arrays = [
+                    types.Array(a.dtype, 1, "A") if isinstance(a, types.CPointer) else a
+                    for a in atypes
+                ]
+                sigs.append(signature(rtype, *arrays))
+                formals = [types.Array if isinstance(a, types.Array) else a for a in arrays]
+                lowering_registry.lower(key, *formals)(call_impl(self.bundle, o.shim))
+        bucket = self._cases.setdefault(key, [])
+        bucket.extend(sigs)
+        if len(bucket) == len(sigs):  # first registration of this key
+
+            class _Template(ConcreteTemplate):
+                pass
+
+            _Template.key = key
+            _Template.cases = bucket
+            # For `operator` functions the typing context adds these cases to Numba's own.
+            typing_registry.register_global(key, types.Function(_Template))
+
+    def methods(self, rt: RecordType, methods) -> None:
+        """Bind the methods of a record (`c.bump(2)`)."""
+        resolvers = {}
+        for m in methods:
+            key = f"{rt.name}.{m.name}#{id(rt)}"
+            sigs = []
+            for o in m.overloads:
+                sig = signature(self.type_of(o.result), *[self.type_of(a) for a in o.args])
+                sigs.append(sig.replace(recvr=rt))
+                self._lower(key, signature(sig.return_type, rt, *sig.args), o.shim)
+            resolvers[m.name] = (key, sigs)
+
+        class _Methods(AttributeTemplate):
+            key = rt
+
+            def generic_resolve(self, typ, attr):
+                hit = resolvers.get(attr)
+                if hit is None:
+                    return None
+                mkey, msigs = hit
+
+                class _Method(AbstractTemplate):
+                    key = mkey
+
+                    def generic(self, args, kws):
+                        if kws:
+                            return None
+                        for s in msigs:
+                            if len(s.args) == len(args) and all(
+                                self.context.can_convert(a, b) is not None
+                                for a, b in zip(args, s.args, strict=True)
+                            ):
+                                return s
+                        return None
+
+                return types.BoundFunction(_Method, typ)
+
+        typing_registry.register_attr(_Methods)
+
+    def casts(self, rt: RecordType, casts) -> None:
+        """C++ conversion operators as Numba casts (`operator bool` also for `if x:`)."""
+        for c in casts:
+            target = self.type_of(c.target)
+            rt.casts_to[target] = Conversion.unsafe if c.explicit else Conversion.safe
+            self._lower_cast(rt, target, c.shim)
+            if target == types.boolean:
+                for key in (operator.truth, bool):
+                    self.function(key, [_overload(c.shim, types.boolean, rt)], result=types.boolean)
+
+    def implicit(self, rt: RecordType, ctors) -> None:
+        """Non-explicit one-argument constructors as implicit conversions."""
+        for c in ctors:
+            source = self.type_of(c.source)
+            rt.casts_from[source] = Conversion.safe
+            self._lower_cast(source, rt, c.shim)
+
+    def _lower_cast(self, from_t, to_t, shim) -> None:
+        impl = call_impl(self.bundle, shim)
+
+        @lowering_registry.lower_cast(from_t, to_t)
+        def _cast(context, builder, fromty, toty, val):
+            return impl(context, builder, signature(toty, fromty), [val])
+
+
+class _Resolved:
+    """An overload whose types are Numba types already (casts to bool)."""
+
+    def __init__(self, shim, result, args):
+        self.shim, self.result, self.args, self.self_result = shim, result, args, False
+
+
+def _overload(shim, result, *args):
+    return _Resolved(shim, result, args)

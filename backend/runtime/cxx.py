@@ -1,0 +1,151 @@
+"""The C++ side of bindings, as data: scalar and vector type names, operators, shim text.
+
+One home for each: the planner and the runtime both read these (this module imports nothing
+of Numba, so `numbast emit` runs without it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+# C++ builtin types (canonical spelling, no qualifiers) -> scalar names of the tables.
+BUILTINS = {
+    "bool": "bool",
+    "char": "int8",
+    "signed char": "int8",
+    "unsigned char": "uint8",
+    "short": "int16",
+    "unsigned short": "uint16",
+    "int": "int32",
+    "unsigned int": "uint32",
+    "long": "int64",
+    "unsigned long": "uint64",
+    "long long": "int64",
+    "unsigned long long": "uint64",
+    "float": "float32",
+    "double": "float64",
+    "__fp16": "float16",
+    "_Float16": "float16",
+    "__bf16": "bfloat16",
+    "void": "void",
+}
+
+# Scalar names -> the C++ type a shim spells them as (template arguments, locals).
+SCALAR_CPP = {
+    "bool": "bool",
+    "int8": "signed char",
+    "uint8": "unsigned char",
+    "int16": "short",
+    "uint16": "unsigned short",
+    "int32": "int",
+    "uint32": "unsigned int",
+    "int64": "long long",
+    "uint64": "unsigned long long",
+    "float16": "__half",
+    "float32": "float",
+    "float64": "double",
+    "bfloat16": "__nv_bfloat16",
+}
+
+# CUDA records that Numba already has: C++ name -> scalar name.
+CUDA_SCALARS = {"__half": "float16", "__nv_bfloat16": "bfloat16"}
+
+# CUDA vector element spellings (`uint` of `uint2`) -> scalar names; `uint2` is `uint32x2`.
+VECTOR_ELEMENTS = {
+    "char": "int8",
+    "uchar": "uint8",
+    "short": "int16",
+    "ushort": "uint16",
+    "int": "int32",
+    "uint": "uint32",
+    "long": "int64",
+    "ulong": "uint64",
+    "longlong": "int64",
+    "ulonglong": "uint64",
+    "float": "float32",
+    "double": "float64",
+}
+VECTORS = {  # C++ name -> Numba vector name
+    f"{base}{n}": f"{scalar}x{n}" for base, scalar in VECTOR_ELEMENTS.items() for n in (1, 2, 3, 4)
+}
+# Numba vector name -> C++ name (`long2` and `longlong2` are both int64x2: Numba's is the latter).
+VECTOR_CPP = {
+    f"{scalar}x{n}": f"{base}{n}"
+    for base, scalar in VECTOR_ELEMENTS.items()
+    if base not in ("long", "ulong")
+    for n in (1, 2, 3, 4)
+}
+
+# C++ operator spellings -> names in Python's `operator` module (`u-` is unary minus).
+OPERATORS = {
+    "+": "add",
+    "-": "sub",
+    "*": "mul",
+    "/": "truediv",
+    "%": "mod",
+    "&": "and_",
+    "|": "or_",
+    "^": "xor",
+    "<<": "lshift",
+    ">>": "rshift",
+    "==": "eq",
+    "!=": "ne",
+    "<": "lt",
+    "<=": "le",
+    ">": "gt",
+    ">=": "ge",
+    "+=": "iadd",
+    "-=": "isub",
+    "*=": "imul",
+    "/=": "itruediv",
+    "%=": "imod",
+    "&=": "iand",
+    "|=": "ior",
+    "^=": "ixor",
+    "<<=": "ilshift",
+    ">>=": "irshift",
+    "u-": "neg",
+    "u+": "pos",
+    "u~": "invert",
+}
+UNARY = {"-": "u-", "+": "u+", "~": "u~"}  # C++ unary operator -> its OPERATORS key
+BINARY = {op for op in OPERATORS if not op.startswith("u")}
+
+
+def is_inplace(op: str) -> bool:
+    """`+=` and friends (not the comparisons that also end in `=`)."""
+    return op.endswith("=") and op not in ("==", "!=", "<=", ">=")
+
+
+def shim_name(key: str) -> str:
+    """Extern "C" name of a shim, from a stable key (declaration id and variant): the same in
+    every module and process, distinct across declarations."""
+    return "nbst_" + hashlib.sha256(key.encode()).hexdigest()[:20]
+
+
+def shim_source(name: str, nargs: int, body: str) -> str:
+    """The C++ of one shim: `int name(void *out, void *a0, ...)` running `body`."""
+    params = ", ".join(["void *out"] + [f"void *a{k}" for k in range(nargs)])
+    return f'extern "C" __device__ int {name}({params}) {{\n  {body}\n  return 0;\n}}\n'
+
+
+def arg(cpp: str, k: int) -> str:
+    """The C++ argument read from shim parameter a<k> (a pointer to a `cpp` value)."""
+    return f"*static_cast<{cpp} *>(a{k})"
+
+
+def construct(cpp: str, expr: str) -> str:
+    """A shim statement that builds the result `expr` (of C++ type `cpp`) at `out`."""
+    return f"::new (out) {cpp}({expr});"
+
+
+def out_return_body(result_cpp: str | None, call: str, outs: list[tuple[str, str]]) -> str:
+    """Shim body of a call whose out_return locals [(C++ type, local name)] come back as
+    results after the return value (`result_cpp` None when void)."""
+    members = ([] if result_cpp is None else [(result_cpp, "r")]) + outs
+    fields = " ".join(f"{c} {n};" for c, n in members)
+    lines = [f"{c} {n}{{}};" for c, n in outs]
+    lines.append(f"struct R {{ {fields} }}; R *res = static_cast<R *>(out);")
+    lines.append(f"{call};" if result_cpp is None else f"res->r = {call};")
+    lines += [f"res->{n} = {n};" for _, n in outs]
+    return " ".join(lines)

@@ -1,0 +1,99 @@
+"""Where bindings run: the numba-cuda version check, include folders, the cache folder."""
+
+from __future__ import annotations
+
+import os
+import re
+
+SUPPORTED_NUMBA_CUDA = ((0, 30), (0, 99))  # [lowest, highest] (major, minor) tested
+
+
+def numba_cuda_version() -> str:
+    import numba.cuda
+
+    found = getattr(numba.cuda, "__version__", None)
+    if found:
+        return found
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("numba-cuda")
+    except PackageNotFoundError:
+        return "0.0"
+
+
+def check_numba_cuda(version: str, module: str) -> None:
+    """Fail with a clear message on a numba-cuda these bindings were not made for."""
+    nums = tuple(int(p) for p in re.findall(r"\d+", version)[:2])
+    low, high = SUPPORTED_NUMBA_CUDA
+    if not (low <= nums <= high):
+        raise ImportError(
+            f"{module}: generated for numba-cuda {low[0]}.{low[1]}-{high[0]}.{high[1]}, "
+            f"found {version}; regenerate the bindings with `numbast emit`"
+        )
+
+
+def cache_dir() -> str:
+    """The user cache folder of numbast: $NUMBAST_CACHE_DIR, else XDG's."""
+    given = os.environ.get("NUMBAST_CACHE_DIR")
+    if given:
+        return given
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "numbast")
+
+
+def include_dirs_near(module_file: str | None, relative) -> list[str]:
+    """The module's include folders (relative to its file) and $NUMBAST_INCLUDE_PATH."""
+    env = [p for p in os.environ.get("NUMBAST_INCLUDE_PATH", "").split(os.pathsep) if p]
+    if module_file is None:
+        return [os.path.abspath(r) for r in relative] + env
+    here = os.path.dirname(os.path.abspath(module_file))
+    return [os.path.normpath(os.path.join(here, r)) for r in relative] + env
+
+
+def add_include_dirs(dirs: list[str]) -> None:
+    """Make `#include`s of the shims resolvable: NVRTC searches these folders too."""
+    from numba import cuda
+
+    cfg = cuda.config
+    have = [p for p in (cfg.CUDA_NVRTC_EXTRA_SEARCH_PATHS or "").split(":") if p]
+    for d in dirs:
+        if d and d not in have:
+            have.append(d)
+    cfg.CUDA_NVRTC_EXTRA_SEARCH_PATHS = ":".join(have)
+
+
+def cuda_include_dirs() -> list[str]:
+    """The CUDA toolkit's include folders on this machine (pip wheels or CUDA_HOME)."""
+    try:
+        from cuda import pathfinder
+    except ImportError:
+        return []
+    found = []
+    for lib in ("cudart", "cccl"):
+        try:
+            hit = pathfinder.locate_nvidia_header_directory(lib)
+        except Exception:  # a broken install is reported by NVRTC, with the header's name
+            hit = None
+        if hit is not None:
+            found.append(hit.abs_path)
+    return found
+
+
+_INCLUDE = re.compile(r"^#include <([^>]+)>$", re.M)
+
+
+def resolve_includes(prelude: str, dirs: list[str]) -> str:
+    """Point `#include <h>` at the first of `dirs` holding h, resolved on this machine at
+    import: NVRTC would otherwise prefer the older copies of some CUDA headers that numba-cuda
+    ships, which can lack what the bindings were generated from. Unfound names stay as they
+    are, for NVRTC's own search."""
+
+    def pick(m: re.Match) -> str:
+        for d in dirs:
+            path = os.path.join(d, m.group(1))
+            if os.path.isfile(path):
+                return f'#include "{path}"'
+        return m.group(0)
+
+    return _INCLUDE.sub(pick, prelude)

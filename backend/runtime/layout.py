@@ -1,0 +1,107 @@
+"""Size, alignment and field offsets of C++ types asked of NVRTC (no GPU, no clang), cached
+in memory and on disk."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+
+from .environment import cache_dir, cuda_include_dirs, numba_cuda_version
+
+_MEMORY: dict[tuple[str, str], tuple[int, int]] = {}
+_DISK: dict | None = None
+
+
+def query_layout(
+    prelude: str, cpp: str, field: str | None = None, include_dirs: list[str] = ()
+) -> tuple[int, int]:
+    """(sizeof, alignof) of `cpp`, or (offsetof(cpp, field), 0), compiled after `prelude`."""
+    key = cpp if field is None else f"{cpp}::{field}"
+    hit = _MEMORY.get((prelude, key))
+    if hit is not None:
+        return hit
+    disk_key = _disk_key(prelude, key)
+    answer = _disk().get(disk_key)
+    if answer is None:
+        answer = _ask_nvrtc(prelude, cpp, field, list(include_dirs))
+        _store(disk_key, answer)
+    hit = _MEMORY[(prelude, key)] = (int(answer[0]), int(answer[1]))
+    return hit
+
+
+def _ask_nvrtc(prelude, cpp, field, include_dirs) -> tuple[int, int]:
+    from cuda.core import Program, ProgramOptions
+
+    # The answer travels in the lowered name of a kernel template instantiated with it.
+    src = (
+        prelude + "\ntemplate <unsigned long long S, unsigned long long A>"
+        " __global__ void numbast_layout() {}\n"
+    )
+    expr = (
+        f"&numbast_layout<sizeof({cpp}), alignof({cpp})>"
+        if field is None
+        else f"&numbast_layout<__builtin_offsetof({cpp}, {field}), 0>"
+    )
+    opts = ProgramOptions(
+        arch="sm_90", std="c++17", include_path=include_dirs + cuda_include_dirs()
+    )
+    obj = Program(src, "c++", options=opts).compile("cubin", name_expressions=[expr])
+    mangled = obj.symbol_mapping[expr]
+    mangled = mangled.decode() if isinstance(mangled, bytes) else mangled
+    size, align = (int(v) for v in re.findall(r"Ly(\d+)E", mangled)[:2])
+    return size, align
+
+
+def cache_file() -> str:
+    return os.path.join(cache_dir(), "layouts.json")
+
+
+def _disk_key(prelude: str, query: str) -> str:
+    """The query, the prelude and the size and mtime of the headers it includes."""
+    stamps = []
+    for path in re.findall(r'^#include "([^"]+)"$', prelude, re.M):
+        try:
+            st = os.stat(path)
+            stamps.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
+        except OSError:
+            stamps.append(path)
+    text = "\n".join([prelude, query, *stamps, numba_cuda_version()])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _disk() -> dict:
+    global _DISK
+    if _DISK is None:
+        try:
+            with open(cache_file()) as fh:
+                _DISK = json.load(fh)
+        except (OSError, ValueError):
+            _DISK = {}
+        if not isinstance(_DISK, dict):
+            _DISK = {}
+    return _DISK
+
+
+def _store(key: str, value) -> None:
+    """Remember an answer on disk (atomically; a cache failure is never an error)."""
+    cache = _disk()
+    cache[key] = list(value)
+    path = cache_file()
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
+        with os.fdopen(fd, "w") as fh:
+            json.dump(cache, fh)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+def forget_memory() -> None:
+    """Drop the in-memory answers (the disk cache stays): for tests of the disk cache."""
+    global _DISK
+    _MEMORY.clear()
+    _DISK = None

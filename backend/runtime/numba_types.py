@@ -1,0 +1,70 @@
+"""Table types <-> Numba types, and the C++ spelling of a Numba type."""
+
+from __future__ import annotations
+
+from numba.cuda import types
+from numba.cuda.vector_types import vector_types
+
+from . import cxx, tables
+
+SCALARS = {
+    "bool": types.boolean,
+    "int8": types.int8,
+    "uint8": types.uint8,
+    "int16": types.int16,
+    "uint16": types.uint16,
+    "int32": types.int32,
+    "uint32": types.uint32,
+    "int64": types.int64,
+    "uint64": types.uint64,
+    "float16": types.float16,
+    "float32": types.float32,
+    "float64": types.float64,
+    "void": types.void,
+}
+if getattr(types, "bfloat16", None) is not None:
+    SCALARS["bfloat16"] = types.bfloat16
+_SCALAR_NAMES = {t: n for n, t in SCALARS.items() if n != "void"}
+_VECTOR_NAMES = {t: n for n, t in vector_types.items()}
+
+
+def resolve(t: tables.Type, record):
+    """The Numba type of `t`; `record(id)` gives the Numba type of a bound record."""
+    if isinstance(t, tables.Scalar):
+        found = SCALARS.get(t.name)
+        if found is None:
+            raise TypeError(f"unknown scalar {t.name!r} in binding tables")
+        return found
+    if isinstance(t, tables.Vector):
+        return vector_types[t.name]
+    if isinstance(t, tables.Pointer):
+        inner = resolve(t.to, record)
+        return types.CPointer(types.uint8 if inner == types.void else inner)
+    if isinstance(t, tables.RecordRef):
+        return record(t.id)
+    if isinstance(t, tables.EnumRef):
+        return resolve(t.base, record)
+    if isinstance(t, tables.Array):
+        return types.UniTuple(resolve(t.of, record), t.count)
+    if isinstance(t, tables.Results):
+        return types.Tuple([resolve(i, record) for i in t.items])
+    raise TypeError(f"unknown type {t!r} in binding tables")
+
+
+def cpp_spelling(t) -> str | None:
+    """The C++ type a Numba type stands for (template arguments of shims), or None."""
+    cpp = getattr(t, "cpp", None)  # bound records
+    if isinstance(cpp, str):
+        return cpp
+    name = _SCALAR_NAMES.get(t)
+    if name is not None:
+        return cxx.SCALAR_CPP[name]
+    vec = _VECTOR_NAMES.get(t)
+    return cxx.VECTOR_CPP.get(vec) if vec else None
+
+
+def can_convert(have, want):
+    """Whether an argument of type `have` may be passed where `want` is expected."""
+    from numba.cuda.descriptor import cuda_target
+
+    return cuda_target.typing_context.can_convert(have, want)

@@ -1,0 +1,161 @@
+"""Bound C++ records in Numba: the type, its data models, storage and field reads."""
+
+from __future__ import annotations
+
+from llvmlite import ir as llir
+from numba.cuda import cgutils, types
+from numba.cuda.cudadecl import registry as typing_registry
+from numba.cuda.cudaimpl import registry as lowering_registry
+from numba.cuda.datamodel import models
+from numba.cuda.extending import register_model
+from numba.cuda.typing.templates import AttributeTemplate
+
+_I8P = llir.IntType(8).as_pointer()
+
+
+class RecordType(types.Type):
+    """The Numba type of a bound C++ record. `by_ref` records (those with methods that modify
+    them) are values that point at their storage, so `c.bump()` changes `c`."""
+
+    def __init__(self, name: str, cpp: str, size: int, align: int, by_ref: bool):
+        self.cpp = cpp
+        self.size = size
+        self.alignof_ = align
+        self.by_ref = by_ref
+        self.fields: list[tuple[str, types.Type, int]] = []
+        self.struct = False  # fields laid out as a StructModel
+        self.casts_to: dict = {}  # Numba type -> Conversion (C++ conversion operators)
+        self.casts_from: dict = {}  # Numba type -> Conversion (non-explicit constructors)
+        super().__init__(name=name)
+
+    @property
+    def mutable(self) -> bool:
+        # Numba lowers `a += b` with operator.iadd only for mutable types.
+        return self.by_ref
+
+    def can_convert_to(self, typingctx, other):
+        return self.casts_to.get(other)
+
+    def can_convert_from(self, typingctx, other):
+        return self.casts_from.get(other)
+
+
+class StructRecordModel(models.StructModel):
+    def __init__(self, dmm, fe_type):
+        super().__init__(dmm, fe_type, [(n, t) for n, t, _ in fe_type.fields])
+
+
+class OpaqueRecordModel(models.PrimitiveModel):
+    """Bytes of the record's size; alignment is applied where storage is allocated."""
+
+    def __init__(self, dmm, fe_type):
+        super().__init__(dmm, fe_type, llir.ArrayType(llir.IntType(8), fe_type.size))
+
+
+class RefRecordModel(models.PrimitiveModel):
+    """A pointer to the record's storage."""
+
+    def __init__(self, dmm, fe_type):
+        super().__init__(dmm, fe_type, llir.ArrayType(llir.IntType(8), fe_type.size).as_pointer())
+
+
+def new_record_type(name: str, cpp: str, size: int, align: int, by_ref: bool) -> RecordType:
+    """A record type of its own class (Numba registers models and attributes per class)."""
+    cls = type(f"_{name}_type", (RecordType,), {})
+    return cls(name, cpp, size, align, by_ref)
+
+
+def storage(builder, rt: RecordType):
+    """Aligned stack storage for one value of `rt`, in the function's entry block."""
+    ptr = cgutils.alloca_once(builder, llir.ArrayType(llir.IntType(8), rt.size))
+    ptr.align = rt.alignof_
+    return ptr
+
+
+def spill(builder, typ, value):
+    ptr = storage(builder, typ)
+    builder.store(value, builder.bitcast(ptr, value.type.as_pointer()))
+    return ptr
+
+
+def as_pointer(context, builder, ty, val):
+    """A pointer to the value, as shims take every argument."""
+    if isinstance(ty, RecordType) and ty.by_ref:
+        return val
+    if isinstance(ty, types.Array):  # passed as its data pointer
+        data = context.make_array(ty)(context, builder, val).data
+        ptr = cgutils.alloca_once(builder, data.type)
+        builder.store(data, ptr)
+        return ptr
+    ptr = cgutils.alloca_once(builder, context.get_value_type(ty))
+    if isinstance(ty, RecordType):
+        ptr.align = ty.alignof_
+    builder.store(val, ptr)
+    return ptr
+
+
+def load_at(context, builder, base, offset_bytes: int, ftype):
+    """The `ftype` value `offset_bytes` into the storage at `base`."""
+    raw = builder.gep(builder.bitcast(base, _I8P), [llir.Constant(llir.IntType(32), offset_bytes)])
+    return builder.load(builder.bitcast(raw, context.get_value_type(ftype).as_pointer()))
+
+
+def set_layout(rt: RecordType, fields: list[tuple[str, types.Type, int]], attrs: dict) -> None:
+    """Give `rt` its data model from its fields [(C++ name, Numba type, bit offset)], and make
+    the fields named in `attrs` (Python name -> C++ name) readable in kernels."""
+    rt.fields = fields
+    rt.struct = bool(fields) and not rt.by_ref and natural_layout(fields, rt.size, rt.alignof_)
+    if rt.by_ref:
+        model = RefRecordModel
+    else:
+        model = StructRecordModel if rt.struct else OpaqueRecordModel
+    register_model(type(rt))(model)
+    by_name = {f: (t, off) for f, t, off in fields}
+    visible = {py: c for py, c in attrs.items() if c in by_name}
+
+    class _Attrs(AttributeTemplate):
+        key = rt
+
+        def generic_resolve(self, typ, attr):
+            c = visible.get(attr)
+            return by_name[c][0] if c else None
+
+    typing_registry.register_attr(_Attrs)
+
+    @lowering_registry.lower_getattr_generic(type(rt))
+    def _get(context, builder, typ, value, attr):
+        ftype, offset = by_name[visible[attr]]
+        if typ.struct:
+            idx = [f for f, _, _ in typ.fields].index(visible[attr])
+            return builder.extract_value(value, idx)
+        base = value if typ.by_ref else spill(builder, typ, value)
+        return load_at(context, builder, base, offset // 8, ftype)
+
+
+def natural_layout(fields, size: int, align: int) -> bool:
+    """True when C++'s layout equals what a StructModel of the fields gives (no bitfields,
+    no extra alignment): then fields are plain struct members."""
+    offset = 0
+    biggest = 1
+    for _, t, off in fields:
+        tsize, talign = _size_align(t)
+        if tsize is None:
+            return False
+        offset = (offset + talign - 1) // talign * talign
+        if offset * 8 != off:
+            return False
+        offset += tsize
+        biggest = max(biggest, talign)
+    total = (offset + biggest - 1) // biggest * biggest
+    return total == size and biggest == align
+
+
+def _size_align(t):
+    if isinstance(t, RecordType):
+        return (t.size, t.alignof_) if t.struct else (None, None)
+    if isinstance(t, (types.Integer, types.Float, types.Boolean)):
+        n = max(t.bitwidth // 8, 1)
+        return n, n
+    if isinstance(t, types.CPointer):
+        return 8, 8
+    return None, None

@@ -1,0 +1,405 @@
+"""C++ templates at typing time: function templates deduced from Numba argument types, class
+templates specialized by keywords or constructor arguments; one shim per instantiation."""
+
+from __future__ import annotations
+
+import inspect
+
+from numba.cuda import types
+from numba.cuda.cudadecl import registry as typing_registry
+from numba.cuda.cudaimpl import registry as lowering_registry
+from numba.cuda.extending import register_model
+from numba.cuda.typing import signature
+from numba.cuda.typing.templates import AbstractTemplate, AttributeTemplate
+
+from . import cxx, tables
+from .calls import call_impl, python_operator
+from .numba_types import can_convert, cpp_spelling
+from .records import RecordType, load_at, spill
+
+
+def _with_keywords(sig, args, kws):
+    """Fold keyword arguments (template arguments) after the positional ones."""
+    if not kws:
+        return sig
+    names = list(kws)
+    P = inspect.Parameter
+    sig = signature(sig.return_type, *sig.args, *[kws[k] for k in names])
+    return sig.replace(
+        pysig=inspect.Signature(
+            [P(f"a{i}", P.POSITIONAL_OR_KEYWORD) for i in range(len(args))]
+            + [P(k, P.POSITIONAL_OR_KEYWORD) for k in names]
+        )
+    )
+
+
+def _lower_chosen(key, chosen, bundle) -> None:
+    """Lowering of calls whose shim was picked at typing time (`chosen[arg types]`)."""
+
+    @lowering_registry.lower(key, types.VarArg(types.Any))
+    def _impl(context, builder, sig, args):
+        shim, n = chosen[tuple(sig.args)]
+        call_sig = signature(sig.return_type, *sig.args[:n])
+        return call_impl(bundle, shim)(context, builder, call_sig, args[:n])
+
+
+def _ambiguous(labels, args):
+    from numba.cuda.core.errors import TypingError
+
+    return TypingError(f"ambiguous call: {', '.join(labels)} all match {args}")
+
+
+class Templates:
+    """The template registrations of one module."""
+
+    def __init__(self, bindings):
+        self.b = bindings
+        self.bundle = bindings.bundle
+
+    def _shim(self, key: str, body: str, nargs: int) -> str:
+        name = cxx.shim_name(key)
+        return self.bundle.add(name, cxx.shim_source(name, nargs, body))
+
+    # -- function templates -------------------------------------------------------------------
+
+    def function_template(self, key, overloads) -> None:
+        """At typing time the template arguments are deduced from the Numba argument types (or
+        given as keywords, `f(x, U=float64)`), an overload is chosen by arity and deduction,
+        and one shim per instantiation is added to the bundle."""
+        owner = self
+        chosen: dict[tuple, tuple[str, int]] = {}
+
+        class _Template(AbstractTemplate):
+            def generic(self, args, kws):
+                hits = [h for h in (owner._instantiate(o, args, kws) for o in overloads) if h]
+                if len(hits) > 1:
+                    raise _ambiguous([h[2] for h in hits], args)
+                if not hits:
+                    return None
+                sig, shim, _ = hits[0]
+                sig = _with_keywords(sig, args, kws)
+                chosen[tuple(sig.args)] = (shim, len(args))
+                return sig
+
+        _Template.key = key
+        typing_registry.register_global(key, types.Function(_Template))
+        _lower_chosen(key, chosen, self.bundle)
+
+    def _instantiate(self, o: tables.FunctionTemplateOverload, args, kws):
+        """(signature, shim name, label) of one overload for these arguments, or None."""
+        if len(args) != len(o.params):
+            return None
+        tparams = {tp.name: tp for tp in o.tparams}
+        deduced: dict[str, types.Type] = {}
+        for name, value in (kws or {}).items():
+            if name not in tparams:
+                return None
+            deduced[name] = getattr(value, "instance_type", value)
+        argtypes = []
+        for p, a in zip(o.params, args, strict=True):
+            a = types.unliteral(a)
+            if isinstance(p, tables.TemplateArg):
+                if deduced.setdefault(p.name, a) != a:
+                    return None
+                argtypes.append(a)
+            else:
+                want = self.b.type_of(p.type)
+                if can_convert(a, want) is None:
+                    return None
+                argtypes.append(want)
+        for name, tp in tparams.items():
+            if name not in deduced:
+                if tp.default is None:
+                    return None
+                deduced[name] = self.b.type_of(tp.default)
+        targs = [cpp_spelling(deduced[tp.name]) for tp in o.tparams]
+        if None in targs:
+            return None
+        if isinstance(o.result, tables.TemplateArg):
+            rtype = deduced[o.result.name]
+            rcpp = cpp_spelling(rtype)
+        else:
+            rtype, rcpp = self.b.type_of(o.result.type), o.result.cpp
+        call_args = [
+            cxx.arg(cpp_spelling(a) if isinstance(p, tables.TemplateArg) else p.cpp, k)
+            for k, (p, a) in enumerate(zip(o.params, argtypes, strict=True))
+        ]
+        label = f"{o.callee}<{', '.join(targs)}>"
+        call = f"{label}({', '.join(call_args)})"
+        body = f"{call};" if rtype == types.void else cxx.construct(rcpp, call)
+        shim = self._shim(f"{o.id}|{'|'.join(targs)}", body, len(args))
+        return signature(rtype, *argtypes), shim, label
+
+    # -- class templates ----------------------------------------------------------------------
+
+    def class_template(self, t: tables.ClassTemplate, stub) -> None:
+        """Calling `stub` in a kernel constructs a specialization: template arguments as
+        keywords (`Box(T=float32, N=8)`) or deduced from the constructor's arguments
+        (`Pair(a, b)`); its size and alignment come from NVRTC."""
+        owner = self
+        inst_cls = type(f"_{t.name}_instance", (RecordType,), {})
+        from .records import OpaqueRecordModel, RefRecordModel
+
+        register_model(inst_cls)(RefRecordModel if t.by_ref else OpaqueRecordModel)
+        instances: dict[str, RecordType] = {}
+        chosen: dict[tuple, tuple[str, int]] = {}
+
+        def instance(targs: dict) -> RecordType:
+            spelled = _spell_specialization(t, targs)
+            rt = instances.get(spelled)
+            if rt is None:
+                size, align = owner.b.query_layout(spelled)
+                rt = inst_cls(spelled, spelled, size, align, t.by_ref)
+                rt.template_args = targs
+                instances[spelled] = rt
+            return rt
+
+        class _Ctor(AbstractTemplate):
+            def generic(self, args, kws):
+                targs = _explicit_template_args(t.tparams, kws)
+                if targs is None:
+                    return None
+                for params in t.constructors:
+                    hit = owner._match(params, args, dict(targs))
+                    if hit is None:
+                        continue
+                    deduced, argtypes, cpps = hit
+                    full = _complete_template_args(t.tparams, deduced, owner.b.type_of)
+                    if full is None:
+                        continue
+                    rt = instance(full)
+                    shim = owner._shim(
+                        f"{t.id}|ctor|{rt.cpp}|{'|'.join(cpps)}",
+                        cxx.construct(
+                            rt.cpp, ", ".join(_arg_expr(c, k) for k, c in enumerate(cpps))
+                        ),
+                        len(args),
+                    )
+                    sig = _with_keywords(signature(rt, *argtypes), args, kws)
+                    chosen[tuple(sig.args)] = (shim, len(args))
+                    return sig
+                return None
+
+        _Ctor.key = stub
+        typing_registry.register_global(stub, types.Function(_Ctor))
+        _lower_chosen(stub, chosen, self.bundle)
+
+        fields = {f.name: f for f in t.fields}
+        methods = {}
+        for pyname, overloads in t.methods:
+            key = f"{t.name}.{pyname}#{id(inst_cls)}"
+            methods[pyname] = (key, overloads)
+
+            def lower_method(context, builder, sig, args, _key=key):
+                shim = chosen[(_key, *sig.args)][0]
+                return call_impl(owner.bundle, shim)(context, builder, sig, args)
+
+            lowering_registry.lower(key, types.VarArg(types.Any))(lower_method)
+
+        class _Members(AttributeTemplate):
+            key = inst_cls
+
+            def generic_resolve(self, typ, attr):
+                field = fields.get(attr)
+                if field is not None:
+                    return owner._slot(field.type, typ)[0]
+                hit = methods.get(attr)
+                if hit is None:
+                    return None
+                mkey, overloads = hit
+
+                class _Method(AbstractTemplate):
+                    key = mkey
+
+                    def generic(_, args, kws):
+                        if kws:
+                            return None
+                        for o in overloads:
+                            sig = owner._method_signature(t, typ, mkey, o, args, chosen)
+                            if sig is not None:
+                                return sig
+                        return None
+
+                return types.BoundFunction(_Method, typ)
+
+        typing_registry.register_attr(_Members)
+
+        @lowering_registry.lower_getattr_generic(inst_cls)
+        def _get_field(context, builder, typ, value, attr):
+            ftype = owner._slot(fields[attr].type, typ)[0]
+            offset = owner.b.query_layout(typ.cpp, attr)[0]
+            base = value if typ.by_ref else spill(builder, typ, value)
+            return load_at(context, builder, base, offset, ftype)
+
+        for o in t.operators:
+            self._operator(inst_cls, o, chosen)
+
+    def _method_signature(self, t, typ, mkey, o: tables.TemplateMethod, args, chosen):
+        m = self._match(o.params, args, dict(typ.template_args))
+        if m is None:
+            return None
+        _, argtypes, cpps = m
+        rtype, rcpp = self._slot(o.result, typ)
+        exprs, outs, k = [], [], 1
+        for p in o.params:
+            if isinstance(p, tables.Fixed):
+                exprs.append(p.expr)
+            elif isinstance(p, tables.OutReturn):
+                ot, oc = self._slot(p.of, typ)
+                outs.append((ot, oc, f"o{len(outs)}"))
+                exprs.append(outs[-1][2])
+            else:
+                exprs.append(_arg_expr(cpps[k - 1], k))
+                k += 1
+        call = f"static_cast<{typ.cpp} *>(a0)->{o.name}({', '.join(exprs)})"
+        if outs:
+            void = rtype == types.void
+            body = cxx.out_return_body(None if void else rcpp, call, [(c, n) for _, c, n in outs])
+            members = ([] if void else [rtype]) + [ot for ot, _, _ in outs]
+            rtype = members[0] if len(members) == 1 else types.Tuple(members)
+        else:
+            body = f"{call};" if rtype == types.void else cxx.construct(rcpp, call)
+        shim = self._shim(f"{t.id}|{o.name}|{typ.cpp}|{'|'.join(cpps)}", body, len(args) + 1)
+        chosen[(mkey, typ, *argtypes)] = (shim, len(args) + 1)
+        return signature(rtype, *argtypes).replace(recvr=typ)
+
+    def _slot(self, d, typ):
+        """(Numba type, C++ spelling) of a template-aware slot for the specialization `typ`."""
+        if isinstance(d, tables.SelfType):
+            return typ, typ.cpp
+        if isinstance(d, tables.TemplateArg):
+            found = typ.template_args[d.name]
+            return found, cpp_spelling(found)
+        return self.b.type_of(d.type), d.cpp
+
+    def _operator(self, inst_cls, o: tables.TemplateOperator, chosen: dict) -> None:
+        owner = self
+        fn = python_operator(o.op)
+        unary = not o.params
+
+        class _Op(AbstractTemplate):
+            def generic(self, args, kws):
+                if kws or not args or not isinstance(args[0], inst_cls):
+                    return None
+                typ = args[0]
+                if len(args) != len(o.params) + 1:
+                    return None
+                argtypes, exprs = [typ], []
+                for k, (p, a) in enumerate(zip(o.params, args[1:], strict=True), start=1):
+                    want, cpp = owner._slot(p, typ)
+                    if can_convert(types.unliteral(a), want) is None:
+                        return None
+                    argtypes.append(want)
+                    exprs.append(cxx.arg(cpp, k))
+                rtype, rcpp = owner._slot(o.result, typ)
+                this = f"(*static_cast<{typ.cpp} *>(a0))"
+                expr = f"{o.cpp}{this}" if unary else f"{this} {o.cpp} ({exprs[0]})"
+                shim = owner._shim(
+                    f"{typ.cpp}|operator{o.cpp}|{unary}", cxx.construct(rcpp, expr), len(argtypes)
+                )
+                chosen[(fn, *argtypes)] = (shim, len(argtypes))
+                return signature(rtype, *argtypes)
+
+        _Op.key = fn
+        typing_registry.register_global(fn, types.Function(_Op))
+
+        def lower_op(context, builder, sig, args):
+            shim = chosen[(fn, *sig.args)][0]
+            return call_impl(owner.bundle, shim)(context, builder, sig, args)
+
+        formals = (inst_cls,) if unary else (inst_cls, types.Any)
+        lowering_registry.lower(fn, *formals)(lower_op)
+
+    def _match(self, params, args, deduced: dict):
+        """Match template-aware parameters against argument types: (deduced, types, C++).
+        Out parameters (out_return) and fixed arguments take no argument."""
+        params = [p for p in params if not isinstance(p, (tables.OutReturn, tables.Fixed))]
+        if len(params) != len(args):
+            return None
+        argtypes, cpps = [], []
+        for p, a in zip(params, args, strict=True):
+            a = types.unliteral(a)
+            if isinstance(p, tables.Deduced):
+                inner = cpp_spelling(a.dtype) if isinstance(a, types.Array) else None
+                cpps.append(f"{inner} *" if inner else cpp_spelling(a))
+                argtypes.append(a)
+            elif isinstance(p, tables.ArrayOf):
+                elem = deduced.get(p.of)
+                count = deduced.get(p.count)
+                if not isinstance(a, types.Array) or elem is None or a.dtype != elem:
+                    return None
+                cpps.append(_ArrayArg(cpp_spelling(elem), count))
+                argtypes.append(a)
+            elif isinstance(p, tables.TemplateArg):
+                have = deduced.setdefault(p.name, a)
+                if have != a and can_convert(a, have) is None:
+                    return None
+                argtypes.append(have)
+                cpps.append(cpp_spelling(have))
+            else:
+                want = self.b.type_of(p.type)
+                if can_convert(a, want) is None:
+                    return None
+                argtypes.append(want)
+                cpps.append(p.cpp)
+        if None in cpps:
+            return None
+        return deduced, argtypes, cpps
+
+
+class _ArrayArg(str):
+    """The C++ argument spelling of `T (&)[N]` passed from an array's data pointer."""
+
+    def __new__(cls, elem: str, count):
+        self = super().__new__(cls, f"{elem} (&)[{count}]")
+        self.elem, self.count = elem, count
+        return self
+
+
+def _arg_expr(cpp: str, k: int) -> str:
+    if isinstance(cpp, _ArrayArg):
+        e = cpp.elem
+        return f"*reinterpret_cast<{e} (*)[{cpp.count}]>(*static_cast<{e} **>(a{k}))"
+    return cxx.arg(cpp, k)
+
+
+def _spell_specialization(t: tables.ClassTemplate, targs: dict) -> str:
+    parts = []
+    for tp in t.tparams:
+        v = targs[tp.name]
+        if tp.kind == "int":
+            parts.append(f"({tp.enum}){v}" if tp.enum else str(v))
+        else:
+            parts.append(cpp_spelling(v))
+    return f"{t.cpp}<{', '.join(parts)}>"
+
+
+def _explicit_template_args(tparams, kws) -> dict | None:
+    """Template arguments given as keywords: types (`T=float32`) or integer literals (`N=8`)."""
+    out = {}
+    by_name = {tp.name: tp for tp in tparams}
+    for name, value in (kws or {}).items():
+        tp = by_name.get(name)
+        if tp is None:
+            return None
+        if tp.kind == "int":
+            literal = getattr(value, "literal_value", None)
+            enumerators = dict(tp.enumerators)
+            if isinstance(literal, str) and literal in enumerators:
+                literal = enumerators[literal]  # an enum parameter given by enumerator name
+            if not isinstance(literal, int) or isinstance(literal, bool):
+                return None
+            out[name] = literal
+        else:
+            out[name] = getattr(value, "instance_type", value)
+    return out
+
+
+def _complete_template_args(tparams, deduced: dict, type_of) -> dict | None:
+    full = dict(deduced)
+    for tp in tparams:
+        if tp.name not in full:
+            if tp.default is None:
+                return None
+            full[tp.name] = tp.default if tp.kind == "int" else type_of(tp.default)
+    return full
