@@ -26,14 +26,15 @@ struct Vec2 {
     __device__ friend Vec2 operator*(const Vec2 &a, float s) { return Vec2(a.x * s, a.y * s); }
 };
 __device__ inline Vec2 operator+(const Vec2 &a, const Vec2 &b) { return Vec2(a.x + b.x, a.y + b.y); }
-__device__ inline float length2(Vec2 v) { return v.dot(v); }
+/** The squared length of `v`. */ __device__ inline float length2(Vec2 v) { return v.dot(v); }
 
-// A record whose methods modify it: bound by reference, so c.bump() changes c.
+/// A record whose methods modify it: bound by reference, so c.bump() changes c.
 class Counter {
 public:
     __device__ Counter() : value_(0), step_(1) {}
     __device__ explicit Counter(int start) : value_(start), step_(1) {}
     __device__ Counter(int start, int step) : value_(start), step_(step) {}
+    /// Advances by `times` steps.
     __device__ void bump(int times = 1) { value_ += step_ * times; }
     __device__ int value() const { return value_; }
     __device__ void read_into(int &dst) const { dst = value_; }
