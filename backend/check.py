@@ -29,6 +29,9 @@ class CheckResult:
 
 def load_module(path: str | Path):
     path = Path(path).resolve()
+    # Modules it uses (`--use`) are imported by name: look beside it first.
+    if str(path.parent) not in sys.path:
+        sys.path.insert(0, str(path.parent))
     name = f"_numbast_checked_{path.stem}"
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
@@ -175,17 +178,19 @@ def _cc(arch: str) -> tuple[int, int]:
 
 def link_kernel(pyfunc, argtypes, bundle, arch: str = "sm_90") -> str:
     """Compile a kernel using bindings to LTO-IR, the shims it used with NVRTC, and link both
-    into a cubin with nvJitLink, as a launch would but without a GPU. Returns the shim source."""
+    into a cubin with nvJitLink, as a launch would but without a GPU. `bundle` is a module's
+    shim bundle, or a list of them when the kernel uses several modules. Returns the shim
+    source."""
     from numba import cuda
 
     cc = _cc(arch)
-
+    bundles = bundle if isinstance(bundle, (list, tuple)) else [bundle]
     ltoir, _ = cuda.compile(
         pyfunc, tuple(argtypes), cc=cc, device=False, abi="numba", output="ltoir"
     )
-    used = set(bundle.used)
-    _link([ltoir], compile_shims(bundle, used, cc), arch)
-    return bundle.source(used)
+    shims = [compile_shims(b, set(b.used), cc) for b in bundles if b.used]
+    _link([ltoir, *shims[:-1]], shims[-1], arch)
+    return "\n".join(b.source(set(b.used)) for b in bundles)
 
 
 def check_module(

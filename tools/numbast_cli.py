@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
             raise
         from numbast.backend.errors import EmitError
 
-        if isinstance(exc, (EmitError, ir.IRError, OSError)):
+        if isinstance(exc, (EmitError, ir.IRError, OSError, ImportError)):
             error(PROG, str(exc))
             return 1
         error(PROG, f"internal error: {type(exc).__name__}: {exc} (rerun with --debug)")

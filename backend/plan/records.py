@@ -90,6 +90,8 @@ def plan(p: Planner, d: ir.Record, functions: dict, operators: dict) -> T.Record
                     parts = p.call_parts(label, m.params[:arity], mpath, start=1)
                     call = f"static_cast<{cpp} *>(a0)->{m.name}({', '.join(parts.exprs)})"
                     result, body = p.call_result(m.return_type, call, mpath, parts)
+                    if any(o.args == tuple(parts.args) for o in overloads):
+                        raise Unsupported("same Numba signature as another overload")
                     shim = p.shim(f"{m.id}|{arity}", len(parts.args) + 1, body)
                     overloads.append(
                         T.Overload(
@@ -170,6 +172,12 @@ def _constructors(p: Planner, d: ir.Record, cpp: str, path: str):
                     raise Unsupported("out_return on a constructor parameter")
             except Unsupported as exc:
                 p.skip(f"{d.qualified_name}::{c.name}", str(exc))
+                break
+            if any(o.args == tuple(parts.args) for o in ctors):
+                p.skip(
+                    f"{d.qualified_name}::{c.name}({_sig(c)})",
+                    "same Numba signature as another constructor",
+                )
                 break
             body = cxx.construct(cpp, ", ".join(parts.exprs))
             shim = p.shim(f"{c.id}|{arity}", len(parts.args), body)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import operator
 
 from llvmlite import ir as llir
-from numba.cuda import cgutils, types
+from numba.cuda import types
 from numba.cuda.cudadecl import registry as typing_registry
 from numba.cuda.cudaimpl import registry as lowering_registry
 from numba.cuda.typeconv import Conversion
@@ -14,7 +14,7 @@ from numba.cuda.typing import signature
 from numba.cuda.typing.templates import AbstractTemplate, AttributeTemplate, ConcreteTemplate
 
 from . import cxx
-from .records import RecordType, as_pointer, storage
+from .records import RecordType, as_pointer, storage, value_storage
 from .shims import declare_shim
 
 _I8P = llir.IntType(8).as_pointer()
@@ -40,7 +40,7 @@ def call_impl(bundle, shim: str, self_result: bool = False):
         elif isinstance(ret, RecordType):
             out = storage(builder, ret)
         else:
-            out = cgutils.alloca_once(builder, context.get_value_type(ret))
+            out = value_storage(context, builder, ret)
         fn = declare_shim(builder, shim, len(ptrs))
         builder.call(fn, [builder.bitcast(out, _I8P), *[builder.bitcast(p, _I8P) for p in ptrs]])
         if self_result and ptrs:

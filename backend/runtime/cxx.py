@@ -68,6 +68,16 @@ VECTOR_ELEMENTS = {
 VECTORS = {  # C++ name -> Numba vector name
     f"{base}{n}": f"{scalar}x{n}" for base, scalar in VECTOR_ELEMENTS.items() for n in (1, 2, 3, 4)
 }
+# CUDA 13's over-aligned 4-vectors of 8-byte elements are Numba's 4-vectors too: the runtime
+# gives every vector argument and result storage aligned for them.
+VECTORS.update(
+    {
+        f"{base}4_{align}a": f"{VECTOR_ELEMENTS[base]}x4"
+        for base in ("long", "ulong", "longlong", "ulonglong", "double")
+        for align in (16, 32)
+    }
+)
+VECTOR_ALIGN = 32
 # Numba vector name -> C++ name (`long2` and `longlong2` are both int64x2: Numba's is the latter).
 VECTOR_CPP = {
     f"{scalar}x{n}": f"{base}{n}"

@@ -9,6 +9,9 @@ from numba.cuda.cudaimpl import registry as lowering_registry
 from numba.cuda.datamodel import models
 from numba.cuda.extending import register_model
 from numba.cuda.typing.templates import AttributeTemplate
+from numba.cuda.vector_types import VectorType
+
+from .cxx import VECTOR_ALIGN
 
 _I8P = llir.IntType(8).as_pointer()
 
@@ -87,10 +90,19 @@ def as_pointer(context, builder, ty, val):
         ptr = cgutils.alloca_once(builder, data.type)
         builder.store(data, ptr)
         return ptr
+    ptr = value_storage(context, builder, ty)
+    builder.store(val, ptr)
+    return ptr
+
+
+def value_storage(context, builder, ty):
+    """Stack storage for a value of `ty` handed to or returned by a shim, aligned as C++
+    needs it (vector types as strictly as CUDA's most aligned ones)."""
     ptr = cgutils.alloca_once(builder, context.get_value_type(ty))
     if isinstance(ty, RecordType):
         ptr.align = ty.alignof_
-    builder.store(val, ptr)
+    elif isinstance(ty, VectorType):
+        ptr.align = VECTOR_ALIGN
     return ptr
 
 

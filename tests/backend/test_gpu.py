@@ -16,7 +16,7 @@ import pytest
 from helpers import DATA
 from numbast import ir
 from numbast.backend import load_config
-from numbast.backend.emit import emit_module
+from numbast.backend.emit import emit_module, write_runtime
 
 cuda = pytest.importorskip("numba.cuda", reason="numba-cuda is needed to run bindings")
 pytestmark = [
@@ -40,6 +40,7 @@ def _module(tmp: Path, name: str, config_text: str | None = None):
     text, _ = emit_module(doc, (IR / f"{name}.json").read_bytes(), "test", config)
     path = tmp / f"{name}_gpu.py"
     path.write_text(text)
+    write_runtime(tmp)
     return import_file(path)
 
 
