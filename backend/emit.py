@@ -14,7 +14,7 @@ from numbast import __version__, ir
 from . import names
 from .config import BindConfig
 from .plan import Plan, UsedModule, plan_bindings
-from .pysource import literal, quote
+from .pysource import WIDTH, literal, quote
 from .runtime import PROCESS_NAME, RUNTIME_VERSION
 from .runtime import tables as T
 
@@ -89,6 +89,7 @@ def emit_module(
         f"_CUDA = {quote(doc.header.cuda.version or '')}",
         f"_ARCH = {quote(doc.header.arch)}",
         f"_COMMAND = {quote(' '.join(command.split()))}",
+        f"_IR_DIGEST = {quote(t.ir_digest)}",
         _LOADER.rstrip("\n"),
         "",
         f"_PRELUDE = {quote(t.prelude)}",
@@ -98,7 +99,7 @@ def emit_module(
         "",
         "_bindings = _rt.bind_module(_TABLES, __name__, __file__)",
         "",
-        *[f"{py} = _bindings.exports[{quote(py)}]" for py in t.exports()],
+        *[_export(py) for py in t.exports()],
         "",
         literal(sorted(t.exports(), key=_isort_key), 0, "__all__ = "),
         "",
@@ -107,6 +108,13 @@ def emit_module(
     ]
     text = "\n".join(header) + "\n" + _tables(plan) + "\n" + "\n".join(footer) + "\n"
     return text, plan
+
+
+def _export(py: str) -> str:
+    line = f"{py} = _bindings.exports[{quote(py)}]"
+    if len(line) <= WIDTH:
+        return line
+    return f"{py} = _bindings.exports[\n    {quote(py)}\n]"
 
 
 def _isort_key(name: str):
@@ -132,7 +140,7 @@ def _tables(plan: Plan) -> str:
         lines.append(literal(value, 4, f"{key}=", ","))
 
     put("version", t.version)
-    put("ir_digest", t.ir_digest)
+    lines.append("    ir_digest=_IR_DIGEST,")
     lines.append("    prelude=_PRELUDE,")
     put("include_dirs", t.include_dirs)
     put("uses", t.uses)
@@ -149,12 +157,6 @@ def _tables(plan: Plan) -> str:
         lines.append("    ),")
     for group in ("class_templates", "aliases", "constants"):
         put(group, getattr(t, group))
-    if not t.shims:
-        lines.append("    shims=(),")
-    else:
-        lines.append("    shims=(")
-        lines += [literal(shim, 8, "", ",") for shim in t.shims]
-        lines.append("    ),")
     lines.append(")")
     return "\n".join(lines)
 

@@ -53,6 +53,7 @@ MODULE_INTERNALS = frozenset(
         "_CUDA",
         "_ARCH",
         "_COMMAND",
+        "_IR_DIGEST",
         "_PRELUDE",
         "_TABLES",
         "_NOT_BOUND",

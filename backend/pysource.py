@@ -13,15 +13,15 @@ _TYPE_NAMES = {cls.__name__ for cls in vars(T).values() if isinstance(cls, type)
 
 
 def quote(text: str) -> str:
-    """A double-quoted Python string literal for any text: printable ASCII as itself, every
-    other character (quotes, backslashes, newlines, NUL, non-ASCII) as an escape."""
-    out = ['"']
+    """A Python string literal for any text: printable ASCII as itself, every other character
+    (backslashes, newlines, NUL, non-ASCII) as an escape; in the quotes that need fewer
+    escapes, double on a tie, as ruff chooses them."""
+    q = "'" if text.count('"') > text.count("'") else '"'
+    out = [q]
     for ch in text:
         o = ord(ch)
-        if ch == "\\":
-            out.append("\\\\")
-        elif ch == '"':
-            out.append("\\x22")  # not \" : ruff would switch the string to single quotes
+        if ch == "\\" or ch == q:
+            out.append("\\" + ch)
         elif 0x20 <= o < 0x7F:
             out.append(ch)
         elif ch == "\n":
@@ -34,7 +34,7 @@ def quote(text: str) -> str:
             out.append(f"\\u{o:04x}")
         else:
             out.append(f"\\U{o:08x}")
-    out.append('"')
+    out.append(q)
     return "".join(out)
 
 

@@ -7,6 +7,7 @@ name and type spelling that reaches C++ shim text or Python code is checked here
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,28 +124,53 @@ def plan_bindings(
         needed = tuple(sorted(i for i in p.used_foreign if owner[i] == k))
         if needed:
             use_tables.append(T.Use(use.module, ir_digest(use.doc), needed))
-    tables = T.Module(
-        version=T.TABLE_VERSION,
-        ir_digest=ir_digest(doc),
-        prelude=prelude(doc, config),
-        shims=tuple(sorted(p.shims.items())),
-        include_dirs=tuple(config.shim.include_dirs),
-        uses=tuple(use_tables),
-        enums=tuple(enums),
-        records=tuple(record_tables),
-        functions=tuple(T.Function(n, tuple(o), p.docs.get(n, "")) for n, o in funcs.items()),
-        operators=tuple(T.Operator(op, tuple(o)) for op, o in sorted(operators.items())),
-        function_templates=tuple(
-            T.FunctionTemplate(n, tuple(o), p.docs.get(n, "")) for n, o in ftemplates.items()
+    tables = _with_sources(
+        T.Module(
+            version=T.TABLE_VERSION,
+            ir_digest=ir_digest(doc),
+            prelude=prelude(doc, config),
+            include_dirs=tuple(config.shim.include_dirs),
+            uses=tuple(use_tables),
+            enums=tuple(enums),
+            records=tuple(record_tables),
+            functions=tuple(T.Function(n, tuple(o), p.docs.get(n, "")) for n, o in funcs.items()),
+            operators=tuple(T.Operator(op, tuple(o)) for op, o in sorted(operators.items())),
+            function_templates=tuple(
+                T.FunctionTemplate(n, tuple(o), p.docs.get(n, "")) for n, o in ftemplates.items()
+            ),
+            class_templates=tuple(ctemplates),
+            aliases=tuple(aliases),
+            constants=tuple(sorted(constants, key=lambda c: c.name)),
+            skipped=tuple(p.skipped),
         ),
-        class_templates=tuple(ctemplates),
-        aliases=tuple(aliases),
-        constants=tuple(sorted(constants, key=lambda c: c.name)),
-        skipped=tuple(p.skipped),
+        p.shims,
     )
     record_names = dict(p.records)
     record_names.update({i: foreign[i] for i in p.used_foreign})
     return Plan(tables, p.bound, p.skipped, p.dropped_refs, record_names)
+
+
+def _with_sources(t: T.Module, shims: dict[str, str]) -> T.Module:
+    """Each overload and cast carries its shim's C++, so a binding reads as one block."""
+
+    def fill(items):
+        return tuple(dataclasses.replace(i, source=shims[i.shim]) for i in items)
+
+    records = tuple(
+        dataclasses.replace(
+            r,
+            constructors=fill(r.constructors),
+            casts=fill(r.casts),
+            methods=tuple(dataclasses.replace(m, overloads=fill(m.overloads)) for m in r.methods),
+        )
+        for r in t.records
+    )
+    return dataclasses.replace(
+        t,
+        records=records,
+        functions=tuple(dataclasses.replace(f, overloads=fill(f.overloads)) for f in t.functions),
+        operators=tuple(dataclasses.replace(o, overloads=fill(o.overloads)) for o in t.operators),
+    )
 
 
 def prelude(doc: ir.APIDocument, config: BindConfig) -> str:

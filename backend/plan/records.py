@@ -28,6 +28,11 @@ def declare(p: Planner, d: ir.Record) -> None:
         return p.skip(d.qualified_name, "anonymous record (reach it through its enclosing record)")
     if d.size is None or d.align is None:
         return p.skip(d.qualified_name, "incomplete record (no size known)")
+    if "<" in d.name and not d.implicit:
+        return p.skip(
+            d.qualified_name,
+            "explicit specialization (C++ picks it when the class template is specialized)",
+        )
     if d.specializes is not None and d.implicit:
         return p.skip(
             d.qualified_name,

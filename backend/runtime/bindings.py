@@ -31,7 +31,7 @@ class Bindings:
         environment.add_include_dirs(dirs)
         self.include_dirs = dirs
         prelude = environment.resolve_includes(t.prelude, dirs + environment.cuda_include_dirs())
-        self.bundle = ShimBundle(prelude, dict(t.shims), name=f"{module}_shims.cu")
+        self.bundle = ShimBundle(prelude, t.shims(), name=f"{module}_shims.cu")
         self.records: dict[str, RecordType] = {}  # IR id -> Numba type (own records)
         self.classes: dict[str, type] = {}  # Python name -> stand-in class
         self.enums: dict[str, type] = {}

@@ -93,6 +93,7 @@ class Overload:
     decl: str = ""  # the C++ declaration the shim calls
     where: str = ""  # its header:line
     self_result: bool = False  # in-place operator of a by-reference record: yields its left side
+    source: str = ""  # the shim's C++ source
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,7 @@ class Cast:
     target: Type
     explicit: bool
     decl: str = ""
+    source: str = ""  # the shim's C++ source
 
 
 @dataclass(frozen=True)
@@ -359,7 +361,6 @@ class Module:
     version: tuple[int, int]
     ir_digest: str
     prelude: str  # the #defines and #includes every shim needs
-    shims: tuple[tuple[str, str], ...]  # (extern "C" name, C++ source)
     include_dirs: tuple[str, ...] = ()  # searched by NVRTC; relative to the module's file
     uses: tuple[Use, ...] = ()
     enums: tuple[Enum, ...] = ()
@@ -371,6 +372,18 @@ class Module:
     aliases: tuple[Alias, ...] = ()
     constants: tuple[Constant, ...] = ()
     skipped: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+
+    def shims(self) -> dict[str, str]:
+        """Every shim's C++ source, by its extern "C" name."""
+        found = {}
+        for r in self.records:
+            found.update((o.shim, o.source) for o in r.constructors)
+            found.update((c.shim, c.source) for c in r.casts)
+            for m in r.methods:
+                found.update((o.shim, o.source) for o in m.overloads)
+        for f in (*self.functions, *self.operators):
+            found.update((o.shim, o.source) for o in f.overloads)
+        return found
 
     def exports(self) -> list[str]:
         """The Python names the module defines, sorted."""

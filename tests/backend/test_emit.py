@@ -274,7 +274,7 @@ def test_dynamic_mode_builds_the_same_bindings(tmp_path):
     ns = numbast.bind(DATA / "ir" / "bind_sample.json", config=config)
     assert {"Counter", "Vec2", "add", "Color", "kWarpSize"} <= set(vars(ns))
     static = plan_bindings(ir.load(DATA / "ir" / "bind_sample.json"), load_config(config))
-    assert ns._tables.shims == static.tables.shims
+    assert ns._tables.shims() == static.tables.shims()
     assert ns._tables.functions == static.tables.functions
     add, Counter = ns.add, ns.Counter
 
