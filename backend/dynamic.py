@@ -43,9 +43,9 @@ def bind(
     tables = plan.tables
     extra = tuple(str(Path(d).resolve()) for d in include_dirs)
     if extra:
-        import dataclasses
+        from .runtime.tables import replace
 
-        tables = dataclasses.replace(tables, include_dirs=tables.include_dirs + extra)
+        tables = replace(tables, include_dirs=tables.include_dirs + extra)
     name = f"numbast_dynamic_{next(_counter)}"
     bindings = runtime().bind_module(tables, name, None)
     namespace = pytypes.SimpleNamespace(**bindings.exports)

@@ -4,12 +4,13 @@ calls laid out the way `ruff format` lays them out, so generated modules are ruf
 
 from __future__ import annotations
 
-import dataclasses
-
 from .runtime import tables as T
 
 WIDTH = 88  # ruff's default line length, where generated modules usually land
-_TYPE_NAMES = {cls.__name__ for cls in vars(T).values() if isinstance(cls, type)}
+_TYPE_NAMES = {
+    name for name, cls in vars(T).items() if isinstance(cls, type) and issubclass(cls, T.Row)
+}
+_NONE = object()
 
 
 def quote(text: str) -> str:
@@ -53,26 +54,25 @@ def literal(value, indent: int = 0, prefix: str = "", suffix: str = "", ns: str 
 
 
 def _splittable(value) -> bool:
-    if dataclasses.is_dataclass(value):
-        return bool(dataclasses.fields(value))
+    if isinstance(value, T.Row):
+        return bool(value.FIELDS)
     return isinstance(value, (tuple, list, dict)) and len(value) > 0
 
 
 def _fields(value) -> list[tuple[str, object]]:
     """A table object's fields, leaving out those equal to their default."""
     out = []
-    for f in dataclasses.fields(value):
-        v = getattr(value, f.name)
-        if f.default is not dataclasses.MISSING and v == f.default and type(v) is type(f.default):
+    for name in value.FIELDS:
+        v = getattr(value, name)
+        default = value.DEFAULTS.get(name, _NONE)
+        if default is not _NONE and v == default and type(v) is type(default):
             continue
-        if not f.compare:
-            continue
-        out.append((f.name, v))
+        out.append((name, v))
     return out
 
 
 def _parts(value, ns: str):
-    if dataclasses.is_dataclass(value):
+    if isinstance(value, T.Row):
         name = type(value).__name__
         if name not in _TYPE_NAMES:
             raise TypeError(f"not a table type: {name}")
@@ -99,7 +99,7 @@ def _flat(value, ns: str) -> str:
         return f"({inner},)" if len(value) == 1 else f"({inner})"
     if isinstance(value, list):
         return "[" + ", ".join(_flat(v, ns) for v in value) + "]"
-    if dataclasses.is_dataclass(value):
+    if isinstance(value, T.Row):
         opening, items, closing = _parts(value, ns)
         # Types read best positionally (`Scalar("int32")`); everything else by keyword.
         positional = isinstance(value, T.Type)

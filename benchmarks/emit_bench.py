@@ -27,7 +27,7 @@ IR_FILE = ROOT / "tests" / "data" / "ir" / "cuda_bf16.json"
 
 def emit(out_dir: Path) -> tuple[Path, float]:
     from numbast import ir
-    from numbast.backend.emit import emit_module
+    from numbast.backend.emit import emit_module, write_runtime
 
     data = IR_FILE.read_bytes()
     start = time.perf_counter()
@@ -35,6 +35,7 @@ def emit(out_dir: Path) -> tuple[Path, float]:
     text, _ = emit_module(doc, data, "numbast emit cuda_bf16.json -o bf16_bindings.py")
     path = out_dir / "bf16_bindings.py"
     path.write_text(text)
+    write_runtime(out_dir)
     return path, time.perf_counter() - start
 
 
@@ -219,7 +220,7 @@ def lazy_shims(cwd: Path) -> dict[str, tuple[float, float]]:
     from numbast import ir
     from numbast.backend import BindConfig
     from numbast.backend.config import ShimConfig
-    from numbast.backend.emit import emit_module
+    from numbast.backend.emit import emit_module, write_runtime
 
     out = {}
     for n in (1, 1000):
@@ -229,6 +230,7 @@ def lazy_shims(cwd: Path) -> dict[str, tuple[float, float]]:
         config = BindConfig(shim=ShimConfig(include_dirs=["."]))
         module, _ = emit_module(doc, ir.dumps(doc), "bench", config)
         (cwd / f"{name}_b.py").write_text(module)
+        write_runtime(cwd)
         code = f"""
             import time, numpy as np
             from numba import cuda

@@ -7,7 +7,6 @@ name and type spelling that reaches C++ shim text or Python code is checked here
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -141,7 +140,6 @@ def plan_bindings(
             class_templates=tuple(ctemplates),
             aliases=tuple(aliases),
             constants=tuple(sorted(constants, key=lambda c: c.name)),
-            skipped=tuple(p.skipped),
         ),
         p.shims,
     )
@@ -154,22 +152,22 @@ def _with_sources(t: T.Module, shims: dict[str, str]) -> T.Module:
     """Each overload and cast carries its shim's C++, so a binding reads as one block."""
 
     def fill(items):
-        return tuple(dataclasses.replace(i, source=shims[i.shim]) for i in items)
+        return tuple(T.replace(i, source=shims[i.shim]) for i in items)
 
     records = tuple(
-        dataclasses.replace(
+        T.replace(
             r,
             constructors=fill(r.constructors),
             casts=fill(r.casts),
-            methods=tuple(dataclasses.replace(m, overloads=fill(m.overloads)) for m in r.methods),
+            methods=tuple(T.replace(m, overloads=fill(m.overloads)) for m in r.methods),
         )
         for r in t.records
     )
-    return dataclasses.replace(
+    return T.replace(
         t,
         records=records,
-        functions=tuple(dataclasses.replace(f, overloads=fill(f.overloads)) for f in t.functions),
-        operators=tuple(dataclasses.replace(o, overloads=fill(o.overloads)) for o in t.operators),
+        functions=tuple(T.replace(f, overloads=fill(f.overloads)) for f in t.functions),
+        operators=tuple(T.replace(o, overloads=fill(o.overloads)) for o in t.operators),
     )
 
 

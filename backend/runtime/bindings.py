@@ -7,14 +7,11 @@ import enum
 import importlib
 import operator
 
-from numba.cuda import types
-
-from . import cxx, environment, layout, tables
+from . import cxx, environment, tables
 from .calls import Callables, python_operator
 from .numba_types import resolve
 from .records import RecordType, new_record_type, set_layout
 from .shims import ShimBundle
-from .templates import Templates
 
 # IR digest -> the Bindings made from that IR in this process.
 _MODULES: dict[str, Bindings] = {}
@@ -38,14 +35,24 @@ class Bindings:
         self.used: dict[str, Bindings] = {}  # IR id of a used record -> its module's Bindings
         self.exports: dict[str, object] = {}
         self.calls = Callables(self.bundle, self.type_of)
-        self.templates = Templates(self)
+        self._templates = None
+
+    @property
+    def templates(self):
+        """Template typing, loaded only by modules that bind templates."""
+        if self._templates is None:
+            from .templates import Templates
+
+            self._templates = Templates(self)
+        return self._templates
 
     # -- types --------------------------------------------------------------------------------
 
     def type_of(self, t):
-        if isinstance(t, types.Type):
-            return t
-        return resolve(t, self.record_type)
+        """The Numba type of a table type (a Numba type passes through)."""
+        if isinstance(t, tables.Type):
+            return resolve(t, self.record_type)
+        return t
 
     def record_type(self, ident: str) -> RecordType:
         found = self.records.get(ident)
@@ -58,7 +65,9 @@ class Bindings:
 
     def query_layout(self, cpp: str, field: str | None = None) -> tuple[int, int]:
         """sizeof/alignof of a C++ type (or a field's offset) after this module's includes."""
-        return layout.query_layout(self.bundle.prelude, cpp, field, self.include_dirs)
+        from .layout import query_layout
+
+        return query_layout(self.bundle.prelude, cpp, field, self.include_dirs)
 
     # -- building -----------------------------------------------------------------------------
 

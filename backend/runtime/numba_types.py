@@ -30,23 +30,24 @@ _VECTOR_NAMES = {t: n for n, t in vector_types.items()}
 
 def resolve(t: tables.Type, record):
     """The Numba type of `t`; `record(id)` gives the Numba type of a bound record."""
-    if isinstance(t, tables.Scalar):
+    kind = type(t)
+    if kind is tables.Scalar:
         found = SCALARS.get(t.name)
         if found is None:
             raise TypeError(f"unknown scalar {t.name!r} in binding tables")
         return found
-    if isinstance(t, tables.Vector):
-        return vector_types[t.name]
-    if isinstance(t, tables.Pointer):
+    if kind is tables.RecordRef:
+        return record(t.id)
+    if kind is tables.Pointer:
         inner = resolve(t.to, record)
         return types.CPointer(types.uint8 if inner == types.void else inner)
-    if isinstance(t, tables.RecordRef):
-        return record(t.id)
-    if isinstance(t, tables.EnumRef):
+    if kind is tables.Vector:
+        return vector_types[t.name]
+    if kind is tables.EnumRef:
         return resolve(t.base, record)
-    if isinstance(t, tables.Array):
+    if kind is tables.Array:
         return types.UniTuple(resolve(t.of, record), t.count)
-    if isinstance(t, tables.Results):
+    if kind is tables.Results:
         return types.Tuple([resolve(i, record) for i in t.items])
     raise TypeError(f"unknown type {t!r} in binding tables")
 

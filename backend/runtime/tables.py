@@ -12,19 +12,95 @@ refuses anything else at import with a message naming what to regenerate.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 TABLE_VERSION = (1, 0)
+
+_MISSING = object()
+
+
+class Row:
+    """Base of every table class: fields from the class annotations (defaults from the class
+    body), immutable, compared and hashed by class and values. Hand-written instead of
+    dataclasses because a generated module builds thousands of rows at import, and defining
+    the classes costs a dataclass decorator ten times more."""
+
+    FIELDS: tuple[str, ...] = ()
+    FIELDSET: frozenset[str] = frozenset()
+    DEFAULTS: dict[str, object] = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        fields = list(cls.FIELDS)
+        defaults = dict(cls.DEFAULTS)
+        for name in cls.__dict__.get("__annotations__", {}):
+            if name in ("FIELDS", "FIELDSET", "DEFAULTS"):
+                continue
+            if name not in fields:
+                fields.append(name)
+            if name in cls.__dict__:
+                defaults[name] = cls.__dict__[name]
+                delattr(cls, name)
+            elif name in defaults:
+                del defaults[name]
+        cls.FIELDS = tuple(fields)
+        cls.FIELDSET = frozenset(fields)
+        cls.DEFAULTS = defaults
+
+    def __init__(self, *args, **kwargs):
+        names, defaults = self.FIELDS, self.DEFAULTS
+        # Fast paths (a module builds thousands of rows): all by position, or by keyword.
+        if not kwargs and len(args) == len(names):
+            object.__setattr__(self, "__dict__", dict(zip(names, args, strict=True)))
+            return
+        if not args:
+            values = {**defaults, **kwargs}
+            if len(values) == len(names) and kwargs.keys() <= self.FIELDSET:
+                object.__setattr__(self, "__dict__", values)
+                return
+        if len(args) > len(names):
+            raise TypeError(f"{type(self).__name__}: too many arguments")
+        given = dict(zip(names, args, strict=False))  # the rest by keyword or default
+        for key in kwargs.keys() & given.keys() or kwargs.keys() - self.FIELDSET:
+            raise TypeError(f"{type(self).__name__}: bad or repeated field {key!r}")
+        given.update(kwargs)
+        values = {}
+        for name in names:
+            if name in given:
+                values[name] = given[name]
+            elif name in defaults:
+                values[name] = defaults[name]
+            else:
+                raise TypeError(f"{type(self).__name__}: missing field {name!r}")
+        object.__setattr__(self, "__dict__", values)
+
+    def values(self) -> tuple:
+        return tuple(self.__dict__[n] for n in self.FIELDS)
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self.__dict__ == other.__dict__
+
+    def __hash__(self):
+        return hash((type(self).__name__, self.values()))
+
+    def __repr__(self):
+        inner = ", ".join(f"{n}={self.__dict__[n]!r}" for n in self.FIELDS)
+        return f"{type(self).__name__}({inner})"
+
+
+def replace(row: Row, **changes) -> Row:
+    """A copy of `row` with some fields changed."""
+    return type(row)(**{**row.__dict__, **changes})
 
 
 # -- types ------------------------------------------------------------------------------------
 
 
-class Type:
+class Type(Row):
     """A C++ type as the runtime sees it (a Numba type once resolved)."""
 
 
-@dataclass(frozen=True)
 class Scalar(Type):
     """A Numba scalar: `bool`, `int8` ... `uint64`, `float16`, `bfloat16`, `float32`,
     `float64`, or `void` (no value)."""
@@ -32,28 +108,24 @@ class Scalar(Type):
     name: str
 
 
-@dataclass(frozen=True)
 class Vector(Type):
     """A CUDA vector type as Numba's own (`float32x2` is C++ `float2`)."""
 
     name: str
 
 
-@dataclass(frozen=True)
 class Pointer(Type):
     """`T *`: a Numba CPointer; a device array may be passed for it."""
 
     to: Type
 
 
-@dataclass(frozen=True)
 class RecordRef(Type):
     """A bound C++ record, by its IR id: bound in this module or in a module it uses."""
 
     id: str
 
 
-@dataclass(frozen=True)
 class EnumRef(Type):
     """A C++ enum, passed as its underlying integer (`base`)."""
 
@@ -61,7 +133,6 @@ class EnumRef(Type):
     base: Scalar
 
 
-@dataclass(frozen=True)
 class Array(Type):
     """`T[count]` by value: a Numba UniTuple."""
 
@@ -69,7 +140,6 @@ class Array(Type):
     count: int
 
 
-@dataclass(frozen=True)
 class Results(Type):
     """Several results of one call (return value first, then out_return parameters): a tuple."""
 
@@ -79,8 +149,7 @@ class Results(Type):
 # -- callables ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Overload:
+class Overload(Row):
     """One C++ signature reachable from Python through the extern "C" shim `shim`.
 
     The shim is `int shim(void *out, void *a0, ...)`: arguments by pointer, the result built
@@ -96,8 +165,7 @@ class Overload:
     source: str = ""  # the shim's C++ source
 
 
-@dataclass(frozen=True)
-class Function:
+class Function(Row):
     """A free function (or static method, named `Record_method`) with all its overloads."""
 
     name: str
@@ -105,8 +173,7 @@ class Function:
     doc: str = ""
 
 
-@dataclass(frozen=True)
-class Operator:
+class Operator(Row):
     """C++ operators bound onto Python's: `op` is the C++ spelling (`+`, `+=`), or `u-`, `u+`,
     `u~` for the unary forms."""
 
@@ -114,8 +181,7 @@ class Operator:
     overloads: tuple[Overload, ...]
 
 
-@dataclass(frozen=True)
-class Enum:
+class Enum(Row):
     """A C++ enum as a Python IntEnum."""
 
     name: str
@@ -126,8 +192,7 @@ class Enum:
 # -- records ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(Row):
     """A data member: C++ name, type, offset in bits; `attr` is its Python attribute name when
     kernels may read it (public), else empty."""
 
@@ -137,8 +202,7 @@ class Field:
     attr: str = ""
 
 
-@dataclass(frozen=True)
-class Cast:
+class Cast(Row):
     """A C++ conversion operator: the record converts to `target` (`explicit`: only by cast)."""
 
     shim: str
@@ -148,16 +212,14 @@ class Cast:
     source: str = ""  # the shim's C++ source
 
 
-@dataclass(frozen=True)
-class Implicit:
+class Implicit(Row):
     """A non-explicit one-argument constructor: `source` converts to the record implicitly."""
 
     shim: str
     source: Type
 
 
-@dataclass(frozen=True)
-class Method:
+class Method(Row):
     """A non-static member function with its overloads (the record itself is not in `args`)."""
 
     name: str
@@ -165,8 +227,7 @@ class Method:
     doc: str = ""
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(Row):
     """A C++ struct, class or union with a Numba type.
 
     `fields` is empty when the record gets an opaque model (only its size and alignment);
@@ -192,49 +253,42 @@ class Record:
 # -- templates ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Known:
+class Known(Row):
     """A parameter or result of a fixed type, with the C++ spelling the shim stores it as."""
 
     type: Type
     cpp: str = ""
 
 
-@dataclass(frozen=True)
-class TemplateArg:
+class TemplateArg(Row):
     """A parameter or result whose type is the template parameter `name`."""
 
     name: str
 
 
-@dataclass(frozen=True)
-class SelfType:
+class SelfType(Row):
     """The class template specialization itself (operators taking `const Box &`)."""
 
 
-@dataclass(frozen=True)
-class Fixed:
+class Fixed(Row):
     """An argument the shim supplies (config `[arguments]`); absent from the Python call."""
 
     expr: str
 
 
-@dataclass(frozen=True)
-class Deduced:
+class Deduced(Row):
     """A member template parameter C++ deduces from what the kernel passes (a device array
     passes its data pointer)."""
 
 
-@dataclass(frozen=True)
-class ArrayOf:
+class ArrayOf(Row):
     """`T (&)[N]`: a local or device array of exactly `count` elements of `of`."""
 
     of: str  # template parameter name of the element type
     count: str  # template parameter name of the extent
 
 
-@dataclass(frozen=True)
-class OutReturn:
+class OutReturn(Row):
     """An out_return parameter: a local the callee writes, handed back as a result."""
 
     of: Known | TemplateArg
@@ -243,16 +297,14 @@ class OutReturn:
 TemplateSlot = Known | TemplateArg | SelfType | Fixed | Deduced | ArrayOf | OutReturn
 
 
-@dataclass(frozen=True)
-class TypeParam:
+class TypeParam(Row):
     """A template parameter of a function template; `default` is a type or None."""
 
     name: str
     default: Type | None = None
 
 
-@dataclass(frozen=True)
-class FunctionTemplateOverload:
+class FunctionTemplateOverload(Row):
     """One C++ function template: deduced from the Numba argument types at typing time."""
 
     id: str
@@ -264,15 +316,13 @@ class FunctionTemplateOverload:
     where: str = ""
 
 
-@dataclass(frozen=True)
-class FunctionTemplate:
+class FunctionTemplate(Row):
     name: str
     overloads: tuple[FunctionTemplateOverload, ...]
     doc: str = ""
 
 
-@dataclass(frozen=True)
-class ClassTemplateParam:
+class ClassTemplateParam(Row):
     """A class template parameter: a type (`kind="type"`, `default` a Type) or an integer
     (`kind="int"`, `default` an int; `enum` the C++ enum it is spelled as, with `enumerators`
     by name)."""
@@ -284,8 +334,7 @@ class ClassTemplateParam:
     enumerators: tuple[tuple[str, int], ...] = ()
 
 
-@dataclass(frozen=True)
-class TemplateMethod:
+class TemplateMethod(Row):
     """A member of a class template, resolved for each specialization at typing time."""
 
     name: str
@@ -293,22 +342,19 @@ class TemplateMethod:
     result: TemplateSlot
 
 
-@dataclass(frozen=True)
-class TemplateOperator:
+class TemplateOperator(Row):
     op: str  # the Python-side key, as in Operator.op
     cpp: str  # the C++ operator spelling
     params: tuple[TemplateSlot, ...]
     result: TemplateSlot
 
 
-@dataclass(frozen=True)
-class TemplateField:
+class TemplateField(Row):
     name: str
     type: TemplateSlot
 
 
-@dataclass(frozen=True)
-class ClassTemplate:
+class ClassTemplate(Row):
     """A C++ class template: specializations are made at typing time, their layout asked of
     NVRTC."""
 
@@ -329,8 +375,7 @@ class ClassTemplate:
 # -- the module ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Alias:
+class Alias(Row):
     """A typedef: another name for an export of this module (`export`) or for a type."""
 
     name: str
@@ -338,14 +383,12 @@ class Alias:
     type: Type | None = None
 
 
-@dataclass(frozen=True)
-class Constant:
+class Constant(Row):
     name: str
     value: int | float | bool
 
 
-@dataclass(frozen=True)
-class Use:
+class Use(Row):
     """Another bindings module whose records this one uses: imported by `module`, made from
     the IR whose canonical sha256 is `ir_digest`."""
 
@@ -354,8 +397,7 @@ class Use:
     records: tuple[str, ...] = ()  # the record ids this module needs from it
 
 
-@dataclass(frozen=True)
-class Module:
+class Module(Row):
     """Everything one bindings module binds."""
 
     version: tuple[int, int]
@@ -371,7 +413,6 @@ class Module:
     class_templates: tuple[ClassTemplate, ...] = ()
     aliases: tuple[Alias, ...] = ()
     constants: tuple[Constant, ...] = ()
-    skipped: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     def shims(self) -> dict[str, str]:
         """Every shim's C++ source, by its extern "C" name."""

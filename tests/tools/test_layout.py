@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 import numbast.ir as ir
 
@@ -16,6 +20,71 @@ def _modules_after(code: str) -> set[str]:
         check=True,
     )
     return set(out.stdout.split())
+
+
+ROOT = Path(__file__).resolve().parents[2]
+# Which of our packages each one may import (lazy imports inside functions included).
+ALLOWED = {
+    "ir": {"ir"},
+    "frontend": {"ir", "frontend"},
+    "backend": {"ir", "backend"},
+    "tools": {"ir", "frontend", "backend", "tools"},
+}
+
+
+def _imports(path: Path) -> set[str]:
+    """Our subpackages a source file imports anywhere in it, relative imports resolved."""
+    package = path.relative_to(ROOT).parts[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:  # relative: inside the file's own top-level package, or above it
+                depth = len(path.relative_to(ROOT).parts) - 1
+                if node.level > depth:
+                    names = [f"numbast.{node.module or ''}"]
+                else:
+                    names = [f"numbast.{package}"]
+            else:
+                names = [node.module or ""]
+                if node.module == "numbast":
+                    names = [f"numbast.{a.name}" for a in node.names]
+        else:
+            continue
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "numbast" and len(parts) > 1 and parts[1] in ALLOWED:
+                found.add(parts[1])
+            if parts[0] in ("clang", "numba", "numba_cuda"):
+                found.add(parts[0])
+    return found
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED))
+def test_import_directions(package):
+    for path in sorted((ROOT / package).rglob("*.py")):
+        used = _imports(path)
+        ours = {u for u in used if u in ALLOWED}
+        assert ours <= ALLOWED[package], (
+            f"{path.relative_to(ROOT)} imports {ours - ALLOWED[package]}"
+        )
+        if package in ("ir", "backend"):
+            assert "clang" not in used, f"{path.relative_to(ROOT)} imports clang"
+        if package in ("ir", "frontend"):
+            assert not used & {"numba", "numba_cuda"}, f"{path.relative_to(ROOT)} imports numba"
+
+
+def test_runtime_imports_nothing_of_numbast():
+    """The runtime is copied beside static modules: it may import only itself and numba-cuda."""
+    for path in sorted((ROOT / "backend" / "runtime").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                assert node.level == 1, f"{path.name} reaches outside the runtime package"
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and not node.level:
+                names = [node.module or ""]
+            assert not any(n.split(".")[0] == "numbast" for n in names), path.name
 
 
 def test_ir_and_backend_never_load_clang():
