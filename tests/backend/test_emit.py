@@ -14,6 +14,7 @@ from bind_helpers import SAMPLE_CONFIG, emit_file, numbast_check
 from helpers import DATA
 from numbast import ir
 from numbast.backend import EmitError, load_config, plan_bindings
+from numbast.backend.emit import emit_module, write_runtime
 from numbast.backend.runtime import tables as T
 
 pytest.importorskip("numba.cuda", reason="numba-cuda is needed to build bindings")
@@ -333,3 +334,62 @@ def test_dropped_references_are_reported(tmp_path):
         "sincos_pair(c), twice_in_place(x), store_double(dst), Counter::read_into(dst); "
         "set [intents] in the config"
     ) in r.stderr
+
+
+def test_one_runtime_per_process(tmp_path):
+    """Two modules emitted into different folders, each with its runtime copy beside it, load
+    one runtime in a process where numbast cannot be imported."""
+    doc = ir.load(DATA / "ir" / "bind_templates.json")
+    for name in ("first", "second"):
+        (tmp_path / name).mkdir()
+        text, _ = emit_module(doc, b"", "test")
+        (tmp_path / name / f"mod_{name}.py").write_text(text)
+        write_runtime(tmp_path / name)
+    code = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, *a):\n"
+        "        if name.split('.')[0] in ('numbast', 'clang'):\n"
+        "            raise ImportError('hidden: ' + name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        f"sys.path[:0] = [{str(tmp_path / 'first')!r}, {str(tmp_path / 'second')!r}]\n"
+        "import mod_first, mod_second\n"
+        "runtimes = {m for m in sys.modules if m.startswith('numbast_runtime')}\n"
+        "print(mod_first._rt is mod_second._rt, sorted(runtimes)[0], mod_first._rt.__file__)\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    same, name, where = r.stdout.split()
+    assert same == "True" and name == "numbast_runtime_1"
+    assert where == str(tmp_path / "first" / "_numbast_runtime" / "__init__.py")
+
+
+def test_missing_runtime_folder_says_how_to_fix(tmp_path):
+    text, _ = emit_module(ir.load(DATA / "ir" / "bind_templates.json"), b"", "test")
+    (tmp_path / "lonely.py").write_text(text)
+    code = f"import sys; sys.path.insert(0, {str(tmp_path)!r}); import lonely"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode != 0
+    assert "the numbast runtime folder" in r.stderr and "numbast runtime" in r.stderr
+
+
+def test_runtime_folder_is_never_taken_from_the_user(tmp_path):
+    (tmp_path / "_numbast_runtime").mkdir()
+    (tmp_path / "_numbast_runtime" / "mine.txt").write_text("user data")
+    with pytest.raises(EmitError, match="is not a numbast runtime"):
+        write_runtime(tmp_path)
+    assert (tmp_path / "_numbast_runtime" / "mine.txt").read_text() == "user data"
+
+
+def test_docs_show_the_cpp_declaration(sample):
+    path, _ = sample
+    from bind_helpers import import_file
+
+    m = import_file(path)
+    assert m.length2.__doc__ == (
+        "C++ `float length2(Vec2 v)` (bind_sample.cuh:29)\n\nThe squared length of `v`."
+    )
+    assert m.Counter.__doc__.startswith("C++ `class Counter` (bind_sample.cuh:")
+    assert "bound by reference" in m.Counter.__doc__
+    assert "C++ `void Counter::bump(int times)`" in m.Counter.bump.__doc__
+    assert m.Counter.bump.__doc__.endswith("Advances by `times` steps.")
