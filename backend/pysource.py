@@ -99,6 +99,8 @@ def _flat(value, ns: str) -> str:
         return f"({inner},)" if len(value) == 1 else f"({inner})"
     if isinstance(value, list):
         return "[" + ", ".join(_flat(v, ns) for v in value) + "]"
+    if isinstance(value, T.Scalar) and value.name in T.S.NAMES:
+        return f"{ns}S.{value.name}"
     if isinstance(value, T.Row):
         opening, items, closing = _parts(value, ns)
         # Types read best positionally (`Scalar("int32")`); everything else by keyword.

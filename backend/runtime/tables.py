@@ -97,7 +97,23 @@ def replace(row: Row, **changes) -> Row:
 # -- types ------------------------------------------------------------------------------------
 
 
-class Type(Row):
+class _Interned(type):
+    """Types are made once per value: a module names `Scalar("float32")` hundreds of times."""
+
+    def __init__(cls, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cls._interned = {}
+
+    def __call__(cls, *args, **kwargs):
+        if kwargs:
+            return super().__call__(*args, **kwargs)
+        hit = cls._interned.get(args)
+        if hit is None:
+            hit = cls._interned[args] = super().__call__(*args)
+        return hit
+
+
+class Type(Row, metaclass=_Interned):
     """A C++ type as the runtime sees it (a Numba type once resolved)."""
 
 
@@ -106,6 +122,34 @@ class Scalar(Type):
     `float64`, or `void` (no value)."""
 
     name: str
+
+
+class _Scalars:
+    """`S.float32` is `Scalar("float32")`: the short spelling generated modules use."""
+
+    NAMES = (
+        "bool",
+        "int8",
+        "uint8",
+        "int16",
+        "uint16",
+        "int32",
+        "uint32",
+        "int64",
+        "uint64",
+        "float16",
+        "bfloat16",
+        "float32",
+        "float64",
+        "void",
+    )
+
+    def __init__(self):
+        for name in self.NAMES:
+            setattr(self, name, Scalar(name))
+
+
+S = _Scalars()
 
 
 class Vector(Type):

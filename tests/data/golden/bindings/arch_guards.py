@@ -63,8 +63,8 @@ _TABLES = _t.Module(
             overloads=(
                 _t.Overload(
                     shim="nbst_add67670553c6f33d7e7",
-                    result=_t.Scalar("float32"),
-                    args=(_t.Scalar("float32"),),
+                    result=_t.S.float32,
+                    args=(_t.S.float32,),
                     decl="float everywhere(float x)",
                     where="arch_guards.cuh:4",
                     source='extern "C" __device__ int nbst_add67670553c6f33d7e7(void *out, void *a0) {\n  ::new (out) float(everywhere(*static_cast<float *>(a0)));\n  return 0;\n}\n',
@@ -77,8 +77,8 @@ _TABLES = _t.Module(
             overloads=(
                 _t.Overload(
                     shim="nbst_5e617190cd33cfd5781b",
-                    result=_t.Scalar("float32"),
-                    args=(_t.Scalar("float32"),),
+                    result=_t.S.float32,
+                    args=(_t.S.float32,),
                     decl="float ampere_and_newer(float x)",
                     where="arch_guards.cuh:7",
                     source='extern "C" __device__ int nbst_5e617190cd33cfd5781b(void *out, void *a0) {\n  ::new (out) float(ampere_and_newer(*static_cast<float *>(a0)));\n  return 0;\n}\n',
@@ -91,8 +91,8 @@ _TABLES = _t.Module(
             overloads=(
                 _t.Overload(
                     shim="nbst_caa661331a2dbb3ae398",
-                    result=_t.Scalar("float32"),
-                    args=(_t.Scalar("float32"),),
+                    result=_t.S.float32,
+                    args=(_t.S.float32,),
                     decl="float hopper_or_host(float x)",
                     where="arch_guards.cuh:16",
                     source='extern "C" __device__ int nbst_caa661331a2dbb3ae398(void *out, void *a0) {\n  ::new (out) float(hopper_or_host(*static_cast<float *>(a0)));\n  return 0;\n}\n',

@@ -77,9 +77,9 @@ _TABLES = _t.Module(
                             name="add",
                             params=(
                                 _t.TemplateArg(name="T"),
-                                _t.Known(type=_t.Scalar("int32"), cpp="int"),
+                                _t.Known(type=_t.S.int32, cpp="int"),
                             ),
-                            result=_t.Known(type=_t.Scalar("void")),
+                            result=_t.Known(type=_t.S.void),
                         ),
                     ),
                 ),
@@ -99,7 +99,7 @@ _TABLES = _t.Module(
                         _t.TemplateMethod(
                             name="size",
                             params=(),
-                            result=_t.Known(type=_t.Scalar("int32"), cpp="int"),
+                            result=_t.Known(type=_t.S.int32, cpp="int"),
                         ),
                     ),
                 ),

@@ -73,8 +73,8 @@ _TABLES = _t.Module(
             align=4,
             by_ref=False,
             fields=(
-                _t.Field(name="x", type=_t.Scalar("float32"), offset=0, attr="x"),
-                _t.Field(name="y", type=_t.Scalar("float32"), offset=32, attr="y"),
+                _t.Field(name="x", type=_t.S.float32, offset=0, attr="x"),
+                _t.Field(name="y", type=_t.S.float32, offset=32, attr="y"),
             ),
             constructors=(
                 _t.Overload(
@@ -88,7 +88,7 @@ _TABLES = _t.Module(
                 _t.Overload(
                     shim="nbst_b172b63b17b15af301f9",
                     result=_t.RecordRef("c:@S@Vec2"),
-                    args=(_t.Scalar("float32"), _t.Scalar("float32")),
+                    args=(_t.S.float32, _t.S.float32),
                     decl="Vec2::Vec2(float a, float b)",
                     where="bind_sample.cuh:22",
                     source='extern "C" __device__ int nbst_b172b63b17b15af301f9(void *out, void *a0, void *a1) {\n  ::new (out) Vec2(*static_cast<float *>(a0), *static_cast<float *>(a1));\n  return 0;\n}\n',
@@ -100,7 +100,7 @@ _TABLES = _t.Module(
                     overloads=(
                         _t.Overload(
                             shim="nbst_148633bfbeabadf5681a",
-                            result=_t.Scalar("float32"),
+                            result=_t.S.float32,
                             args=(_t.RecordRef("c:@S@Vec2"),),
                             decl="float Vec2::dot(const Vec2 & o) const",
                             where="bind_sample.cuh:23",
@@ -128,8 +128,8 @@ _TABLES = _t.Module(
             align=4,
             by_ref=True,
             fields=(
-                _t.Field(name="value_", type=_t.Scalar("int32"), offset=0),
-                _t.Field(name="step_", type=_t.Scalar("int32"), offset=32),
+                _t.Field(name="value_", type=_t.S.int32, offset=0),
+                _t.Field(name="step_", type=_t.S.int32, offset=32),
             ),
             constructors=(
                 _t.Overload(
@@ -143,7 +143,7 @@ _TABLES = _t.Module(
                 _t.Overload(
                     shim="nbst_975ddddf8f290621c490",
                     result=_t.RecordRef("c:@S@Counter"),
-                    args=(_t.Scalar("int32"),),
+                    args=(_t.S.int32,),
                     decl="Counter::Counter(int start)",
                     where="bind_sample.cuh:35",
                     source='extern "C" __device__ int nbst_975ddddf8f290621c490(void *out, void *a0) {\n  ::new (out) Counter(*static_cast<int *>(a0));\n  return 0;\n}\n',
@@ -151,7 +151,7 @@ _TABLES = _t.Module(
                 _t.Overload(
                     shim="nbst_adc23977f27a441253e3",
                     result=_t.RecordRef("c:@S@Counter"),
-                    args=(_t.Scalar("int32"), _t.Scalar("int32")),
+                    args=(_t.S.int32, _t.S.int32),
                     decl="Counter::Counter(int start, int step)",
                     where="bind_sample.cuh:36",
                     source='extern "C" __device__ int nbst_adc23977f27a441253e3(void *out, void *a0, void *a1) {\n  ::new (out) Counter(*static_cast<int *>(a0), *static_cast<int *>(a1));\n  return 0;\n}\n',
@@ -160,7 +160,7 @@ _TABLES = _t.Module(
             casts=(
                 _t.Cast(
                     shim="nbst_017b9d1120fdbe54e978",
-                    target=_t.Scalar("int32"),
+                    target=_t.S.int32,
                     explicit=True,
                     decl="Counter::operator int()",
                     source='extern "C" __device__ int nbst_017b9d1120fdbe54e978(void *out, void *a0) {\n  ::new (out) int(static_cast<int>(*static_cast<Counter *>(a0)));\n  return 0;\n}\n',
@@ -172,7 +172,7 @@ _TABLES = _t.Module(
                     overloads=(
                         _t.Overload(
                             shim="nbst_28b1480298d474b2cff2",
-                            result=_t.Scalar("void"),
+                            result=_t.S.void,
                             args=(),
                             decl="void Counter::bump()",
                             where="bind_sample.cuh:38",
@@ -180,8 +180,8 @@ _TABLES = _t.Module(
                         ),
                         _t.Overload(
                             shim="nbst_e194a826641ed77a5f54",
-                            result=_t.Scalar("void"),
-                            args=(_t.Scalar("int32"),),
+                            result=_t.S.void,
+                            args=(_t.S.int32,),
                             decl="void Counter::bump(int times)",
                             where="bind_sample.cuh:38",
                             source='extern "C" __device__ int nbst_e194a826641ed77a5f54(void *out, void *a0, void *a1) {\n  static_cast<Counter *>(a0)->bump(*static_cast<int *>(a1));\n  return 0;\n}\n',
@@ -194,7 +194,7 @@ _TABLES = _t.Module(
                     overloads=(
                         _t.Overload(
                             shim="nbst_b4239ee771133c47d24d",
-                            result=_t.Scalar("int32"),
+                            result=_t.S.int32,
                             args=(),
                             decl="int Counter::value() const",
                             where="bind_sample.cuh:39",
@@ -207,8 +207,8 @@ _TABLES = _t.Module(
                     overloads=(
                         _t.Overload(
                             shim="nbst_332aaaffd7be613a20eb",
-                            result=_t.Scalar("void"),
-                            args=(_t.Scalar("int32"),),
+                            result=_t.S.void,
+                            args=(_t.S.int32,),
                             decl="void Counter::read_into(int & dst) const",
                             where="bind_sample.cuh:40",
                             source='extern "C" __device__ int nbst_332aaaffd7be613a20eb(void *out, void *a0, void *a1) {\n  static_cast<Counter *>(a0)->read_into(*static_cast<int *>(a1));\n  return 0;\n}\n',
@@ -229,34 +229,24 @@ _TABLES = _t.Module(
             size=4,
             align=4,
             by_ref=False,
-            fields=(
-                _t.Field(
-                    name="value",
-                    type=_t.Scalar("float32"),
-                    offset=0,
-                    attr="value",
-                ),
-            ),
+            fields=(_t.Field(name="value", type=_t.S.float32, offset=0, attr="value"),),
             constructors=(
                 _t.Overload(
                     shim="nbst_9f0633bab733c0f548e8",
                     result=_t.RecordRef("c:@S@Meters"),
-                    args=(_t.Scalar("float32"),),
+                    args=(_t.S.float32,),
                     decl="Meters::Meters(float v)",
                     where="bind_sample.cuh:53",
                     source='extern "C" __device__ int nbst_9f0633bab733c0f548e8(void *out, void *a0) {\n  ::new (out) Meters(*static_cast<float *>(a0));\n  return 0;\n}\n',
                 ),
             ),
             implicit=(
-                _t.Implicit(
-                    shim="nbst_9f0633bab733c0f548e8",
-                    source=_t.Scalar("float32"),
-                ),
+                _t.Implicit(shim="nbst_9f0633bab733c0f548e8", source=_t.S.float32),
             ),
             casts=(
                 _t.Cast(
                     shim="nbst_633041c6953c6ace20af",
-                    target=_t.Scalar("float32"),
+                    target=_t.S.float32,
                     explicit=False,
                     decl="Meters::operator float()",
                     source='extern "C" __device__ int nbst_633041c6953c6ace20af(void *out, void *a0) {\n  ::new (out) float(static_cast<float>(*static_cast<Meters *>(a0)));\n  return 0;\n}\n',
@@ -279,7 +269,7 @@ _TABLES = _t.Module(
                 _t.Overload(
                     shim="nbst_6eaf4be0b736b169ed10",
                     result=_t.RecordRef("c:@S@Flags"),
-                    args=(_t.Scalar("uint32"), _t.Scalar("uint32")),
+                    args=(_t.S.uint32, _t.S.uint32),
                     decl="Flags::Flags(unsigned int r, unsigned int l)",
                     where="bind_sample.cuh:62",
                     source='extern "C" __device__ int nbst_6eaf4be0b736b169ed10(void *out, void *a0, void *a1) {\n  ::new (out) Flags(*static_cast<unsigned int *>(a0), *static_cast<unsigned int *>(a1));\n  return 0;\n}\n',
@@ -291,7 +281,7 @@ _TABLES = _t.Module(
                     overloads=(
                         _t.Overload(
                             shim="nbst_bbe7697e1cd5d74acf2c",
-                            result=_t.Scalar("uint32"),
+                            result=_t.S.uint32,
                             args=(),
                             decl="unsigned int Flags::packed() const",
                             where="bind_sample.cuh:63",
@@ -314,18 +304,13 @@ _TABLES = _t.Module(
             align=4,
             by_ref=False,
             fields=(
-                _t.Field(
-                    name="v",
-                    type=_t.Array(_t.Scalar("int32"), 3),
-                    offset=0,
-                    attr="v",
-                ),
+                _t.Field(name="v", type=_t.Array(_t.S.int32, 3), offset=0, attr="v"),
             ),
             constructors=(
                 _t.Overload(
                     shim="nbst_1b5a686d208beff8aa01",
                     result=_t.RecordRef("c:@S@Triple"),
-                    args=(_t.Scalar("int32"), _t.Scalar("int32"), _t.Scalar("int32")),
+                    args=(_t.S.int32, _t.S.int32, _t.S.int32),
                     decl="Triple::Triple(int a, int b, int c)",
                     where="bind_sample.cuh:72",
                     source='extern "C" __device__ int nbst_1b5a686d208beff8aa01(void *out, void *a0, void *a1, void *a2) {\n  ::new (out) Triple(*static_cast<int *>(a0), *static_cast<int *>(a1), *static_cast<int *>(a2));\n  return 0;\n}\n',
@@ -337,7 +322,7 @@ _TABLES = _t.Module(
                     overloads=(
                         _t.Overload(
                             shim="nbst_134cf89dbcfa2aa5dd7d",
-                            result=_t.Scalar("int32"),
+                            result=_t.S.int32,
                             args=(),
                             decl="int Triple::sum() const",
                             where="bind_sample.cuh:73",
@@ -358,16 +343,16 @@ _TABLES = _t.Module(
             overloads=(
                 _t.Overload(
                     shim="nbst_33c7cac096abfed288a4",
-                    result=_t.Scalar("int32"),
-                    args=(_t.Scalar("int32"), _t.Scalar("int32")),
+                    result=_t.S.int32,
+                    args=(_t.S.int32, _t.S.int32),
                     decl="int add(int a, int b)",
                     where="bind_sample.cuh:5",
                     source='extern "C" __device__ int nbst_33c7cac096abfed288a4(void *out, void *a0, void *a1) {\n  ::new (out) int(add(*static_cast<int *>(a0), *static_cast<int *>(a1)));\n  return 0;\n}\n',
                 ),
                 _t.Overload(
                     shim="nbst_caba367314b47effe9e7",
-                    result=_t.Scalar("float32"),
-                    args=(_t.Scalar("float32"), _t.Scalar("float32")),
+                    result=_t.S.float32,
+                    args=(_t.S.float32, _t.S.float32),
                     decl="float add(float a, float b)",
                     where="bind_sample.cuh:6",
                     source='extern "C" __device__ int nbst_caba367314b47effe9e7(void *out, void *a0, void *a1) {\n  ::new (out) float(add(*static_cast<float *>(a0), *static_cast<float *>(a1)));\n  return 0;\n}\n',
@@ -381,16 +366,16 @@ _TABLES = _t.Module(
             overloads=(
                 _t.Overload(
                     shim="nbst_04c0b7ab645c6a70d029",
-                    result=_t.Scalar("float64"),
-                    args=(_t.Scalar("float64"),),
+                    result=_t.S.float64,
+                    args=(_t.S.float64,),
                     decl="double scale(double x)",
                     where="bind_sample.cuh:7",
                     source='extern "C" __device__ int nbst_04c0b7ab645c6a70d029(void *out, void *a0) {\n  ::new (out) double(scale(*static_cast<double *>(a0)));\n  return 0;\n}\n',
                 ),
                 _t.Overload(
                     shim="nbst_78bf9cf437df47c2d1d7",
-                    result=_t.Scalar("float64"),
-                    args=(_t.Scalar("float64"), _t.Scalar("float64")),
+                    result=_t.S.float64,
+                    args=(_t.S.float64, _t.S.float64),
                     decl="double scale(double x, double factor)",
                     where="bind_sample.cuh:7",
                     source='extern "C" __device__ int nbst_78bf9cf437df47c2d1d7(void *out, void *a0, void *a1) {\n  ::new (out) double(scale(*static_cast<double *>(a0), *static_cast<double *>(a1)));\n  return 0;\n}\n',
@@ -403,8 +388,8 @@ _TABLES = _t.Module(
             overloads=(
                 _t.Overload(
                     shim="nbst_21301232403b5adf812d",
-                    result=_t.Scalar("int32"),
-                    args=(_t.EnumRef("Color", _t.Scalar("int32")),),
+                    result=_t.S.int32,
+                    args=(_t.EnumRef("Color", _t.S.int32),),
                     decl="int color_code(Color c)",
                     where="bind_sample.cuh:15",
                     source='extern "C" __device__ int nbst_21301232403b5adf812d(void *out, void *a0) {\n  ::new (out) int(color_code(*static_cast<Color *>(a0)));\n  return 0;\n}\n',
@@ -417,8 +402,8 @@ _TABLES = _t.Module(
             overloads=(
                 _t.Overload(
                     shim="nbst_d0f519ecd948a6c01ebd",
-                    result=_t.Scalar("int32"),
-                    args=(_t.EnumRef("Mode", _t.Scalar("int8")),),
+                    result=_t.S.int32,
+                    args=(_t.EnumRef("Mode", _t.S.int8),),
                     decl="int mode_bits(Mode m)",
                     where="bind_sample.cuh:16",
                     source='extern "C" __device__ int nbst_d0f519ecd948a6c01ebd(void *out, void *a0) {\n  ::new (out) int(mode_bits(*static_cast<Mode *>(a0)));\n  return 0;\n}\n',
@@ -431,7 +416,7 @@ _TABLES = _t.Module(
             overloads=(
                 _t.Overload(
                     shim="nbst_cdddba0e725019990e3d",
-                    result=_t.Scalar("float32"),
+                    result=_t.S.float32,
                     args=(_t.RecordRef("c:@S@Vec2"),),
                     decl="float length2(Vec2 v)",
                     where="bind_sample.cuh:29",
@@ -446,7 +431,7 @@ _TABLES = _t.Module(
             overloads=(
                 _t.Overload(
                     shim="nbst_5cde52550ae8172b399b",
-                    result=_t.Scalar("int32"),
+                    result=_t.S.int32,
                     args=(_t.RecordRef("c:@S@Counter"),),
                     decl="int read_counter(Counter c)",
                     where="bind_sample.cuh:48",
@@ -474,12 +459,8 @@ _TABLES = _t.Module(
             overloads=(
                 _t.Overload(
                     shim="nbst_d97475fed3b9edbba550",
-                    result=_t.Scalar("void"),
-                    args=(
-                        _t.Pointer(_t.Scalar("float32")),
-                        _t.Scalar("int32"),
-                        _t.Scalar("float32"),
-                    ),
+                    result=_t.S.void,
+                    args=(_t.Pointer(_t.S.float32), _t.S.int32, _t.S.float32),
                     decl="void fill(float * out, int n, float value)",
                     where="bind_sample.cuh:67",
                     source='extern "C" __device__ int nbst_d97475fed3b9edbba550(void *out, void *a0, void *a1, void *a2) {\n  fill(*static_cast<float * *>(a0), *static_cast<int *>(a1), *static_cast<float *>(a2));\n  return 0;\n}\n',
@@ -492,8 +473,8 @@ _TABLES = _t.Module(
             overloads=(
                 _t.Overload(
                     shim="nbst_3b55e518adc2aeaf2c6a",
-                    result=_t.Scalar("void"),
-                    args=(_t.Scalar("int32"), _t.Scalar("int32")),
+                    result=_t.S.void,
+                    args=(_t.S.int32, _t.S.int32),
                     decl="void swap_values(int & a, int & b)",
                     where="bind_sample.cuh:77",
                     source='extern "C" __device__ int nbst_3b55e518adc2aeaf2c6a(void *out, void *a0, void *a1) {\n  swap_values(*static_cast<int *>(a0), *static_cast<int *>(a1));\n  return 0;\n}\n',
@@ -506,8 +487,8 @@ _TABLES = _t.Module(
             overloads=(
                 _t.Overload(
                     shim="nbst_6aa8ad025f71570d65f3",
-                    result=_t.Scalar("int32"),
-                    args=(_t.Scalar("int32"), _t.Scalar("int32"), _t.Scalar("int32")),
+                    result=_t.S.int32,
+                    args=(_t.S.int32, _t.S.int32, _t.S.int32),
                     decl="int divide(int a, int b, int & remainder)",
                     where="bind_sample.cuh:78",
                     source='extern "C" __device__ int nbst_6aa8ad025f71570d65f3(void *out, void *a0, void *a1, void *a2) {\n  ::new (out) int(divide(*static_cast<int *>(a0), *static_cast<int *>(a1), *static_cast<int *>(a2)));\n  return 0;\n}\n',
@@ -520,12 +501,8 @@ _TABLES = _t.Module(
             overloads=(
                 _t.Overload(
                     shim="nbst_5e635b0e9d23313eb45a",
-                    result=_t.Scalar("void"),
-                    args=(
-                        _t.Scalar("float32"),
-                        _t.Scalar("float32"),
-                        _t.Scalar("float32"),
-                    ),
+                    result=_t.S.void,
+                    args=(_t.S.float32, _t.S.float32, _t.S.float32),
                     decl="void sincos_pair(float x, float & s, float & c)",
                     where="bind_sample.cuh:79",
                     source='extern "C" __device__ int nbst_5e635b0e9d23313eb45a(void *out, void *a0, void *a1, void *a2) {\n  sincos_pair(*static_cast<float *>(a0), *static_cast<float *>(a1), *static_cast<float *>(a2));\n  return 0;\n}\n',
@@ -538,8 +515,8 @@ _TABLES = _t.Module(
             overloads=(
                 _t.Overload(
                     shim="nbst_4f810718dc8a7e515b9a",
-                    result=_t.Scalar("void"),
-                    args=(_t.Scalar("float32"),),
+                    result=_t.S.void,
+                    args=(_t.S.float32,),
                     decl="void twice_in_place(float & x)",
                     where="bind_sample.cuh:80",
                     source='extern "C" __device__ int nbst_4f810718dc8a7e515b9a(void *out, void *a0) {\n  twice_in_place(*static_cast<float *>(a0));\n  return 0;\n}\n',
@@ -552,8 +529,8 @@ _TABLES = _t.Module(
             overloads=(
                 _t.Overload(
                     shim="nbst_fc7a6f44ee2b8001f6ea",
-                    result=_t.Scalar("void"),
-                    args=(_t.Scalar("int32"), _t.Scalar("int32")),
+                    result=_t.S.void,
+                    args=(_t.S.int32, _t.S.int32),
                     decl="void store_double(int v, int & dst)",
                     where="bind_sample.cuh:81",
                     source='extern "C" __device__ int nbst_fc7a6f44ee2b8001f6ea(void *out, void *a0, void *a1) {\n  store_double(*static_cast<int *>(a0), *static_cast<int *>(a1));\n  return 0;\n}\n',
@@ -566,7 +543,7 @@ _TABLES = _t.Module(
             overloads=(
                 _t.Overload(
                     shim="nbst_b48316c72f7e54715efa",
-                    result=_t.Scalar("int32"),
+                    result=_t.S.int32,
                     args=(),
                     decl="int Counter::zero()",
                     where="bind_sample.cuh:42",
@@ -583,7 +560,7 @@ _TABLES = _t.Module(
                 _t.Overload(
                     shim="nbst_1cf9ffa7d1b6b51a1f77",
                     result=_t.RecordRef("c:@S@Vec2"),
-                    args=(_t.RecordRef("c:@S@Vec2"), _t.Scalar("float32")),
+                    args=(_t.RecordRef("c:@S@Vec2"), _t.S.float32),
                     decl="Vec2 operator*(const Vec2 & a, float s)",
                     where="bind_sample.cuh:26",
                     source='extern "C" __device__ int nbst_1cf9ffa7d1b6b51a1f77(void *out, void *a0, void *a1) {\n  ::new (out) Vec2((*static_cast<Vec2 *>(a0)) * (*static_cast<float *>(a1)));\n  return 0;\n}\n',
@@ -611,7 +588,7 @@ _TABLES = _t.Module(
                 _t.Overload(
                     shim="nbst_3c5c1d857681d20a477a",
                     result=_t.RecordRef("c:@S@Counter"),
-                    args=(_t.RecordRef("c:@S@Counter"), _t.Scalar("int32")),
+                    args=(_t.RecordRef("c:@S@Counter"), _t.S.int32),
                     decl="Counter & Counter::operator+=(int n)",
                     where="bind_sample.cuh:41",
                     self_result=True,
@@ -625,7 +602,7 @@ _TABLES = _t.Module(
             overloads=(
                 _t.Overload(
                     shim="nbst_87556e904dd738376fff",
-                    result=_t.Scalar("bool"),
+                    result=_t.S.bool,
                     args=(_t.RecordRef("c:@S@Vec2"), _t.RecordRef("c:@S@Vec2")),
                     decl="bool Vec2::operator==(const Vec2 & o) const",
                     where="bind_sample.cuh:25",
@@ -652,7 +629,7 @@ _TABLES = _t.Module(
     class_templates=(),
     aliases=(
         _t.Alias(name="vec2_t", export="Vec2"),
-        _t.Alias(name="real_t", type=_t.Scalar("float32")),
+        _t.Alias(name="real_t", type=_t.S.float32),
     ),
     constants=(
         _t.Constant(name="SAMPLE_LIMIT", value=1024),

@@ -87,7 +87,7 @@ _TABLES = _t.Module(
                     callee="halve",
                     tparams=(
                         _t.TypeParam(name="T"),
-                        _t.TypeParam(name="U", default=_t.Scalar("float32")),
+                        _t.TypeParam(name="U", default=_t.S.float32),
                     ),
                     params=(_t.TemplateArg(name="T"),),
                     result=_t.TemplateArg(name="U"),
@@ -106,7 +106,7 @@ _TABLES = _t.Module(
                     tparams=(_t.TypeParam(name="T"),),
                     params=(
                         _t.TemplateArg(name="T"),
-                        _t.Known(type=_t.Scalar("int32"), cpp="int"),
+                        _t.Known(type=_t.S.int32, cpp="int"),
                     ),
                     result=_t.TemplateArg(name="T"),
                     decl="template <typename T> T scale_by(T x, int factor)",

@@ -66,32 +66,32 @@ _TABLES = _t.Module(
             overloads=(
                 _t.Overload(
                     shim="nbst_33c7cac096abfed288a4",
-                    result=_t.Scalar("int32"),
-                    args=(_t.Scalar("int32"), _t.Scalar("int32")),
+                    result=_t.S.int32,
+                    args=(_t.S.int32, _t.S.int32),
                     decl="int add(int a, int b)",
                     where="functions.cuh:4",
                     source='extern "C" __device__ int nbst_33c7cac096abfed288a4(void *out, void *a0, void *a1) {\n  ::new (out) int(add(*static_cast<int *>(a0), *static_cast<int *>(a1)));\n  return 0;\n}\n',
                 ),
                 _t.Overload(
                     shim="nbst_caba367314b47effe9e7",
-                    result=_t.Scalar("float32"),
-                    args=(_t.Scalar("float32"), _t.Scalar("float32")),
+                    result=_t.S.float32,
+                    args=(_t.S.float32, _t.S.float32),
                     decl="float add(float a, float b)",
                     where="functions.cuh:5",
                     source='extern "C" __device__ int nbst_caba367314b47effe9e7(void *out, void *a0, void *a1) {\n  ::new (out) float(add(*static_cast<float *>(a0), *static_cast<float *>(a1)));\n  return 0;\n}\n',
                 ),
                 _t.Overload(
                     shim="nbst_de11091cc185578ad614",
-                    result=_t.Scalar("float64"),
-                    args=(_t.Scalar("float64"),),
+                    result=_t.S.float64,
+                    args=(_t.S.float64,),
                     decl="double add(double a)",
                     where="functions.cuh:6",
                     source='extern "C" __device__ int nbst_de11091cc185578ad614(void *out, void *a0) {\n  ::new (out) double(add(*static_cast<double *>(a0)));\n  return 0;\n}\n',
                 ),
                 _t.Overload(
                     shim="nbst_67e90bb65f7111fb2f1c",
-                    result=_t.Scalar("float64"),
-                    args=(_t.Scalar("float64"), _t.Scalar("float64")),
+                    result=_t.S.float64,
+                    args=(_t.S.float64, _t.S.float64),
                     decl="double add(double a, double b)",
                     where="functions.cuh:6",
                     source='extern "C" __device__ int nbst_67e90bb65f7111fb2f1c(void *out, void *a0, void *a1) {\n  ::new (out) double(add(*static_cast<double *>(a0), *static_cast<double *>(a1)));\n  return 0;\n}\n',
@@ -105,16 +105,16 @@ _TABLES = _t.Module(
             overloads=(
                 _t.Overload(
                     shim="nbst_1e5af037e1e7433638e8",
-                    result=_t.Scalar("float32"),
-                    args=(_t.Scalar("float32"),),
+                    result=_t.S.float32,
+                    args=(_t.S.float32,),
                     decl="float scale(float x)",
                     where="functions.cuh:10",
                     source='extern "C" __device__ int nbst_1e5af037e1e7433638e8(void *out, void *a0) {\n  ::new (out) float(scale(*static_cast<float *>(a0)));\n  return 0;\n}\n',
                 ),
                 _t.Overload(
                     shim="nbst_dde05d56c208aefc1c70",
-                    result=_t.Scalar("float32"),
-                    args=(_t.Scalar("float32"), _t.Scalar("float32")),
+                    result=_t.S.float32,
+                    args=(_t.S.float32, _t.S.float32),
                     decl="float scale(float x, float factor)",
                     where="functions.cuh:10",
                     source='extern "C" __device__ int nbst_dde05d56c208aefc1c70(void *out, void *a0, void *a1) {\n  ::new (out) float(scale(*static_cast<float *>(a0), *static_cast<float *>(a1)));\n  return 0;\n}\n',
@@ -127,8 +127,8 @@ _TABLES = _t.Module(
             overloads=(
                 _t.Overload(
                     shim="nbst_3c4ae4bf467e0bb43c0c",
-                    result=_t.Scalar("int32"),
-                    args=(_t.Scalar("int32"),),
+                    result=_t.S.int32,
+                    args=(_t.S.int32,),
                     decl="int square(int x)",
                     where="functions.cuh:13",
                     source='extern "C" __device__ int nbst_3c4ae4bf467e0bb43c0c(void *out, void *a0) {\n  ::new (out) int(square(*static_cast<int *>(a0)));\n  return 0;\n}\n',
@@ -141,8 +141,8 @@ _TABLES = _t.Module(
             overloads=(
                 _t.Overload(
                     shim="nbst_42adc7a501ddd8397cb2",
-                    result=_t.Scalar("int32"),
-                    args=(_t.Scalar("int32"),),
+                    result=_t.S.int32,
+                    args=(_t.S.int32,),
                     decl="int internal_helper(int x)",
                     where="functions.cuh:14",
                     source='extern "C" __device__ int nbst_42adc7a501ddd8397cb2(void *out, void *a0) {\n  ::new (out) int(internal_helper(*static_cast<int *>(a0)));\n  return 0;\n}\n',
@@ -156,20 +156,16 @@ _TABLES = _t.Module(
             overloads=(
                 _t.Overload(
                     shim="nbst_b88d594839aaebb074d2",
-                    result=_t.Scalar("void"),
-                    args=(_t.Pointer(_t.Scalar("int32")), _t.Scalar("uint32")),
+                    result=_t.S.void,
+                    args=(_t.Pointer(_t.S.int32), _t.S.uint32),
                     decl="void fill(int * data, unsigned int n)",
                     where="functions.cuh:15",
                     source='extern "C" __device__ int nbst_b88d594839aaebb074d2(void *out, void *a0, void *a1) {\n  fill(*static_cast<int * *>(a0), *static_cast<unsigned int *>(a1));\n  return 0;\n}\n',
                 ),
                 _t.Overload(
                     shim="nbst_cbb64cbd48ccc0ac4c62",
-                    result=_t.Scalar("void"),
-                    args=(
-                        _t.Pointer(_t.Scalar("int32")),
-                        _t.Scalar("uint32"),
-                        _t.Scalar("int32"),
-                    ),
+                    result=_t.S.void,
+                    args=(_t.Pointer(_t.S.int32), _t.S.uint32, _t.S.int32),
                     decl="void fill(int * data, unsigned int n, int value)",
                     where="functions.cuh:15",
                     source='extern "C" __device__ int nbst_cbb64cbd48ccc0ac4c62(void *out, void *a0, void *a1, void *a2) {\n  fill(*static_cast<int * *>(a0), *static_cast<unsigned int *>(a1), *static_cast<int *>(a2));\n  return 0;\n}\n',
@@ -182,8 +178,8 @@ _TABLES = _t.Module(
             overloads=(
                 _t.Overload(
                     shim="nbst_89aa792725c11e3a15bd",
-                    result=_t.Scalar("void"),
-                    args=(_t.Scalar("int32"), _t.Scalar("float32")),
+                    result=_t.S.void,
+                    args=(_t.S.int32, _t.S.float32),
                     decl="void unnamed_param(int, float)",
                     where="functions.cuh:16",
                     source='extern "C" __device__ int nbst_89aa792725c11e3a15bd(void *out, void *a0, void *a1) {\n  unnamed_param(*static_cast<int *>(a0), *static_cast<float *>(a1));\n  return 0;\n}\n',

@@ -63,8 +63,8 @@ _TABLES = _t.Module(
             overloads=(
                 _t.Overload(
                     shim="nbst_fc6146889a20522de4cf",
-                    result=_t.Scalar("int32"),
-                    args=(_t.Scalar("int32"),),
+                    result=_t.S.int32,
+                    args=(_t.S.int32,),
                     decl="Color next_color(Color c)",
                     where="includes_other.cuh:5",
                     source='extern "C" __device__ int nbst_fc6146889a20522de4cf(void *out, void *a0) {\n  ::new (out) Color(next_color(*static_cast<Color *>(a0)));\n  return 0;\n}\n',

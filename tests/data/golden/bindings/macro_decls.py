@@ -64,14 +64,7 @@ _TABLES = _t.Module(
             size=8,
             align=8,
             by_ref=False,
-            fields=(
-                _t.Field(
-                    name="value",
-                    type=_t.Scalar("float64"),
-                    offset=0,
-                    attr="value",
-                ),
-            ),
+            fields=(_t.Field(name="value", type=_t.S.float64, offset=0, attr="value"),),
             decl="struct Boxed",
             where="macro_decls.cuh:9",
         ),
@@ -83,8 +76,8 @@ _TABLES = _t.Module(
             overloads=(
                 _t.Overload(
                     shim="nbst_62dc42ce95727be573bc",
-                    result=_t.Scalar("float32"),
-                    args=(_t.Scalar("float32"),),
+                    result=_t.S.float32,
+                    args=(_t.S.float32,),
                     decl="float neg(float x)",
                     where="macro_decls.cuh:7",
                     source='extern "C" __device__ int nbst_62dc42ce95727be573bc(void *out, void *a0) {\n  ::new (out) float(neg(*static_cast<float *>(a0)));\n  return 0;\n}\n',
@@ -97,8 +90,8 @@ _TABLES = _t.Module(
             overloads=(
                 _t.Overload(
                     shim="nbst_a6b843d1212876330868",
-                    result=_t.Scalar("float32"),
-                    args=(_t.Scalar("float32"),),
+                    result=_t.S.float32,
+                    args=(_t.S.float32,),
                     decl="float twice(float x)",
                     where="macro_decls.cuh:8",
                     source='extern "C" __device__ int nbst_a6b843d1212876330868(void *out, void *a0) {\n  ::new (out) float(twice(*static_cast<float *>(a0)));\n  return 0;\n}\n',

@@ -65,8 +65,8 @@ _TABLES = _t.Module(
             align=4,
             by_ref=True,
             fields=(
-                _t.Field(name="x", type=_t.Scalar("float32"), offset=0, attr="x"),
-                _t.Field(name="y", type=_t.Scalar("float32"), offset=32, attr="y"),
+                _t.Field(name="x", type=_t.S.float32, offset=0, attr="x"),
+                _t.Field(name="y", type=_t.S.float32, offset=32, attr="y"),
             ),
             decl="struct Vec2",
             where="operators.cuh:4",
@@ -81,7 +81,7 @@ _TABLES = _t.Module(
                 _t.Overload(
                     shim="nbst_1cf9ffa7d1b6b51a1f77",
                     result=_t.RecordRef("c:@S@Vec2"),
-                    args=(_t.RecordRef("c:@S@Vec2"), _t.Scalar("float32")),
+                    args=(_t.RecordRef("c:@S@Vec2"), _t.S.float32),
                     decl="Vec2 operator*(const Vec2 & a, float s)",
                     where="operators.cuh:10",
                     source='extern "C" __device__ int nbst_1cf9ffa7d1b6b51a1f77(void *out, void *a0, void *a1) {\n  ::new (out) Vec2((*static_cast<Vec2 *>(a0)) * (*static_cast<float *>(a1)));\n  return 0;\n}\n',
@@ -123,7 +123,7 @@ _TABLES = _t.Module(
             overloads=(
                 _t.Overload(
                     shim="nbst_cfb1080696c8a6ce7ce5",
-                    result=_t.Scalar("bool"),
+                    result=_t.S.bool,
                     args=(_t.RecordRef("c:@S@Vec2"), _t.RecordRef("c:@S@Vec2")),
                     decl="bool operator<(const Vec2 & a, const Vec2 & b)",
                     where="operators.cuh:15",
@@ -138,7 +138,7 @@ _TABLES = _t.Module(
                 _t.Overload(
                     shim="nbst_b5517dfc5976f861aa02",
                     result=_t.RecordRef("c:@S@Vec2"),
-                    args=(_t.RecordRef("c:@S@Vec2"), _t.Scalar("int32")),
+                    args=(_t.RecordRef("c:@S@Vec2"), _t.S.int32),
                     decl="Vec2 operator<<(const Vec2 & a, int shift)",
                     where="operators.cuh:14",
                     source='extern "C" __device__ int nbst_b5517dfc5976f861aa02(void *out, void *a0, void *a1) {\n  ::new (out) Vec2((*static_cast<Vec2 *>(a0)) << (*static_cast<int *>(a1)));\n  return 0;\n}\n',
@@ -151,7 +151,7 @@ _TABLES = _t.Module(
             overloads=(
                 _t.Overload(
                     shim="nbst_87556e904dd738376fff",
-                    result=_t.Scalar("bool"),
+                    result=_t.S.bool,
                     args=(_t.RecordRef("c:@S@Vec2"), _t.RecordRef("c:@S@Vec2")),
                     decl="bool Vec2::operator==(const Vec2 & o) const",
                     where="operators.cuh:9",

@@ -68,9 +68,9 @@ _TABLES = _t.Module(
             align=8,
             by_ref=False,
             fields=(
-                _t.Field(name="c", type=_t.Scalar("int8"), offset=0, attr="c"),
-                _t.Field(name="d", type=_t.Scalar("float64"), offset=64, attr="d"),
-                _t.Field(name="i", type=_t.Scalar("int32"), offset=128, attr="i"),
+                _t.Field(name="c", type=_t.S.int8, offset=0, attr="c"),
+                _t.Field(name="d", type=_t.S.float64, offset=64, attr="d"),
+                _t.Field(name="i", type=_t.S.int32, offset=128, attr="i"),
             ),
             decl="struct Plain",
             where="records.cuh:4",
@@ -84,8 +84,8 @@ _TABLES = _t.Module(
             align=4,
             by_ref=False,
             fields=(
-                _t.Field(name="u", type=_t.Scalar("uint32"), offset=0, attr="u"),
-                _t.Field(name="f", type=_t.Scalar("float32"), offset=0, attr="f"),
+                _t.Field(name="u", type=_t.S.uint32, offset=0, attr="u"),
+                _t.Field(name="f", type=_t.S.float32, offset=0, attr="f"),
             ),
             decl="union Bits",
             where="records.cuh:10",
@@ -118,9 +118,9 @@ _TABLES = _t.Module(
             align=4,
             by_ref=True,
             fields=(
-                _t.Field(name="step_", type=_t.Scalar("int32"), offset=0),
-                _t.Field(name="value_", type=_t.Scalar("int32"), offset=32),
-                _t.Field(name="reads_", type=_t.Scalar("int32"), offset=64),
+                _t.Field(name="step_", type=_t.S.int32, offset=0),
+                _t.Field(name="value_", type=_t.S.int32, offset=32),
+                _t.Field(name="reads_", type=_t.S.int32, offset=64),
             ),
             constructors=(
                 _t.Overload(
@@ -134,7 +134,7 @@ _TABLES = _t.Module(
                 _t.Overload(
                     shim="nbst_975ddddf8f290621c490",
                     result=_t.RecordRef("c:@S@Counter"),
-                    args=(_t.Scalar("int32"),),
+                    args=(_t.S.int32,),
                     decl="Counter::Counter(int start)",
                     where="records.cuh:25",
                     source='extern "C" __device__ int nbst_975ddddf8f290621c490(void *out, void *a0) {\n  ::new (out) Counter(*static_cast<int *>(a0));\n  return 0;\n}\n',
@@ -150,7 +150,7 @@ _TABLES = _t.Module(
                 _t.Overload(
                     shim="nbst_adc23977f27a441253e3",
                     result=_t.RecordRef("c:@S@Counter"),
-                    args=(_t.Scalar("int32"), _t.Scalar("int32")),
+                    args=(_t.S.int32, _t.S.int32),
                     decl="Counter::Counter(int start, int step)",
                     where="records.cuh:28",
                     source='extern "C" __device__ int nbst_adc23977f27a441253e3(void *out, void *a0, void *a1) {\n  ::new (out) Counter(*static_cast<int *>(a0), *static_cast<int *>(a1));\n  return 0;\n}\n',
@@ -159,14 +159,14 @@ _TABLES = _t.Module(
             casts=(
                 _t.Cast(
                     shim="nbst_017b9d1120fdbe54e978",
-                    target=_t.Scalar("int32"),
+                    target=_t.S.int32,
                     explicit=True,
                     decl="Counter::operator int()",
                     source='extern "C" __device__ int nbst_017b9d1120fdbe54e978(void *out, void *a0) {\n  ::new (out) int(static_cast<int>(*static_cast<Counter *>(a0)));\n  return 0;\n}\n',
                 ),
                 _t.Cast(
                     shim="nbst_ec457da9db1df59e40d8",
-                    target=_t.Scalar("bool"),
+                    target=_t.S.bool,
                     explicit=False,
                     decl="Counter::operator bool()",
                     source='extern "C" __device__ int nbst_ec457da9db1df59e40d8(void *out, void *a0) {\n  ::new (out) bool(static_cast<bool>(*static_cast<Counter *>(a0)));\n  return 0;\n}\n',
@@ -178,7 +178,7 @@ _TABLES = _t.Module(
                     overloads=(
                         _t.Overload(
                             shim="nbst_28b1480298d474b2cff2",
-                            result=_t.Scalar("void"),
+                            result=_t.S.void,
                             args=(),
                             decl="void Counter::bump()",
                             where="records.cuh:30",
@@ -186,8 +186,8 @@ _TABLES = _t.Module(
                         ),
                         _t.Overload(
                             shim="nbst_e194a826641ed77a5f54",
-                            result=_t.Scalar("void"),
-                            args=(_t.Scalar("int32"),),
+                            result=_t.S.void,
+                            args=(_t.S.int32,),
                             decl="void Counter::bump(int by)",
                             where="records.cuh:30",
                             source='extern "C" __device__ int nbst_e194a826641ed77a5f54(void *out, void *a0, void *a1) {\n  static_cast<Counter *>(a0)->bump(*static_cast<int *>(a1));\n  return 0;\n}\n',
@@ -199,7 +199,7 @@ _TABLES = _t.Module(
                     overloads=(
                         _t.Overload(
                             shim="nbst_b4239ee771133c47d24d",
-                            result=_t.Scalar("int32"),
+                            result=_t.S.int32,
                             args=(),
                             decl="int Counter::value() const",
                             where="records.cuh:31",
@@ -212,7 +212,7 @@ _TABLES = _t.Module(
                     overloads=(
                         _t.Overload(
                             shim="nbst_0c87d6457b75feae2291",
-                            result=_t.Scalar("int32"),
+                            result=_t.S.int32,
                             args=(),
                             decl="int Counter::take()",
                             where="records.cuh:32",
@@ -243,14 +243,7 @@ _TABLES = _t.Module(
             size=16,
             align=8,
             by_ref=False,
-            fields=(
-                _t.Field(
-                    name="side",
-                    type=_t.Scalar("float32"),
-                    offset=64,
-                    attr="side",
-                ),
-            ),
+            fields=(_t.Field(name="side", type=_t.S.float32, offset=64, attr="side"),),
             decl="struct Square",
             where="records.cuh:49",
         ),
@@ -263,12 +256,7 @@ _TABLES = _t.Module(
             align=4,
             by_ref=False,
             fields=(
-                _t.Field(
-                    name="payload",
-                    type=_t.Scalar("int32"),
-                    offset=0,
-                    attr="payload",
-                ),
+                _t.Field(name="payload", type=_t.S.int32, offset=0, attr="payload"),
             ),
             decl="struct Impl",
             where="records.cuh:59",
@@ -292,7 +280,7 @@ _TABLES = _t.Module(
             size=4,
             align=4,
             by_ref=False,
-            fields=(_t.Field(name="a", type=_t.Scalar("int32"), offset=0, attr="a"),),
+            fields=(_t.Field(name="a", type=_t.S.int32, offset=0, attr="a"),),
             decl="struct Outer::Inner",
             where="records.cuh:64",
         ),
@@ -304,7 +292,7 @@ _TABLES = _t.Module(
             overloads=(
                 _t.Overload(
                     shim="nbst_b48316c72f7e54715efa",
-                    result=_t.Scalar("int32"),
+                    result=_t.S.int32,
                     args=(),
                     decl="int Counter::zero()",
                     where="records.cuh:33",

@@ -90,11 +90,7 @@ _TABLES = _t.Module(
             tparams=(
                 _t.ClassTemplateParam(name="T", kind="type"),
                 _t.ClassTemplateParam(name="N", kind="int"),
-                _t.ClassTemplateParam(
-                    name="Alloc",
-                    kind="type",
-                    default=_t.Scalar("void"),
-                ),
+                _t.ClassTemplateParam(name="Alloc", kind="type", default=_t.S.void),
             ),
             constructors=((),),
             methods=(
@@ -103,7 +99,7 @@ _TABLES = _t.Module(
                     (
                         _t.TemplateMethod(
                             name="get",
-                            params=(_t.Known(type=_t.Scalar("int32"), cpp="int"),),
+                            params=(_t.Known(type=_t.S.int32, cpp="int"),),
                             result=_t.TemplateArg(name="T"),
                         ),
                     ),
