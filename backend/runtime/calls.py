@@ -54,6 +54,18 @@ def call_impl(bundle, shim: str, self_result: bool = False):
     return impl
 
 
+def bound_method(key, typ, pick):
+    """The type of `obj.method` for a method of `typ`: `pick(context, args)` chooses the
+    signature of a call (None when nothing matches); keyword arguments never match."""
+
+    class _Method(AbstractTemplate):
+        def generic(self, args, kws):
+            return None if kws else pick(self.context, args)
+
+    _Method.key = key
+    return types.BoundFunction(_Method, typ)
+
+
 class Callables:
     """The typing and lowering registrations of one module's callables."""
 
@@ -117,21 +129,16 @@ class Callables:
                     return None
                 mkey, msigs = hit
 
-                class _Method(AbstractTemplate):
-                    key = mkey
+                def pick(context, args):
+                    for s in msigs:
+                        if len(s.args) == len(args) and all(
+                            context.can_convert(a, b) is not None
+                            for a, b in zip(args, s.args, strict=True)
+                        ):
+                            return s
+                    return None
 
-                    def generic(self, args, kws):
-                        if kws:
-                            return None
-                        for s in msigs:
-                            if len(s.args) == len(args) and all(
-                                self.context.can_convert(a, b) is not None
-                                for a, b in zip(args, s.args, strict=True)
-                            ):
-                                return s
-                        return None
-
-                return types.BoundFunction(_Method, typ)
+                return bound_method(mkey, typ, pick)
 
         typing_registry.register_attr(_Methods)
 

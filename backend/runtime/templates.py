@@ -13,7 +13,7 @@ from numba.cuda.typing import signature
 from numba.cuda.typing.templates import AbstractTemplate, AttributeTemplate
 
 from . import cxx, tables
-from .calls import call_impl, python_operator
+from .calls import bound_method, call_impl, python_operator
 from .numba_types import can_convert, cpp_spelling
 from .records import RecordType, load_at, spill
 
@@ -208,19 +208,14 @@ class Templates:
                     return None
                 mkey, overloads = hit
 
-                class _Method(AbstractTemplate):
-                    key = mkey
+                def pick(context, args):
+                    for o in overloads:
+                        sig = owner._method_signature(t, typ, mkey, o, args, chosen)
+                        if sig is not None:
+                            return sig
+                    return None
 
-                    def generic(_, args, kws):
-                        if kws:
-                            return None
-                        for o in overloads:
-                            sig = owner._method_signature(t, typ, mkey, o, args, chosen)
-                            if sig is not None:
-                                return sig
-                        return None
-
-                return types.BoundFunction(_Method, typ)
+                return bound_method(mkey, typ, pick)
 
         typing_registry.register_attr(_Members)
 
