@@ -31,7 +31,6 @@ class Bindings:
         self.bundle = ShimBundle(prelude, t.shims(), name=f"{module}_shims.cu")
         self.records: dict[str, RecordType] = {}  # IR id -> Numba type (own records)
         self.classes: dict[str, type] = {}  # Python name -> stand-in class
-        self.enums: dict[str, type] = {}
         self.used: dict[str, Bindings] = {}  # IR id of a used record -> its module's Bindings
         self.exports: dict[str, object] = {}
         self.calls = Callables(self.bundle, self.type_of)
@@ -137,7 +136,6 @@ class Bindings:
         cls.__module__ = self.module
         if e.doc:
             cls.__doc__ = e.doc
-        self.enums[e.name] = cls
         return cls
 
     # -- modules in use -----------------------------------------------------------------------
