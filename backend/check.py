@@ -252,6 +252,7 @@ def render_results(results: list[CheckResult], failures_only: bool = False) -> s
 
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     buf = StringIO()
     console = Console(file=buf, width=120, color_system=None)
@@ -262,8 +263,8 @@ def render_results(results: list[CheckResult], failures_only: bool = False) -> s
         table.add_column("binding", overflow="fold")
         table.add_column("result", no_wrap=True)
         table.add_column("error", overflow="fold")
-        for r in shown:
-            table.add_row(r.label, "pass" if r.ok else "FAIL", r.error)
+        for r in shown:  # text, never rich markup (compiler messages hold `[...]`)
+            table.add_row(Text(r.label), "pass" if r.ok else "FAIL", Text(r.error))
         console.print(table)
     console.print(
         f"numbast check: {len(results) - len(failed)} bindings passed, {len(failed)} failed",

@@ -1,5 +1,6 @@
-"""Identifier checks: nothing from an api.json reaches generated code unless it is a valid
-C++ name, type spelling, or Python identifier."""
+"""The one gate between IR text and generated code: every C++ name, type spelling and argument
+expression is checked against a grammar here before it reaches shim C++, and every Python name
+before it reaches generated Python. Nothing else from an IR file reaches code unquoted."""
 
 from __future__ import annotations
 
@@ -8,34 +9,113 @@ import re
 
 from .errors import EmitError
 
-_CPP_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_CPP_QUALIFIED = re.compile(r"^(::)?[A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)*$")
-# Type spellings: names, template arguments, pointers, references, arrays, qualifiers.
-_CPP_TYPE = re.compile(r"^[A-Za-z0-9_:<>,*&()\[\] .+-]*$")
+_CPP_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _OPERATOR = re.compile(
-    r"^operator\s*(\+|-|\*|/|%|\^|&|\||~|!|=|<|>|\+=|-=|\*=|/=|%=|\^=|&=|"
-    r"\|=|<<|>>|>>=|<<=|==|!=|<=|>=|<=>|&&|\|\||\+\+|--|,|->\*|->|\(\)|\[\])$"
+    r"operator\s*(\+|-|\*|/|%|\^|&|\||~|!|=|<|>|\+=|-=|\*=|/=|%=|\^=|&=|"
+    r"\|=|<<|>>|>>=|<<=|==|!=|<=|>=|<=>|&&|\|\||\+\+|--|,|->\*|->|\(\)|\[\])\Z"
 )
+# Tokens of a template argument list: names, integer literals, and the punctuation of types and
+# constant expressions. No `;`, braces, quotes, `#`, `/` or backslash: nothing that ends a
+# statement, opens a comment or a string, or continues a line.
+_ARG_TOKEN = re.compile(r"\s+|[A-Za-z_][A-Za-z0-9_]*|[0-9]+[uUlL]*|::|[<>,*&()\[\]+\-.]")
+# Type spellings: names, template arguments, pointers, references, arrays, qualifiers.
+_CPP_TYPE = re.compile(r"[A-Za-z0-9_:<>,*&()\[\] .+-]*\Z")
+_CPP_EXPR = re.compile(r"[A-Za-z0-9_:<>(){}, .+-]*\Z")
+
+
+def _template_args(text: str) -> bool:
+    """`<...>` with balanced brackets (parentheses only inside it) and only _ARG_TOKENs."""
+    depth, parens, pos = 0, 0, 0
+    while pos < len(text):
+        m = _ARG_TOKEN.match(text, pos)
+        if m is None:
+            return False
+        tok = m.group()
+        pos = m.end()
+        if tok == "<":
+            depth += 1
+        elif tok == ">":
+            depth -= 1
+            if depth < 0 or (depth == 0 and pos != len(text)):
+                return False
+        elif tok in "()":
+            parens += 1 if tok == "(" else -1
+            if parens < 0:
+                return False
+        elif depth == 0:
+            return False
+    return depth == 0 and parens == 0
+
+
+def _component(part: str, last: bool) -> bool:
+    """`name` or `name<args>` (an operator name only as the last component)."""
+    if last and _OPERATOR.match(part):
+        return True
+    m = re.match(r"[A-Za-z_][A-Za-z0-9_]*", part)
+    if m is None:
+        return False
+    rest = part[m.end() :]
+    return not rest or (rest.startswith("<") and _template_args(rest))
+
+
+def _split_qualified(name: str) -> list[str] | None:
+    """Components of `a::b<c::d>::e`, splitting only at `::` outside template arguments."""
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(name):
+        ch = name[i]
+        if ch == "<":
+            depth += 1
+        elif ch == ">":
+            depth -= 1
+        elif depth == 0 and name.startswith("::", i):
+            parts.append(name[start:i])
+            i += 2
+            start = i
+            continue
+        i += 1
+    parts.append(name[start:])
+    return parts
+
+
+def is_non_ascii_identifier(name: str) -> bool:
+    """A legal identifier outside ASCII (`café`): bound nowhere, but no reason to fail."""
+    return not name.isascii() and name.isidentifier()
 
 
 def cpp_name(name: str, path: str) -> str:
-    if _CPP_ID.match(name) or _OPERATOR.match(name):
+    """An unqualified C++ name: identifier, template-id or operator name."""
+    if _component(name, last=True):
         return name
-    raise EmitError(f"not a C++ identifier: {name!r}", path)
+    raise EmitError(f"not a C++ name: {name!r}", path)
 
 
 def cpp_qualified(name: str, path: str) -> str:
-    last = name.rsplit("::", 1)[-1]
-    head = name[: -len(last)].rstrip(":")
-    if (not head or _CPP_QUALIFIED.match(head)) and (_CPP_ID.match(last) or _OPERATOR.match(last)):
+    """A qualified C++ name; components may carry template arguments."""
+    parts = _split_qualified(name.removeprefix("::"))
+    if parts and all(_component(p, last=(k == len(parts) - 1)) for k, p in enumerate(parts)):
         return name
     raise EmitError(f"not a qualified C++ name: {name!r}", path)
+
+
+def cpp_identifier(name: str, path: str) -> str:
+    """A plain C++ identifier (fields, template parameters, macro and #define names)."""
+    if _CPP_ID.match(name):
+        return name
+    raise EmitError(f"not a C++ identifier: {name!r}", path)
 
 
 def cpp_type(spelling: str, path: str) -> str:
     if _CPP_TYPE.match(spelling) and "//" not in spelling and "/*" not in spelling:
         return spelling
     raise EmitError(f"not a C++ type spelling: {spelling!r}", path)
+
+
+def cpp_expression(text: str, path: str) -> str:
+    """A C++ argument expression from the config: names, literals, calls, braces; nothing
+    that could end a statement or open a comment or a string."""
+    if text.strip() and _CPP_EXPR.match(text):
+        return text
+    raise EmitError(f"not an argument expression: {text!r}", path)
 
 
 def python_name(name: str, path: str) -> str:
@@ -80,14 +160,3 @@ def python_safe(name: str) -> str:
     """A C++ identifier that is a Python keyword (`lambda`, `None`) or a name the generated
     module uses itself (`_bindings`) gets a trailing `_`."""
     return name + "_" if keyword.iskeyword(name) or name in MODULE_INTERNALS else name
-
-
-_CPP_EXPR = re.compile(r"^[A-Za-z0-9_:<>(){}, .+-]*$")
-
-
-def cpp_expression(text: str, path: str) -> str:
-    """A C++ argument expression from the config: names, literals, calls, braces; nothing
-    that could end a statement or open a comment or a string."""
-    if text.strip() and _CPP_EXPR.match(text):
-        return text
-    raise EmitError(f"not an argument expression: {text!r}", path)

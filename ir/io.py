@@ -59,6 +59,26 @@ def _drop_unknown(obj: object, info: msgspec.inspect.Type) -> object:
     return obj
 
 
+# Real documents nest about 20 levels (types inside types inside declarations); anything far
+# deeper is refused before any recursive code (ours or msgspec's) sees it.
+MAX_DEPTH = 200
+_TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep"
+
+
+def _too_deep(raw: object) -> str | None:
+    """The JSON path of the first value nested deeper than MAX_DEPTH, or None."""
+    stack = [(raw, "$", 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return path
+        if isinstance(value, dict):
+            stack.extend((v, f"{path}.{k}", depth + 1) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value))
+    return None
+
+
 def loads(data: bytes | str, source: str | None = None) -> APIDocument:
     """Decode an api.json document strictly, checking its version first.
 
@@ -68,6 +88,11 @@ def loads(data: bytes | str, source: str | None = None) -> APIDocument:
         raw = msgspec.json.decode(data)
     except msgspec.DecodeError as exc:
         raise IRError(f"not valid JSON: {exc}", "$", source) from None
+    except RecursionError:
+        raise IRError(_TOO_DEEP, "$", source) from None
+    deep = _too_deep(raw)
+    if deep is not None:
+        raise IRError(_TOO_DEEP, deep, source)
     if not isinstance(raw, dict) or not isinstance(raw.get("header"), dict):
         raise IRError("expected an object with a 'header' object", "$", source)
     header = raw["header"]
@@ -117,7 +142,10 @@ def write_atomic(path: str | os.PathLike, data: bytes) -> None:
     """Write `data` to `path` so that readers see the old file or the whole new one, never half."""
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:  # name the file the user asked for, not our temporary one
+        raise OSError(exc.errno, exc.strerror, str(target)) from None
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
@@ -128,6 +156,9 @@ def write_atomic(path: str | os.PathLike, data: bytes) -> None:
             os.umask(umask)
             os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OSError(exc.errno, exc.strerror, str(target)) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -10,6 +10,7 @@ Versioning rules (MAJOR.MINOR):
   migrates an older MAJOR where a migration is registered in `MIGRATIONS`.
 """
 
+import re
 from collections.abc import Callable
 
 from .errors import IRError
@@ -27,13 +28,21 @@ IR_MAJOR, IR_MINOR = (int(p) for p in IR_VERSION.split("."))
 MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
 
 
+_DIGITS = re.compile(r"^[0-9]{1,6}$")  # ASCII digits only, and a sane length
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def parse_version(text: object, path: str = "$.header.version") -> tuple[int, int]:
     """Split a `MAJOR.MINOR` string, rejecting anything else."""
     if not isinstance(text, str):
-        raise IRError(f"expected a version string 'MAJOR.MINOR', got {text!r}", path)
+        raise IRError(f"expected a version string 'MAJOR.MINOR', got {_short(text)}", path)
     parts = text.split(".")
-    if len(parts) != 2 or not all(p.isdigit() for p in parts):
-        raise IRError(f"expected a version string 'MAJOR.MINOR', got {text!r}", path)
+    if len(parts) != 2 or not all(_DIGITS.match(p) for p in parts):
+        raise IRError(f"expected a version string 'MAJOR.MINOR', got {_short(text)}", path)
     return int(parts[0]), int(parts[1])
 
 

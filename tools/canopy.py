@@ -7,7 +7,7 @@ import sys
 
 from numbast import __version__, ir
 
-from .console import error, info, write_stdout
+from .console import error, info, run, write_stdout
 
 PROG = "canopy"
 
@@ -169,9 +169,11 @@ def _graph(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    # `diff` gates CI: 0 no failing change, 1 failing changes, 2 error.
-    failure = 2 if args.command == "diff" else 1
-    try:
+    from numbast.frontend.errors import FrontendError
+
+    from .graph_view import GraphError
+
+    def command() -> int:
         if args.command == "dump":
             return _dump(args)
         if args.command == "validate":
@@ -187,18 +189,11 @@ def main(argv: list[str] | None = None) -> int:
         else:
             write_stdout(ir.json_schema_text().encode())
         return 0
-    except Exception as exc:  # one line for the user, the traceback only with --debug
-        if args.debug:
-            raise
-        from numbast.frontend.errors import FrontendError
 
-        from .graph_view import GraphError
-
-        if isinstance(exc, (FrontendError, ir.IRError, OSError, GraphError, _TargetMismatch)):
-            error(PROG, str(exc))
-            return failure
-        error(PROG, f"internal error: {type(exc).__name__}: {exc} (rerun with --debug)")
-        return 3
+    # `diff` gates CI: 0 no failing change, 1 failing changes, 2 error.
+    failure = 2 if args.command == "diff" else 1
+    user_errors = (FrontendError, ir.IRError, GraphError, _TargetMismatch)
+    return run(PROG, command, user_errors, args.debug, failure)
 
 
 if __name__ == "__main__":

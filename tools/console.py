@@ -1,18 +1,23 @@
-"""Terminal output shared by the command lines: rich on stderr, one line per error."""
+"""Terminal output shared by the command lines: rich on stderr, one line per error, and the one
+way a command ends (exit codes, interrupts, closed pipes, OS errors naming their path)."""
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Callable
 
 from rich.console import Console
+from rich.markup import escape
 
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def error(prog: str, message: str) -> None:
-    """Print `prog: error: message` as one line per line of message."""
+    """Print `prog: error: message`, one line per line of message; the message is text, never
+    rich markup (it may hold `[...]` from headers or IR files)."""
     for line in str(message).splitlines() or [""]:
-        stderr.print(f"[bold red]{prog}: error:[/] {line}", markup=True, emoji=False)
+        stderr.print(f"[bold red]{prog}: error:[/] {escape(line)}", markup=True, emoji=False)
 
 
 def info(message: str) -> None:
@@ -22,3 +27,42 @@ def info(message: str) -> None:
 def write_stdout(data: bytes) -> None:
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()
+
+
+def os_error_text(exc: OSError) -> str:
+    """`path: reason` for an OS error (the reason alone when it names no path)."""
+    reason = exc.strerror or str(exc)
+    return f"{exc.filename}: {reason}" if exc.filename else reason
+
+
+def run(
+    prog: str,
+    command: Callable[[], int],
+    user_errors: tuple[type[BaseException], ...],
+    debug: bool,
+    failure: int = 1,
+) -> int:
+    """Run a command line's work: `failure` and one line for bad input (`user_errors`, OS
+    errors), 130 on Ctrl-C, 3 and one line for a bug (the traceback with --debug)."""
+    try:
+        return command()
+    except KeyboardInterrupt:
+        info(f"{prog}: interrupted")
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`| head`): nothing more can be written there.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        error(prog, "standard output was closed")
+        return failure
+    except Exception as exc:
+        if debug:
+            raise
+        if isinstance(exc, OSError):
+            error(prog, os_error_text(exc))
+            return failure
+        if isinstance(exc, user_errors):
+            error(prog, str(exc))
+            return failure
+        error(prog, f"internal error: {type(exc).__name__}: {exc} (rerun with --debug)")
+        return 3

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from numbast import __version__, ir
 
-from .console import error, info, write_stdout
+from .console import info, run, write_stdout
 
 PROG = "numbast"
 
@@ -95,7 +95,15 @@ def _emit(args) -> int:
 
 
 def _check(args) -> int:
+    import re
+
     from numbast.backend.check import check_module, render_results
+    from numbast.backend.errors import EmitError
+
+    if not re.fullmatch(r"sm_[0-9]{2,3}[a-z]?", args.arch):
+        raise EmitError(
+            f"not a GPU architecture: {args.arch!r} (expected sm_XX, e.g. sm_90)", "--arch"
+        )
 
     results = check_module(args.module, args.arch, args.only)
     info(render_results(results, args.failures_only))
@@ -104,23 +112,17 @@ def _check(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    try:
+    from numbast.backend.errors import EmitError
+
+    def command() -> int:
         if args.command == "runtime":
             from numbast.backend.emit import write_runtime
 
             info(f"{PROG}: runtime in {write_runtime(args.folder)}")
             return 0
         return _emit(args) if args.command == "emit" else _check(args)
-    except Exception as exc:
-        if args.debug:
-            raise
-        from numbast.backend.errors import EmitError
 
-        if isinstance(exc, (EmitError, ir.IRError, OSError, ImportError)):
-            error(PROG, str(exc))
-            return 1
-        error(PROG, f"internal error: {type(exc).__name__}: {exc} (rerun with --debug)")
-        return 3
+    return run(PROG, command, (EmitError, ir.IRError, ImportError), args.debug)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ name and type spelling that reaches C++ shim text or Python code is checked here
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,26 +47,47 @@ def used_module(path: str | Path, module: str | None = None) -> UsedModule:
     return UsedModule(ir.load(path), name)
 
 
-def _check_names(doc: ir.APIDocument) -> None:
+def _check_names(doc: ir.APIDocument) -> dict[str, str]:
+    """Refuse (EmitError with the JSON path) any name that is not valid C++: it would reach
+    shim source. Declarations named with identifiers outside ASCII, which C++ allows, are not
+    refused but returned (id -> reason) to be skipped."""
+    skip: dict[str, str] = {}
+
+    def check(name: str, path: str, owner: str, validate) -> None:
+        if names.is_non_ascii_identifier(name.rsplit("::", 1)[-1]):
+            skip.setdefault(owner, f"non-ASCII name {name!r} (not bound)")
+        else:
+            validate(name, path)
+
     for i, d in enumerate(doc.declarations):
         p = f"$.declarations[{i}]"
         if isinstance(d, ir.Macro):
-            names.cpp_name(d.name, f"{p}.name")
+            check(d.name, f"{p}.name", d.id, names.cpp_identifier)
             continue
-        if not ir.decl_kind(d).startswith("class_template") and "<" not in d.name:
-            names.cpp_name(d.name, f"{p}.name")
-            names.cpp_qualified(d.qualified_name, f"{p}.qualified_name")
+        check(d.name, f"{p}.name", d.id, names.cpp_name)
+        check(d.qualified_name, f"{p}.qualified_name", d.id, names.cpp_qualified)
         if isinstance(d, ir.model.RECORD_KINDS):
             for j, f in enumerate(d.fields):
                 if f.name:
-                    names.cpp_name(f.name, f"{p}.fields[{j}].name")
-            for group in ("constructors", "methods"):
-                for j, m in enumerate(getattr(d, group)):
-                    if not m.name.startswith("operator ") and "<" not in m.name:
-                        names.cpp_name(m.name, f"{p}.{group}[{j}].name")
+                    check(f.name, f"{p}.fields[{j}].name", d.id, names.cpp_identifier)
+            for j, m in enumerate(d.methods):
+                if m.role == "method":  # other members reach C++ by operator or type
+                    check(m.name, f"{p}.methods[{j}].name", d.id, names.cpp_name)
         if isinstance(d, ir.Enum):
             for j, e in enumerate(d.enumerators):
-                names.cpp_name(e.name, f"{p}.enumerators[{j}].name")
+                check(e.name, f"{p}.enumerators[{j}].name", d.id, names.cpp_identifier)
+    return skip
+
+
+def _check_document(doc: ir.APIDocument) -> None:
+    """The semantic checks of `canopy validate`: IR it rejects is never planned."""
+    problems = ir.check(doc)
+    if problems:
+        first = problems[0]
+        more = (
+            f" (and {len(problems) - 1} more; run `canopy validate`)" if len(problems) > 1 else ""
+        )
+        raise EmitError(first.message + more, first.path)
 
 
 def _foreign_records(uses: list[UsedModule]) -> tuple[dict[str, str], dict[str, int]]:
@@ -83,10 +105,17 @@ def plan_bindings(
 ) -> Plan:
     """Decide what to bind and build the tables. Raises EmitError on hostile or bad input."""
     config = config or BindConfig()
-    _check_names(doc)
+    _check_document(doc)
+    unbindable = _check_names(doc)
     foreign, owner = _foreign_records(list(uses))
     p = Planner(doc, config, foreign)
-    order = [p.by_id[i] for i in ir.DependencyGraph(doc).emit_order() if i in p.by_id]
+    order = []
+    for i in ir.DependencyGraph(doc).emit_order():
+        d = p.by_id.get(i)
+        if d is not None and i in unbindable:
+            p.skip(d.qualified_name, unbindable[i])
+        elif d is not None:
+            order.append(d)
     enums, constants = [], []
     for d in order:
         if isinstance(d, ir.Enum):
@@ -171,21 +200,28 @@ def _with_sources(t: T.Module, shims: dict[str, str]) -> T.Module:
     )
 
 
+_UNSAFE_DEFINE = re.compile(r"[\x00-\x1f\x7f]|/\*|\*/|//")
+_UNSAFE_INCLUDE = re.compile(r'[\x00-\x1f\x7f<>"]')
+
+
 def prelude(doc: ir.APIDocument, config: BindConfig) -> str:
     """#defines and #includes every shim needs: by include-root-relative name, never by the
     absolute path of the machine that generated the module."""
     lines = []
     for k, v in sorted(config.shim.defines.items()):
-        names.cpp_name(k, f"$.shim.defines.{k}")
-        if "\n" in v:
-            raise EmitError("a #define value spans lines", f"$.shim.defines.{k}")
-        lines.append(f"#define {k} {v}")
+        names.cpp_identifier(k, f"$.shim.defines.{k}")
+        if _UNSAFE_DEFINE.search(v) or v.endswith("\\"):
+            raise EmitError(
+                "a #define value must be one line, without a comment or a trailing backslash",
+                f"$.shim.defines.{k}",
+            )
+        lines.append(f"#define {k} {v}".rstrip())
     includes = config.shim.includes or [f"<{i.path}>" for i in doc.header.inputs if i.requested]
     for inc in includes:
         quoted = (inc.startswith("<") and inc.endswith(">")) or (
             inc.startswith('"') and inc.endswith('"')
         )
-        if not quoted or "\n" in inc or ">" in inc[1:-1]:
+        if not quoted or len(inc) < 3 or _UNSAFE_INCLUDE.search(inc[1:-1]):
             raise EmitError(f"not an #include target: {inc!r}", "$.shim.includes")
         lines.append(f"#include {inc}")
     return "\n".join(lines) + "\n"

@@ -67,7 +67,7 @@ def function_template(p: Planner, d: ir.FunctionTemplate, functions: dict, out: 
                 default = _default_type(tp.default)
                 if default is None:
                     raise Unsupported(f"default {tp.default} of {tp.name} is not a known type")
-            name = names.cpp_name(tp.name, f"{path}.template_params[{k}]")
+            name = names.cpp_identifier(tp.name, f"{path}.template_params[{k}]")
             tparams.append(T.TypeParam(name, default))
         pnames = {tp.name for tp in tparams}
         params = tuple(
@@ -97,7 +97,7 @@ def _class_tparams(p: Planner, d: ir.ClassTemplate, path: str) -> list[T.ClassTe
         tpath = f"{path}.template_params[{k}]"
         if tp.pack or tp.kind == "template":
             raise Unsupported(f"template parameter {tp.name} is a pack or a template")
-        name = names.cpp_name(tp.name, tpath)
+        name = names.cpp_identifier(tp.name, tpath)
         if tp.kind == "type":
             default = None
             if tp.default is not None:
@@ -196,7 +196,9 @@ def class_template(p: Planner, d: ir.ClassTemplate) -> T.ClassTemplate | None:
             ftype = slot(p, f.type, pnames, f"{path}.fields[{j}].type")
         except Unsupported:
             continue
-        fields.append(T.TemplateField(names.cpp_name(f.name, f"{path}.fields[{j}].name"), ftype))
+        fields.append(
+            T.TemplateField(names.cpp_identifier(f.name, f"{path}.fields[{j}].name"), ftype)
+        )
     py = p.python_name(d)
     if py is None:
         p.skip(d.qualified_name, "Python name collides with another declaration")

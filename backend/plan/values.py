@@ -62,14 +62,17 @@ def constant(p: Planner, d, constants: list) -> None:
     if d.value is None:
         return p.skip(d.qualified_name, "no constant value")
     v = d.value
-    if v.kind == "int":
-        value: object = int(v.value)
-    elif v.kind == "float":
-        value = float(v.value)
-    elif v.kind == "bool":
-        value = v.value == "true"
-    else:
-        return p.skip(d.qualified_name, f"{v.kind} constant (not usable in kernels)")
+    try:
+        if v.kind == "int":
+            value: object = int(v.value)
+        elif v.kind == "float":
+            value = float(v.value)
+        elif v.kind == "bool" and v.value in ("true", "false"):
+            value = v.value == "true"
+        else:
+            return p.skip(d.qualified_name, f"{v.kind} constant (not usable in kernels)")
+    except ValueError:
+        return p.skip(d.qualified_name, f"constant value {v.value[:20]!r} is not a {v.kind}")
     py = p.python_name(d)
     if py is None:
         return p.skip(d.qualified_name, "Python name collides with another declaration")

@@ -131,6 +131,7 @@ def to_text(report: DiffReport, width: int = 120) -> str:
     """A rich table per header, grouped by kind."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     buf = StringIO()
     console = Console(file=buf, width=width, force_terminal=False, color_system=None)
@@ -146,9 +147,8 @@ def to_text(report: DiffReport, width: int = 120) -> str:
         for kind, changes in sorted(by_kind.items()):
             for c in changes:
                 extra = _affects(c, 3)
-                table.add_row(
-                    kind, c.change_class, c.name, c.message + (f"\n{extra}" if extra else "")
-                )
+                cells = (kind, c.change_class, c.name, c.message + (f"\n{extra}" if extra else ""))
+                table.add_row(*(Text(cell) for cell in cells))  # text, never rich markup
         console.print(table)
     return buf.getvalue()
 
