@@ -9,7 +9,10 @@ _LINE = re.compile(r"^\s*(?:/\*\*?!?<?|\*/|\*(?!/)|///?!?<?)?\s?")
 
 def doc_comment(cursor) -> str | None:
     """The comment clang attaches to `cursor`, without its comment markers, or None."""
-    raw = cursor.raw_comment
+    try:
+        raw = cursor.raw_comment
+    except UnicodeDecodeError:  # a comment in another encoding than UTF-8
+        return None
     if not raw:
         return None
     if raw.endswith("*/"):

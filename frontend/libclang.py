@@ -110,3 +110,12 @@ class FileIndex:
             name = ci.File(ctypes.cast(ctypes.c_void_p(handle), ci.c_object_p)).name
             hit = self._by_handle[handle] = self._is_retained(name)
         return hit
+
+
+def token_spellings(cursor) -> list[str] | None:
+    """The spellings of a cursor's tokens, or None when one is not UTF-8 (a string literal
+    written in another encoding): libclang's bindings cannot decode it."""
+    try:
+        return [t.spelling for t in cursor.get_tokens()]
+    except UnicodeDecodeError:
+        return None

@@ -10,7 +10,14 @@ from .comments import doc_comment
 from .constants import macro_constant
 from .guards import ArchGuards
 from .ids import IdMaker
-from .libclang import FileIndex, cindex, evaluate, is_function_like_macro, is_inline_namespace
+from .libclang import (
+    FileIndex,
+    cindex,
+    evaluate,
+    is_function_like_macro,
+    is_inline_namespace,
+    token_spellings,
+)
 from .paths import SourceMap
 from .types import TypeMapper, referenced_ids
 
@@ -237,8 +244,8 @@ class Walker:
             default = _split_default(text) if text else None
             if not text:  # spelled inside a macro expansion: fall back on the AST
                 exprs = [sub for sub in arg.get_children() if sub.kind.is_expression()]
-                if exprs and "=" in "".join(t.spelling for t in arg.get_tokens()):
-                    default = " ".join(t.spelling for t in exprs[-1].get_tokens()) or None
+                if exprs and "=" in "".join(token_spellings(arg) or []):
+                    default = " ".join(token_spellings(exprs[-1]) or []) or None
             out.append(
                 ir.Param(
                     name=arg.spelling,
@@ -782,8 +789,8 @@ class Walker:
             return
         if is_function_like_macro(cursor):
             return
-        tokens = [t.spelling for t in cursor.get_tokens()][1:]
-        value = macro_constant(tokens)
+        tokens = token_spellings(cursor)
+        value = macro_constant(tokens[1:]) if tokens else None
         if value is None:
             return
         name = cursor.spelling

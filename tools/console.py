@@ -13,11 +13,18 @@ from rich.markup import escape
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+def one_line(text: str) -> str:
+    """`text` with every unprintable character (newlines, NUL, U+2028 ...) shown escaped."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+
+
 def error(prog: str, message: str) -> None:
-    """Print `prog: error: message`, one line per line of message; the message is text, never
-    rich markup (it may hold `[...]` from headers or IR files)."""
-    for line in str(message).splitlines() or [""]:
-        stderr.print(f"[bold red]{prog}: error:[/] {escape(line)}", markup=True, emoji=False)
+    """Print `prog: error: message` on one line: control characters from user data are shown
+    escaped, and the message is text, never rich markup (it may hold `[...]` from headers)."""
+    line = one_line(str(message))
+    stderr.print(f"[bold red]{prog}: error:[/] {escape(line)}", markup=True, emoji=False)
 
 
 def info(message: str) -> None:

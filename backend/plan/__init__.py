@@ -201,7 +201,7 @@ def _with_sources(t: T.Module, shims: dict[str, str]) -> T.Module:
 
 
 _UNSAFE_DEFINE = re.compile(r"[\x00-\x1f\x7f]|/\*|\*/|//")
-_UNSAFE_INCLUDE = re.compile(r'[\x00-\x1f\x7f<>"]')
+_INCLUDE_PATH = re.compile(r"[A-Za-z0-9_.+\-/]+\Z")  # header names as CUDA and CUB spell them
 
 
 def prelude(doc: ir.APIDocument, config: BindConfig) -> str:
@@ -221,7 +221,8 @@ def prelude(doc: ir.APIDocument, config: BindConfig) -> str:
         quoted = (inc.startswith("<") and inc.endswith(">")) or (
             inc.startswith('"') and inc.endswith('"')
         )
-        if not quoted or len(inc) < 3 or _UNSAFE_INCLUDE.search(inc[1:-1]):
+        path = inc[1:-1]
+        if not quoted or not _INCLUDE_PATH.match(path) or "//" in path:
             raise EmitError(f"not an #include target: {inc!r}", "$.shim.includes")
         lines.append(f"#include {inc}")
     return "\n".join(lines) + "\n"

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from bind_helpers import bind_both_ways
 
+from bind_helpers import bind_both_ways
 from helpers import DATA
 from numbast import ir
 from numbast.backend import load_config

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from bind_helpers import SAMPLE_CONFIG, emit_file, numbast_check
 
+from bind_helpers import SAMPLE_CONFIG, emit_file, numbast_check
 from helpers import DATA
 from numbast import ir
 from numbast.backend import EmitError, load_config, plan_bindings

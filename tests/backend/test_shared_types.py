@@ -11,8 +11,8 @@ from pathlib import Path
 import msgspec
 import numpy as np
 import pytest
-from bind_helpers import import_file
 
+from bind_helpers import import_file
 from helpers import DATA
 from numbast import ir
 from numbast.backend.emit import emit_module, write_runtime

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from bind_helpers import bind_both_ways, emit_file, import_file
 
+from bind_helpers import bind_both_ways, emit_file, import_file
 from helpers import DATA
 from numbast.backend.runtime import tables as T
 
