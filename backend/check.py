@@ -49,9 +49,20 @@ def probes(module) -> list[Probe]:
     from .runtime import cxx
     from .runtime import tables as T
 
+    from .errors import EmitError
+    from .names import python_name
+
     b = module._bindings
     t = b.tables
     out: list[Probe] = []
+    # Probe kernels are Python source: only names that pass the grammar reach it (a module
+    # may have been edited by hand).
+    for r in t.records:
+        for m in r.methods:
+            python_name(m.name, f"{r.name}.{m.name}")
+    for op in t.operators:
+        if op.op not in cxx.OPERATORS:
+            raise EmitError(f"not an operator: {op.op!r}", "operators")
     rec = {r.id: r.name for r in t.records}
 
     def text(x) -> str:

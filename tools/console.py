@@ -32,6 +32,8 @@ def info(message: str) -> None:
 
 
 def write_stdout(data: bytes) -> None:
+    if sys.stdout is None:  # started with standard output closed
+        raise BrokenPipeError("standard output is closed")
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()
 
@@ -58,8 +60,9 @@ def run(
         return 130
     except BrokenPipeError:
         # The reader went away (`| head`): nothing more can be written there.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        if sys.stdout is not None:  # so that Python's own last flush fails quietly
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
         error(prog, "standard output was closed")
         return failure
     except Exception as exc:
