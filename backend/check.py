@@ -46,11 +46,10 @@ def probes(module) -> list[Probe]:
     """A probe per overload of every function, constructor, method, operator and cast."""
     from numba.cuda import types
 
-    from .runtime import cxx
-    from .runtime import tables as T
-
     from .errors import EmitError
     from .names import python_name
+    from .runtime import cxx
+    from .runtime import tables as T
 
     b = module._bindings
     t = b.tables
