@@ -152,13 +152,21 @@ def _tables(plan: Plan) -> str:
         lines.append(f"    {group}=(")
         for item in items:
             for sig in _signatures(item, rec):
-                lines.append(f"        # {sig}")
+                lines.append(f"        # {_comment(sig)}")
             lines.append(literal(item, 8, "", ","))
         lines.append("    ),")
     for group in ("class_templates", "aliases", "constants"):
         put(group, getattr(t, group))
     lines.append(")")
     return "\n".join(lines)
+
+
+_COMMENT = re.compile(r"[ -\[\]-~]*\Z")  # printable ASCII but backslash: no line break
+
+
+def _comment(text: str) -> str:
+    """Comment text: built from validated names only; anything else is shown quoted."""
+    return text if _COMMENT.match(text) else quote(text)
 
 
 def _type_text(t: T.Type, rec: dict[str, str]) -> str:
