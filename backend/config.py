@@ -5,10 +5,11 @@ include = ["__h*", "Counter"]          # globs over C++ names (qualified or not)
 exclude = ["*_debug*"]
 internal = ["__internal*"]             # implementation helpers skipped (default: CUDA's)
 strip_prefix = ["__"]                  # Python names lose these prefixes
+strip_enumerator_prefix = ["__NV_"]    # enumerators lose these (`saturation_t.NOSAT`)
 opaque = ["Plain"]                     # records given an opaque model (no field layout)
 
-[rename]                               # C++ name -> Python name
-"__nv_bfloat16_raw" = "bf16_raw"
+[rename]                               # C++ name -> Python name (enumerators:
+"__nv_bfloat16_raw" = "bf16_raw"       # "Enum::NAME" or "NAME")
 
 [arguments]                            # fixed C++ arguments, gone from the Python call
 "cub::BlockReduce::Reduce" = { reduction_op = "::cuda::maximum<>{}" }
@@ -53,6 +54,7 @@ class BindConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     exclude: list[str] = []
     internal: list[str] = msgspec.field(default_factory=lambda: list(CUDA_INTERNALS))
     strip_prefix: list[str] = []
+    strip_enumerator_prefix: list[str] = []
     opaque: list[str] = []
     rename: dict[str, str] = {}
     # Qualified callable name ("divmod", "Counter::bump", "Counter::Counter") -> parameter name
@@ -75,6 +77,15 @@ class BindConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
     def is_internal(self, name: str) -> bool:
         return any(fnmatch.fnmatchcase(name, p) for p in self.internal)
+
+    def enumerator_name(self, name: str, qualified: str) -> str:
+        for key in (qualified, name):
+            if key in self.rename:
+                return self.rename[key]
+        for prefix in self.strip_enumerator_prefix:
+            if name.startswith(prefix) and len(name) > len(prefix):
+                return name[len(prefix) :]
+        return name
 
     def python_name(self, name: str, qualified: str) -> str:
         for key in (qualified, name):

@@ -69,6 +69,7 @@ class Planner:
         self.foreign = dict(foreign)  # record id -> Python name (bound by a module in use)
         self.by_ref: set[str] = set()
         self.enums: dict[str, str] = {}  # enum id -> Python name
+        self.scoped: set[str] = set()  # ids of bound `enum class`es
         self.used_foreign: set[str] = set()
         self.used_names: dict[str, str] = {}  # Python name -> qualified C++ name
         self.shims: dict[str, str] = {}
@@ -133,7 +134,7 @@ class Planner:
                 {1: "int8", 2: "int16", 4: "int32", 8: "int64"}.get(t.size or 4, "int32")
             )
             if t.decl in self.enums:
-                return T.EnumRef(self.enums[t.decl], base)
+                return T.EnumRef(self.enums[t.decl], base, t.decl in self.scoped)
             return base
         if t.kind == "array" and t.element is not None and t.count:
             return T.Array(self.type(t.element, allow_ref=False), t.count)
@@ -175,8 +176,13 @@ class Planner:
             if intent == "in":
                 if mutable_ref and not self.by_ref_record(t.pointee):
                     self.dropped_refs.append(f"{owner}({p.name or k})")
-                parts.args.append(self.type(t))
-                parts.exprs.append(cxx.arg(value_cpp(t, ppath), slot))
+                arg = self.type(t)
+                parts.args.append(arg)
+                cpp = value_cpp(t, ppath)
+                if isinstance(arg, T.EnumRef) and arg.scoped:  # a member: its value as int64
+                    parts.exprs.append(f"static_cast<{cpp}>(*static_cast<long long *>(a{slot}))")
+                else:
+                    parts.exprs.append(cxx.arg(cpp, slot))
                 slot += 1
                 continue
             if not (mutable_ref or t.kind == "pointer"):
@@ -221,6 +227,8 @@ class Planner:
 
     def result(self, ret: ir.TypeRef, call: str, path: str):
         rtype = self.type(ret)
+        if isinstance(rtype, T.EnumRef):  # results are their integer value
+            rtype = rtype.base
         if rtype == T.Scalar("void"):
             return rtype, f"{call};"
         return rtype, cxx.construct(value_cpp(ret, f"{path}.return_type"), call)

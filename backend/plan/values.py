@@ -27,8 +27,18 @@ def enum(p: Planner, d: ir.Enum, enums: list, constants: list) -> None:
     if py is None:
         return p.skip(d.qualified_name, "Python name collides with another declaration")
     p.enums[d.id] = py
-    members = tuple((names.python_safe(e.name), e.value) for e in d.enumerators)
-    enums.append(T.Enum(py, members, d.doc or ""))
+    if d.scoped:
+        p.scoped.add(d.id)
+    members, seen = [], set()
+    for e in d.enumerators:
+        member = names.python_safe(
+            p.config.enumerator_name(e.name, f"{d.qualified_name}::{e.name}")
+        )
+        if not member.isidentifier() or member in seen:
+            member = names.python_safe(e.name)  # renamed into a clash: keep the C++ name
+        seen.add(member)
+        members.append((member, e.value))
+    enums.append(T.Enum(py, tuple(members), d.doc or "", d.scoped))
     p.bound.append(d.qualified_name)
 
 

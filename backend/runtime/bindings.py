@@ -31,6 +31,7 @@ class Bindings:
         self.bundle = ShimBundle(prelude, t.shims(), name=f"{module}_shims.cu")
         self.records: dict[str, RecordType] = {}  # IR id -> Numba type (own records)
         self.classes: dict[str, type] = {}  # Python name -> stand-in class
+        self.enums: dict[str, type] = {}  # Python name -> enum class (scoped enum arguments)
         self.used: dict[str, Bindings] = {}  # IR id of a used record -> its module's Bindings
         self.exports: dict[str, object] = {}
         self.calls = Callables(self.bundle, self.type_of)
@@ -50,7 +51,7 @@ class Bindings:
     def type_of(self, t):
         """The Numba type of a table type (a Numba type passes through)."""
         if isinstance(t, tables.Type):
-            return resolve(t, self.record_type)
+            return resolve(t, self.record_type, self.enums.__getitem__)
         return t
 
     def record_type(self, ident: str) -> RecordType:
@@ -73,6 +74,10 @@ class Bindings:
     def build(self) -> None:
         t = self.tables
         exports = self.exports
+        if any(r.casts for r in t.records):
+            from . import casts
+
+            casts.enable()
         for e in t.enums:
             exports[e.name] = self._enum(e)
         for r in t.records:
@@ -132,10 +137,11 @@ class Bindings:
         return isinstance(t, tables.RecordRef) and self.record_type(t.id).by_ref
 
     def _enum(self, e: tables.Enum):
-        cls = enum.IntEnum(e.name, list(e.members))
+        cls = (enum.Enum if e.scoped else enum.IntEnum)(e.name, list(e.members))
         cls.__module__ = self.module
         if e.doc:
             cls.__doc__ = e.doc
+        self.enums[e.name] = cls
         return cls
 
     # -- modules in use -----------------------------------------------------------------------

@@ -28,8 +28,9 @@ _SCALAR_NAMES = {t: n for n, t in SCALARS.items() if n != "void"}
 _VECTOR_NAMES = {t: n for n, t in vector_types.items()}
 
 
-def resolve(t: tables.Type, record):
-    """The Numba type of `t`; `record(id)` gives the Numba type of a bound record."""
+def resolve(t: tables.Type, record, enum=None):
+    """The Numba type of `t`; `record(id)` gives the Numba type of a bound record, `enum(name)`
+    the Python class of a bound enum."""
     kind = type(t)
     if kind is tables.Scalar:
         found = SCALARS.get(t.name)
@@ -39,16 +40,18 @@ def resolve(t: tables.Type, record):
     if kind is tables.RecordRef:
         return record(t.id)
     if kind is tables.Pointer:
-        inner = resolve(t.to, record)
+        inner = resolve(t.to, record, enum)
         return types.CPointer(types.uint8 if inner == types.void else inner)
     if kind is tables.Vector:
         return vector_types[t.name]
     if kind is tables.EnumRef:
+        if t.scoped and enum is not None:
+            return types.EnumMember(enum(t.name), types.int64)
         return resolve(t.base, record)
     if kind is tables.Array:
-        return types.UniTuple(resolve(t.of, record), t.count)
+        return types.UniTuple(resolve(t.of, record, enum), t.count)
     if kind is tables.Results:
-        return types.Tuple([resolve(i, record) for i in t.items])
+        return types.Tuple([resolve(i, record, enum) for i in t.items])
     raise TypeError(f"unknown type {t!r} in binding tables")
 
 

@@ -171,10 +171,12 @@ class RecordRef(Type):
 
 
 class EnumRef(Type):
-    """A C++ enum, passed as its underlying integer (`base`)."""
+    """A C++ enum of this module: an argument takes its members (and, unless `scoped`, any
+    integer); the shim reads a scoped enum's member from a 64-bit slot."""
 
     name: str
     base: Scalar
+    scoped: bool
 
 
 class Array(Type):
@@ -226,11 +228,12 @@ class Operator(Row):
 
 
 class Enum(Row):
-    """A C++ enum as a Python IntEnum."""
+    """A C++ enum: an IntEnum, or for `enum class` an Enum (its members are no integers)."""
 
     name: str
     members: tuple[tuple[str, int], ...]
     doc: str = ""
+    scoped: bool = False
 
 
 # -- records ------------------------------------------------------------------------------------

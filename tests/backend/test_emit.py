@@ -393,3 +393,40 @@ def test_docs_show_the_cpp_declaration(sample):
     assert "bound by reference" in m.Counter.__doc__
     assert "C++ `void Counter::bump(int times)`" in m.Counter.bump.__doc__
     assert m.Counter.bump.__doc__.endswith("Advances by `times` steps.")
+
+
+def test_enums_pass_as_in_cpp(sample):
+    """Unscoped enumerators pass where C++ takes the enum or an integer; an `enum class`
+    takes only its members, as in C++."""
+    from numba.core.errors import TypingError
+    from numba.cuda import types
+
+    from bind_helpers import import_file
+    from numbast.backend.check import link_kernel
+
+    path, _ = sample
+    m = import_file(path)
+    color_code, mode_bits, add, Color, Mode = m.color_code, m.mode_bits, m.add, m.Color, m.Mode
+
+    def good(out):
+        out[0] = color_code(Color.Blue) + color_code(5) + mode_bits(Mode.Exact)
+        out[1] = add(Color.Green, 1)  # an unscoped enumerator is an integer
+
+    link_kernel(good, (types.int32[::1],), m._bindings.bundle)
+
+    def scoped_from_int(out):
+        out[0] = mode_bits(2)
+
+    with pytest.raises(TypingError):
+        link_kernel(scoped_from_int, (types.int32[::1],), m._bindings.bundle)
+
+
+def test_enumerator_prefixes_and_renames(tmp_path):
+    from bind_helpers import emit_file
+
+    config = '[rename]\n"Color::Red" = "RED"\n[shim]\ninclude_dirs = ["' + str(DATA) + '"]\n'
+    config = 'strip_enumerator_prefix = ["Fa"]\n' + config
+    _, plan = emit_file(tmp_path, DATA / "bind_sample.cuh", "enums_cfg", config)
+    enums = {e.name: dict(e.members) for e in plan.tables.enums}
+    assert enums["Color"] == {"RED": 0, "Green": 5, "Blue": 6}
+    assert enums["Mode"] == {"st": 1, "Exact": 2}

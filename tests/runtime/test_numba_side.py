@@ -30,7 +30,12 @@ def test_table_types_resolve_to_numba_types():
     assert resolve(T.Pointer(T.Scalar("void")), lookup) == types.CPointer(types.uint8)
     assert resolve(T.Vector("float32x2"), lookup) == vector_types["float32x2"]
     assert resolve(T.RecordRef("c:@S@R"), lookup) is rec
-    assert resolve(T.EnumRef("Color", T.Scalar("int32")), lookup) == types.int32
+    assert resolve(T.EnumRef("Color", T.Scalar("int32"), False), lookup) == types.int32
+    import enum
+
+    Mode = enum.Enum("Mode", [("Fast", 1)])
+    scoped = resolve(T.EnumRef("Mode", T.Scalar("uint8"), True), lookup, {"Mode": Mode}.get)
+    assert scoped == types.EnumMember(Mode, types.int64)  # members only, never integers
     assert resolve(T.Array(T.Scalar("int8"), 3), lookup) == types.UniTuple(types.int8, 3)
     both = T.Results((T.Scalar("int32"), T.Scalar("float32")))
     assert resolve(both, lookup) == types.Tuple([types.int32, types.float32])

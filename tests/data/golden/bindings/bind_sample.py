@@ -58,7 +58,7 @@ _TABLES = _t.Module(
         # Color: enum
         _t.Enum(name="Color", members=(("Red", 0), ("Green", 5), ("Blue", 6))),
         # Mode: enum
-        _t.Enum(name="Mode", members=(("Fast", 1), ("Exact", 2))),
+        _t.Enum(name="Mode", members=(("Fast", 1), ("Exact", 2)), scoped=True),
     ),
     records=(
         # Vec2: record, 8 bytes, align 4
@@ -389,7 +389,7 @@ _TABLES = _t.Module(
                 _t.Overload(
                     shim="nbst_21301232403b5adf812d",
                     result=_t.S.int32,
-                    args=(_t.EnumRef("Color", _t.S.int32),),
+                    args=(_t.EnumRef("Color", _t.S.int32, False),),
                     decl="int color_code(Color c)",
                     where="bind_sample.cuh:15",
                     source='extern "C" __device__ int nbst_21301232403b5adf812d(void *out, void *a0) {\n  ::new (out) int(color_code(*static_cast<Color *>(a0)));\n  return 0;\n}\n',
@@ -403,10 +403,10 @@ _TABLES = _t.Module(
                 _t.Overload(
                     shim="nbst_d0f519ecd948a6c01ebd",
                     result=_t.S.int32,
-                    args=(_t.EnumRef("Mode", _t.S.int8),),
+                    args=(_t.EnumRef("Mode", _t.S.int8, True),),
                     decl="int mode_bits(Mode m)",
                     where="bind_sample.cuh:16",
-                    source='extern "C" __device__ int nbst_d0f519ecd948a6c01ebd(void *out, void *a0) {\n  ::new (out) int(mode_bits(*static_cast<Mode *>(a0)));\n  return 0;\n}\n',
+                    source='extern "C" __device__ int nbst_d0f519ecd948a6c01ebd(void *out, void *a0) {\n  ::new (out) int(mode_bits(static_cast<Mode>(*static_cast<long long *>(a0))));\n  return 0;\n}\n',
                 ),
             ),
         ),

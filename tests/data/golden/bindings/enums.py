@@ -61,6 +61,7 @@ _TABLES = _t.Module(
         _t.Enum(
             name="Round",
             members=(("Nearest", 1), ("Zero", 2), ("Up", 4), ("Down", 8)),
+            scoped=True,
         ),
         # Big: enum
         _t.Enum(name="Big", members=(("BigMax", 18446744073709551615),)),

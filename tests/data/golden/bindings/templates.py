@@ -56,7 +56,7 @@ _TABLES = _t.Module(
     uses=(),
     enums=(
         # Algo: enum
-        _t.Enum(name="Algo", members=(("Fast", 0), ("Exact", 1))),
+        _t.Enum(name="Algo", members=(("Fast", 0), ("Exact", 1)), scoped=True),
     ),
     records=(),
     functions=(),

@@ -1,0 +1,78 @@
+"""`float32(x)`, `int8(x)`, ... on bound records: calling a Numba scalar type converts through
+the record's C++ conversion operator (never a reinterpretation of its bits); with none, the
+typing error names the record and the conversions it has."""
+
+from __future__ import annotations
+
+from numba.cuda import types
+from numba.cuda.cudadecl import registry as typing_registry
+from numba.cuda.typing.builtins import NumberClassAttribute
+from numba.cuda.typing.templates import AttributeTemplate, make_callable_template
+
+from .records import RecordType
+
+_TARGETS = (
+    "int8",
+    "uint8",
+    "int16",
+    "uint16",
+    "int32",
+    "uint32",
+    "int64",
+    "uint64",
+    "float16",
+    "bfloat16",
+    "float32",
+    "float64",
+)
+_DONE = False
+
+
+def conversions_text(rt: RecordType) -> str:
+    have = sorted(str(t) for t in rt.casts_to)
+    return ", ".join(have) if have else "none"
+
+
+def enable() -> None:
+    """Teach every Numba scalar type to convert bound records (once per process).
+
+    Numba consults only the templates of an exact type when there are any, so each
+    `NumberClass(T)` gets one that answers records itself and hands everything else to
+    Numba's own NumberClass typing."""
+    global _DONE
+    if _DONE:
+        return
+    _DONE = True
+    for name in _TARGETS:
+        target = getattr(types, name, None)
+        if target is not None:
+            typing_registry.register_attr(_template(types.NumberClass(target)))
+
+
+def _template(key):
+    class _Calls(AttributeTemplate):
+        def generic_resolve(self, classty, attr):
+            builtin = NumberClassAttribute(self.context)
+            if attr != "__call__":
+                return builtin.resolve(classty, attr)
+            numba_own = builtin.resolve___call__(classty)
+            target = classty.instance_type
+            context = self.context
+
+            def typer(val):
+                if isinstance(val, RecordType):
+                    if target in val.casts_to:
+                        return target
+                    from numba.cuda.core.errors import TypingError
+
+                    raise TypingError(
+                        f"{val} has no C++ conversion to {target}; "
+                        f"it converts to: {conversions_text(val)}"
+                    )
+                sig = numba_own.get_call_type(context, (val,), {})
+                return sig.return_type if sig is not None else None
+
+            return types.Function(make_callable_template(key=target, typer=typer))
+
+    _Calls.key = key
+    return _Calls
