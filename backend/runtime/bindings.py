@@ -93,7 +93,7 @@ class Bindings:
         for r in t.records:
             rt, cls = self.records[r.id], self.classes[r.name]
             if r.constructors:
-                self.calls.function(cls, r.constructors, result=rt)
+                self.calls.constructors(cls, rt, r.constructors)
             self.calls.implicit(rt, r.implicit)
             self.calls.casts(rt, r.casts)
             if r.methods:

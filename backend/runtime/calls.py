@@ -108,6 +108,41 @@ class Callables:
             # For `operator` functions the typing context adds these cases to Numba's own.
             typing_registry.register_global(key, types.Function(_Template))
 
+    def constructors(self, cls, rt: RecordType, overloads) -> None:
+        """Constructors chosen as C++ overload resolution chooses them (`overloads`)."""
+        from .overloads import best
+
+        candidates = []
+        for o in overloads:
+            params = [self.type_of(a) for a in o.args]
+            self._lower(cls, signature(rt, *params), o.shim)
+            if any(isinstance(p, types.CPointer) for p in params):
+                formals = [types.Array if isinstance(p, types.CPointer) else p for p in params]
+                lowering_registry.lower(cls, *formals)(call_impl(self.bundle, o.shim))
+            candidates.append(_Candidate(params, o.decl or o.shim))
+
+        class _Constructor(AbstractTemplate):
+            key = cls
+
+            def generic(self, args, kws):
+                if kws:
+                    return None
+                hit = best(candidates, args)
+                if hit is None:
+                    return None
+                if isinstance(hit, tuple):
+                    from numba.core.errors import TypingError
+
+                    names = "; ".join(c.label for c in hit[1])
+                    raise TypingError(f"ambiguous call of {rt}{args}: C++ finds {names}")
+                formal = [
+                    a if isinstance(a, types.Array) and isinstance(p, types.CPointer) else p
+                    for a, p in zip(args, hit.params, strict=True)
+                ]
+                return signature(rt, *formal)
+
+        typing_registry.register_global(cls, types.Function(_Constructor))
+
     def methods(self, rt: RecordType, methods) -> None:
         """Bind the methods of a record (`c.bump(2)`)."""
         resolvers = {}
@@ -165,6 +200,11 @@ class Callables:
         @lowering_registry.lower_cast(from_t, to_t)
         def _cast(context, builder, fromty, toty, val):
             return impl(context, builder, signature(toty, fromty), [val])
+
+
+class _Candidate:
+    def __init__(self, params, label):
+        self.params, self.label = params, label
 
 
 class _Resolved:

@@ -142,3 +142,25 @@ def test_used_module_from_another_ir_says_so(modules, tmp_path):
     r = _run("import shared_fp8", tmp_path)
     assert r.returncode != 0
     assert "module 'shared_fp16' was generated from another IR" in r.stderr
+
+
+def test_constructors_chosen_as_cpp_does(modules):
+    """Which fp8 constructor a Numba argument reaches: the one C++ overload resolution picks
+    (int8 promotes to int; float16 is __half exactly; a literal is an int)."""
+    from numba.cuda import types
+
+    from numbast.backend.check import link_kernel
+
+    tmp, _, _ = modules
+    fp8 = import_file(tmp / "shared_fp8.py")
+    e5m2 = fp8.__nv_fp8_e5m2
+
+    def kernel(i8, h, out):
+        out[0] = e5m2(i8[0]).__x + e5m2(h[0]).__x + e5m2(3).__x
+
+    source = link_kernel(
+        kernel, (types.int8[::1], types.float16[::1], types.uint8[::1]), fp8._bindings.bundle
+    )
+    assert "__nv_fp8_e5m2(*static_cast<int *>(a0))" in source
+    assert "__nv_fp8_e5m2(*static_cast<__half *>(a0))" in source
+    assert "static_cast<short *>" not in source and "static_cast<float *>" not in source
