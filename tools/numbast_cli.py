@@ -22,9 +22,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub = p.add_subparsers(dest="command", required=True)
     e = sub.add_parser("emit", help="write a standalone bindings module from an api.json")
-    e.add_argument("api", metavar="API_JSON", help="the IR file (- reads standard input)")
+    e.add_argument(
+        "api",
+        metavar="API_JSON",
+        nargs="?",
+        help="the IR file (- reads standard input); with a Numbast YAML config that names an "
+        "Entry Point, leave it out to dump that header first",
+    )
     e.add_argument("-o", "--output", help="write here (atomically) instead of to stdout")
-    e.add_argument("--config", help="binding config (TOML)")
+    e.add_argument("--config", help="binding config (TOML), or an NVIDIA Numbast config (.yml)")
     e.add_argument("--arch", help="check the IR was dumped for this arch (sm_XX)")
     e.add_argument(
         "--use",
@@ -34,6 +40,10 @@ def _parser() -> argparse.ArgumentParser:
         help="bind over the records of another bindings module, emitted from IR and imported "
         "as MODULE (default: the IR file's stem); repeatable",
     )
+    cfg = sub.add_parser("config", help="binding configs")
+    cfg_sub = cfg.add_subparsers(dest="config_command", required=True)
+    conv = cfg_sub.add_parser("convert", help="print the TOML equivalent of a Numbast YAML config")
+    conv.add_argument("yaml", metavar="CONFIG_YML")
     r = sub.add_parser("runtime", help="copy the bindings runtime into a folder")
     r.add_argument("folder", metavar="DIR", help="the folder holding generated modules")
     c = sub.add_parser("check", help="compile and link every binding of a module, no GPU needed")
@@ -44,29 +54,63 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _emit(args) -> int:
+def _config(path: str | None):
+    """The binding config of --config: TOML, or a Numbast YAML config (also returned)."""
     from numbast.backend import load_config
+
+    if path and Path(path).suffix in (".yml", ".yaml"):
+        from .numbast_yaml import read_numbast_yaml
+
+        yaml_cfg = read_numbast_yaml(path)
+        return yaml_cfg.config, yaml_cfg
+    return load_config(path), None
+
+
+def _dump_entry_point(cfg) -> ir.APIDocument:
+    """Dump a Numbast config's Entry Point, retaining its File List."""
+    from numbast.frontend import DumpOptions, dump
+
+    options = DumpOptions(
+        headers=[cfg.entry_point],
+        retain=[f for f in cfg.retain if f != cfg.entry_point],
+        include_dirs=cfg.include_dirs,
+        defines=cfg.defines,
+        arch=cfg.arch or "sm_90",
+    )
+    return dump(options)
+
+
+def _emit(args) -> int:
     from numbast.backend.emit import emit_module, write_runtime
+    from numbast.backend.errors import EmitError
     from numbast.backend.plan import used_module
 
-    if args.api == "-":
+    config, yaml_cfg = _config(args.config)
+    if args.api is None:
+        if yaml_cfg is None or not yaml_cfg.entry_point:
+            raise EmitError("give the IR file (API_JSON), or a Numbast config with an Entry Point")
+        doc = _dump_entry_point(yaml_cfg)
+        data = ir.dumps(doc)
+        source = yaml_cfg.entry_point
+    elif args.api == "-":
         data = sys.stdin.buffer.read()
         doc = ir.loads(data, "<stdin>")
+        source = "<stdin>"
     else:
         data = Path(args.api).read_bytes() if Path(args.api).is_file() else None
         if data is None:
             raise ir.IRError("cannot read: no such file", None, args.api)
         doc = ir.loads(data, args.api)
-    if args.arch and args.arch != doc.header.arch:
-        raise ir.IRError(
-            f"dumped for {doc.header.arch}, not {args.arch}", "$.header.arch", args.api
-        )
+        source = args.api
+    arch = args.arch or (yaml_cfg.arch if yaml_cfg else None)
+    if arch and arch != doc.header.arch:
+        raise ir.IRError(f"dumped for {doc.header.arch}, not {arch}", "$.header.arch", source)
     command = shlex.join(["numbast", *sys.argv[1:]]) if sys.argv else "numbast emit"
     uses = []
     for given in args.use:
         path, _, module = given.partition("=")
         uses.append(used_module(path, module or None))
-    text, plan = emit_module(doc, data, command, load_config(args.config), uses)
+    text, plan = emit_module(doc, data, command, config, uses)
     if args.output and args.output != "-":
         write_runtime(Path(args.output).resolve().parent)
         ir.write_atomic(args.output, text.encode())
@@ -120,9 +164,17 @@ def main(argv: list[str] | None = None) -> int:
 
             info(f"{PROG}: runtime in {write_runtime(args.folder)}")
             return 0
+        if args.command == "config":
+            from .numbast_yaml import read_numbast_yaml, to_toml
+
+            write_stdout(to_toml(read_numbast_yaml(args.yaml)).encode())
+            return 0
         return _emit(args) if args.command == "emit" else _check(args)
 
-    return run(PROG, command, (EmitError, ir.IRError, ImportError), args.debug)
+    from numbast.frontend.errors import FrontendError
+
+    user_errors = (EmitError, ir.IRError, ImportError, FrontendError)
+    return run(PROG, command, user_errors, args.debug)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,86 @@
+"""NVIDIA Numbast's YAML configs: `numbast emit --config x.yml` and `numbast config convert`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import msgspec
+import pytest
+
+from helpers import DATA
+from numbast.backend.config import BindConfig
+from numbast.tools.numbast_yaml import read_numbast_yaml
+
+FP8 = DATA / "numbast_configs" / "cuda_fp8.yml"
+
+
+def test_fields_map_onto_our_config():
+    cfg = read_numbast_yaml(FP8)
+    c = cfg.config
+    assert cfg.entry_point == "cuda_fp8.h" and cfg.retain == ["cuda_fp8.h", "cuda_fp8.hpp"]
+    assert cfg.arch == "sm_90"
+    assert c.strip_prefix == ["__nv_", "__NV_"] and c.strip_enumerator_prefix == ["__nv_", "__NV_"]
+    assert c.opaque == ["__nv_fp8_e4m3", "__nv_fp8_e5m2"]  # PrimitiveModel
+    assert c.shim.includes == ["<cuda_fp8.h>"]
+    assert "__internal*" in c.internal and len(set(c.internal)) == len(c.internal)
+
+
+def test_convert_prints_the_equivalent_toml():
+    r = subprocess.run(
+        [sys.executable, "-m", "numbast.tools.numbast_cli", "config", "convert", str(FP8)],
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "canopy dump cuda_fp8.h --retain cuda_fp8.hpp --arch sm_90" in r.stdout
+    again = msgspec.toml.decode(r.stdout, type=BindConfig)
+    assert again == read_numbast_yaml(FP8).config
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("Entry Point: x.h\nOutput Style: fancy\n", "'Output Style': not a Numbast config key"),
+        ("Module Callbacks: {a: b}\n", "'Module Callbacks': not supported"),
+        ("Additional Import: [numpy]\n", "numbast emit --use"),
+        ("GPU Arch: [sm_80, sm_90]\n", "one GPU architecture per module"),
+        ("Function Argument Intents: {f: {x: sideways}}\n", "intent 'sideways' of x is not one"),
+        ("Exclude: [f]\n", "'Exclude': expected a mapping"),
+        ("Types: [unclosed\n", "not valid YAML"),
+    ],
+)
+def test_bad_configs_name_the_key(tmp_path, text, message):
+    path = tmp_path / "c.yml"
+    path.write_text(text)
+    r = subprocess.run(
+        [sys.executable, "-m", "numbast.tools.numbast_cli", "config", "convert", str(path)],
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 1 and message in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_emit_from_a_numbast_config_alone(tmp_path):
+    """One command, as a Numbast user runs it: the config's Entry Point is dumped and bound."""
+    pytest.importorskip("clang.cindex", reason="dumping the entry point needs the frontend")
+    out = tmp_path / "fp8.py"
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "numbast.tools.numbast_cli",
+            "emit",
+            "--config",
+            str(FP8),
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 0, r.stderr
+    text = out.read_text()
+    assert 'name="fp8_e5m2"' in text and '("NOSAT", 0)' in text
+    assert "cvt_float_to_fp8" in text and '"__nv_cvt_float_to_fp8"' not in text

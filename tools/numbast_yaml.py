@@ -1,0 +1,184 @@
+"""NVIDIA Numbast's YAML binding configs (as numba-cuda's `configs/cuda_*.yml` use them) read
+into our TOML config, so a project that uses Numbast switches with one command."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from numbast.backend.config import BindConfig, ShimConfig
+from numbast.backend.errors import EmitError
+
+# Keys that name the project or tune Numbast's own code generation; our bindings need none of
+# them (one runtime per process, LTO through numba-cuda, registries of our own).
+_INFORMATIONAL = {
+    "Name",
+    "Version",
+    "Output Name",
+    "Use Separate Registry",
+    "Require Pynvjitlink",
+    "Types",  # every bound record converts with T(x) and gets the model its layout allows
+}
+# Keys with no counterpart here: refused unless empty.
+_UNSUPPORTED = {
+    "Additional Import": "modules are shared with `numbast emit --use`",
+    "Cooperative Launch Required Functions Regex": "cooperative launch is not supported",
+    "Module Callbacks": "module callbacks are not supported",
+    "Module Link Variables Used": "needs Numbast's MLIR backend",
+}
+_HANDLED = {
+    "Entry Point",
+    "File List",
+    "GPU Arch",
+    "Clang Include Paths",
+    "Predefined Macros",
+    "Exclude",
+    "Data Models",
+    "API Prefix Removal",
+    "Skip Prefix",
+    "Shim Include Override",
+    "Function Argument Intents",
+    "MLIR Backend",
+}
+
+
+_INTENTS = ("in", "inout_ptr", "out_ptr", "out_return")
+
+
+@dataclass
+class NumbastConfig:
+    """What a Numbast YAML config says: the binding config, and how to dump the header."""
+
+    config: BindConfig
+    entry_point: str | None = None
+    retain: list[str] = field(default_factory=list)
+    include_dirs: list[str] = field(default_factory=list)
+    defines: list[str] = field(default_factory=list)
+    arch: str | None = None
+
+
+def _list(value, key: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
+    raise EmitError(f"expected a list of strings, got {type(value).__name__}", key)
+
+
+def read_numbast_yaml(path: str | Path) -> NumbastConfig:
+    """Read a Numbast YAML config; unknown or unsupported keys are errors naming the key."""
+    import msgspec
+    import yaml
+
+    try:
+        text = Path(path).read_text()
+    except OSError as exc:
+        raise EmitError(f"cannot read: {exc.strerror}", str(path)) from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        raise EmitError(f"not valid YAML: {getattr(exc, 'problem', exc)}", where) from None
+    if not isinstance(raw, dict):
+        raise EmitError("expected a mapping of Numbast config keys", str(path))
+    for key, value in raw.items():
+        if key in _UNSUPPORTED and value:
+            raise EmitError(f"not supported: {_UNSUPPORTED[key]}", f"{path}: {key!r}")
+        if key not in _INFORMATIONAL | set(_UNSUPPORTED) | _HANDLED:
+            raise EmitError("not a Numbast config key this version knows", f"{path}: {key!r}")
+    if raw.get("MLIR Backend"):
+        raise EmitError("not supported: Numbast's MLIR backend", f"{path}: 'MLIR Backend'")
+
+    exclude = raw.get("Exclude") or {}
+    if not isinstance(exclude, dict):
+        raise EmitError("expected a mapping with Function and Struct lists", f"{path}: 'Exclude'")
+    excluded = _list(exclude.get("Function"), "Exclude.Function")
+    excluded += _list(exclude.get("Struct"), "Exclude.Struct")
+
+    prefixes = raw.get("API Prefix Removal") or {}
+    strip, strip_enumerators = [], []
+    for kind, values in prefixes.items():
+        if kind not in ("Function", "Struct", "Enum"):
+            raise EmitError("expected Function, Struct or Enum", f"{path}: 'API Prefix Removal'")
+        for prefix in _list(values, f"API Prefix Removal.{kind}"):
+            if prefix not in strip:
+                strip.append(prefix)
+            if kind == "Enum" and prefix not in strip_enumerators:
+                strip_enumerators.append(prefix)
+
+    models = raw.get("Data Models") or {}
+    opaque = sorted(name for name, model in models.items() if model == "PrimitiveModel")
+    for name, model in models.items():
+        if model not in ("PrimitiveModel", "StructModel"):
+            raise EmitError(f"data model {model!r} is not supported", f"Data Models.{name}")
+
+    intents = {}
+    for func, given in (raw.get("Function Argument Intents") or {}).items():
+        where = f"{path}: 'Function Argument Intents'.{func}"
+        if not isinstance(given, dict):
+            raise EmitError("expected a mapping of parameter to intent", where)
+        for param, intent in given.items():
+            if intent not in _INTENTS:
+                raise EmitError(
+                    f"intent {intent!r} of {param} is not one of {', '.join(_INTENTS)}", where
+                )
+        intents[str(func)] = {str(k): v for k, v in given.items()}
+
+    skip = raw.get("Skip Prefix")
+    internal = BindConfig().internal
+    if skip and f"{skip}*" not in internal:
+        internal = [*internal, f"{skip}*"]
+    # `"cuda_fp8.h"` as `<cuda_fp8.h>`: resolved at import against this machine's CUDA
+    # headers first (numba-cuda ships older copies of some that NVRTC would find first).
+    includes = [
+        f"<{inc[1:-1]}>" if len(inc) > 2 and inc[0] == inc[-1] == '"' else inc
+        for inc in _list(raw.get("Shim Include Override"), "Shim Include Override")
+    ]
+    include_dirs = _list(raw.get("Clang Include Paths"), "Clang Include Paths")
+    try:
+        config = BindConfig(
+            exclude=excluded,
+            internal=internal,
+            strip_prefix=strip,
+            strip_enumerator_prefix=strip_enumerators,
+            opaque=opaque,
+            intents=intents,
+            shim=ShimConfig(includes=includes, include_dirs=include_dirs),
+        )
+        config = msgspec.convert(msgspec.to_builtins(config), BindConfig)  # checks intents
+    except msgspec.ValidationError as exc:
+        raise EmitError(f"{exc}", str(path)) from None
+    arch = _list(raw.get("GPU Arch"), "GPU Arch")
+    if len(arch) > 1:
+        raise EmitError("one GPU architecture per module", f"{path}: 'GPU Arch'")
+    return NumbastConfig(
+        config=config,
+        entry_point=raw.get("Entry Point"),
+        retain=_list(raw.get("File List"), "File List"),
+        include_dirs=include_dirs,
+        defines=_list(raw.get("Predefined Macros"), "Predefined Macros"),
+        arch=arch[0] if arch else None,
+    )
+
+
+def to_toml(cfg: NumbastConfig) -> str:
+    """Our TOML config equivalent to a Numbast YAML config (defaults left out)."""
+    import msgspec
+    import tomli_w
+
+    data = msgspec.to_builtins(cfg.config)
+    default = msgspec.to_builtins(BindConfig())
+    kept = {k: v for k, v in data.items() if v != default.get(k)}
+    if "shim" in kept:
+        kept["shim"] = {k: v for k, v in kept["shim"].items() if v}
+    header = ["# Converted from a Numbast YAML config by `numbast config convert`."]
+    if cfg.entry_point:
+        dump = ["canopy dump", cfg.entry_point]
+        dump += [f"--retain {f}" for f in cfg.retain if f != cfg.entry_point]
+        dump += [f"-I {d}" for d in cfg.include_dirs] + [f"-D {m}" for m in cfg.defines]
+        dump += [f"--arch {cfg.arch}"] if cfg.arch else []
+        header.append("# Dump its header with: " + " ".join(dump))
+    return "\n".join(header) + "\n\n" + tomli_w.dumps(kept)
