@@ -10,6 +10,7 @@ fp16 and bf16 modules. Compiling and linking every kernel runs without a GPU."""
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import numpy as np
@@ -53,7 +54,7 @@ def m(tmp_path_factory):
     write_runtime(tmp)
     sys.path.insert(0, str(tmp))
     mods = {name: import_file(tmp / f"narrow_{name}.py") for name in ("fp8", "fp6", "fp4")}
-    mods["fp16"], mods["bf16"] = sys.modules["narrow_fp16"], sys.modules["narrow_bf16"]
+    mods["fp16"], mods["bf16"] = (importlib.import_module(f"narrow_{n}") for n in ("fp16", "bf16"))
     yield mods
     sys.path.remove(str(tmp))
 
