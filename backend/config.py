@@ -79,19 +79,18 @@ class BindConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         return any(fnmatch.fnmatchcase(name, p) for p in self.internal)
 
     def enumerator_name(self, name: str, qualified: str) -> str:
-        for key in (qualified, name):
-            if key in self.rename:
-                return self.rename[key]
-        for prefix in self.strip_enumerator_prefix:
-            if name.startswith(prefix) and len(name) > len(prefix):
-                return name[len(prefix) :]
-        return name
+        """An enumerator's Python name (`[rename]` by "Enum::NAME" or "NAME", then
+        `strip_enumerator_prefix`)."""
+        return self._renamed(name, qualified, self.strip_enumerator_prefix)
 
     def python_name(self, name: str, qualified: str) -> str:
+        return self._renamed(name, qualified, self.strip_prefix)
+
+    def _renamed(self, name: str, qualified: str, prefixes: list[str]) -> str:
         for key in (qualified, name):
             if key in self.rename:
                 return self.rename[key]
-        for prefix in self.strip_prefix:
+        for prefix in prefixes:
             if name.startswith(prefix) and len(name) > len(prefix):
                 return name[len(prefix) :]
         return name

@@ -9,22 +9,10 @@ from numba.cuda.cudadecl import registry as typing_registry
 from numba.cuda.typing.builtins import NumberClassAttribute
 from numba.cuda.typing.templates import AttributeTemplate, make_callable_template
 
+from . import cxx
 from .records import RecordType
 
-_TARGETS = (
-    "int8",
-    "uint8",
-    "int16",
-    "uint16",
-    "int32",
-    "uint32",
-    "int64",
-    "uint64",
-    "float16",
-    "bfloat16",
-    "float32",
-    "float64",
-)
+_TARGETS = cxx.NUMBER_NAMES
 _DONE = False
 
 

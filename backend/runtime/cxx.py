@@ -30,6 +30,25 @@ BUILTINS = {
     "void": "void",
 }
 
+# The scalar names of the tables; all but bool and void are numbers.
+SCALAR_NAMES = (
+    "bool",
+    "int8",
+    "uint8",
+    "int16",
+    "uint16",
+    "int32",
+    "uint32",
+    "int64",
+    "uint64",
+    "float16",
+    "bfloat16",
+    "float32",
+    "float64",
+    "void",
+)
+NUMBER_NAMES = SCALAR_NAMES[1:-1]
+
 # Scalar names -> the C++ type a shim spells them as (template arguments, locals).
 SCALAR_CPP = {
     "bool": "bool",

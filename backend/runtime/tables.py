@@ -12,6 +12,8 @@ refuses anything else at import with a message naming what to regenerate.
 
 from __future__ import annotations
 
+from . import cxx
+
 TABLE_VERSION = (1, 0)
 
 _MISSING = object()
@@ -127,22 +129,7 @@ class Scalar(Type):
 class _Scalars:
     """`S.float32` is `Scalar("float32")`: the short spelling generated modules use."""
 
-    NAMES = (
-        "bool",
-        "int8",
-        "uint8",
-        "int16",
-        "uint16",
-        "int32",
-        "uint32",
-        "int64",
-        "uint64",
-        "float16",
-        "bfloat16",
-        "float32",
-        "float64",
-        "void",
-    )
+    NAMES = cxx.SCALAR_NAMES
 
     def __init__(self):
         for name in self.NAMES:
