@@ -16,7 +16,7 @@ from bind_helpers import import_file
 from helpers import DATA
 from numbast import ir
 from numbast.backend.emit import emit_module, write_runtime
-from numbast.backend.plan import UsedModule, plan_bindings
+from numbast.backend.plan import UsedModule, ir_digest, plan_bindings
 
 cuda = pytest.importorskip("numba.cuda", reason="numba-cuda is needed to build bindings")
 IR = DATA / "ir"
@@ -70,16 +70,24 @@ def _dump(header: str) -> ir.APIDocument:
     return dump_header(header)
 
 
+def _fp16_of(fp8, docs):
+    """The bindings of cuda_fp16.h the fp8 module uses: the first module of that IR this
+    process imported (shared_fp16, or another test's module of the same IR)."""
+    half2 = next(d.id for d in docs["cuda_fp16"].declarations if d.name == "__half2")
+    owner = fp8._bindings.used[half2]
+    assert owner.tables.ir_digest == ir_digest(docs["cuda_fp16"])
+    return owner, half2
+
+
 def test_one_numba_type_per_record(modules):
     tmp, docs, _ = modules
     fp8 = import_file(tmp / "shared_fp8.py")
-    fp16 = sys.modules["shared_fp16"]  # imported by the fp8 module
-    half2 = next(d.id for d in docs["cuda_fp16"].declarations if d.name == "__half2")
-    assert fp8._bindings.record_type(half2) is fp16._bindings.records[half2]
+    fp16, half2 = _fp16_of(fp8, docs)
+    assert fp8._bindings.record_type(half2) is fp16.records[half2]
 
 
 def _kernel(fp16, fp8):
-    floats2half2 = fp16.__floats2half2_rn
+    floats2half2 = fp16.exports["__floats2half2_rn"]
     fp8x2 = fp8.__nv_fp8x2_e4m3
     to_halfraw2 = fp8.__nv_cvt_fp8x2_to_halfraw2
     e4m3 = fp8.__nv_fp8_interpretation_t.__NV_E4M3
@@ -98,10 +106,10 @@ def test_kernel_over_two_modules_compiles_and_links(modules):
 
     from numbast.backend.check import link_kernel
 
-    tmp, _, _ = modules
+    tmp, docs, _ = modules
     fp8 = import_file(tmp / "shared_fp8.py")
-    fp16 = sys.modules["shared_fp16"]
-    bundles = [fp16._bindings.bundle, fp8._bindings.bundle]
+    fp16, _ = _fp16_of(fp8, docs)
+    bundles = [fp16.bundle, fp8._bindings.bundle]
     source = link_kernel(_kernel(fp16, fp8), (types.uint16[::1],), bundles)
     assert "__nv_fp8x2_e4m3(" in source and "__floats2half2_rn(" in source
 
@@ -109,9 +117,9 @@ def test_kernel_over_two_modules_compiles_and_links(modules):
 @pytest.mark.gpu
 @pytest.mark.skipif(not cuda.is_available(), reason="needs a CUDA GPU")
 def test_kernel_over_two_modules_runs(modules):
-    tmp, _, _ = modules
+    tmp, docs, _ = modules
     fp8 = import_file(tmp / "shared_fp8.py")
-    fp16 = sys.modules["shared_fp16"]
+    fp16, _ = _fp16_of(fp8, docs)
     out = np.zeros(2, np.uint16)
     cuda.jit(_kernel(fp16, fp8))[1, 1](out)
     # 1.5 and -2.0 are exact in e4m3; back as fp16 bits.
