@@ -251,9 +251,11 @@ def _bisect(kernels, bundle, cc, arch, results) -> None:
 
 
 def _first_line(exc: Exception) -> str:
+    """The compiler's first error line (not NVRTC's "compilation log:" header)."""
     lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    compiler = [ln for ln in lines if "error:" in ln or "error :" in ln]
     errs = [ln for ln in lines if "error" in ln.lower()]
-    return (errs or lines or [type(exc).__name__])[0][:200]
+    return (compiler or errs or lines or [type(exc).__name__])[0][:300]
 
 
 def render_results(results: list[CheckResult], failures_only: bool = False) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +48,9 @@ class DumpTimings:
 
 
 _SEVERITY = {2: "warning", 3: "error", 4: "fatal"}
+
+
+_NVCC_ACCEPTS = re.compile(r"__host__ __device__ function '[^']+' cannot overload __device__")
 
 
 def _diagnostic_line(d, sources: SourceMap) -> tuple[str, str, str]:
@@ -119,6 +123,11 @@ def dump(options: DumpOptions, timings: DumpTimings | None = None) -> ir.APIDocu
         if d.severity < 3:
             continue
         where, shown, severity = _diagnostic_line(d, sources)
+        if _NVCC_ACCEPTS.search(d.spelling):
+            # A rule of clang's that nvcc does not apply (sm_20_intrinsics.h redeclares a
+            # __device__ builtin as __host__ __device__): kept as a warning, not fatal.
+            recorded.append(ir.Diagnostic(severity="warning", location=where, message=d.spelling))
+            continue
         problems.append(f"{shown}: {severity}: {d.spelling}")
         recorded.append(ir.Diagnostic(severity=severity, location=where, message=d.spelling))
     if problems and not options.keep_going:
@@ -133,11 +142,43 @@ def dump(options: DumpOptions, timings: DumpTimings | None = None) -> ir.APIDocu
 
     walker = Walker(tu, sources)
     walker.run()
+    if not walker.decls:
+        # A header that only forwards (mma.h includes crt/mma.h): follow its includes once.
+        forwarded = _direct_includes(tu, set(headers)) - set(retained_files)
+        if forwarded:
+            retained_files = sorted(set(retained_files) | forwarded)
+            sources = SourceMap(roots, {str(p) for p in retained_files})
+            walker = Walker(tu, sources)
+            walker.run()
+            names = ", ".join(sources.relative(str(p))[1] for p in sorted(forwarded))
+            recorded.append(_note(f"only includes other headers: followed into {names}", headers))
+    if not walker.decls:
+        recorded.append(
+            _note(
+                "no declarations retained: clang's CUDA headers already define its include "
+                "guard and provide their own versions, or it declares nothing for the device",
+                headers,
+            )
+        )
     doc = _document(options, walker, roots, retained_files, set(headers), sources, cuda, recorded)
     if timings is not None:
         timings.parse = parsed - started
         timings.walk = time.perf_counter() - parsed
     return doc
+
+
+def _direct_includes(tu, headers: set[Path]) -> set[Path]:
+    """The files the requested headers #include themselves."""
+    found = set()
+    for inc in tu.get_includes():
+        if inc.source is not None and Path(inc.source.name).resolve() in headers:
+            found.add(Path(inc.include.name).resolve())
+    return found
+
+
+def _note(message: str, headers: list[Path]) -> ir.Diagnostic:
+    """A warning of the dump itself, kept in the IR and shown by `canopy dump`."""
+    return ir.Diagnostic(severity="warning", location=headers[0].name, message=message)
 
 
 def _document(

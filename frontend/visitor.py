@@ -76,6 +76,8 @@ class Walker:
         self.ids = IdMaker()
         self.types = TypeMapper(tu, self.ids.of, self.ids.qualify, sources.relative)
         self.decls: dict[str, ir.Declaration] = {}
+        # Ids of member functions: an out-of-line definition of one is not a new declaration.
+        self.member_ids: set[str] = set()
         self.edges: set[tuple[str, str, str]] = set()
         self._files: dict[str, bytes] = {}
         self._guards: dict[str, ArchGuards] = {}
@@ -303,7 +305,7 @@ class Walker:
 
     def _function(self, cursor, scope, parent, friend_of: str | None = None) -> str:
         ident = self.ids.of(cursor)
-        if ident in self.decls:
+        if ident in self.decls or ident in self.member_ids:
             return ident
         is_template = cursor.kind == CK.FUNCTION_TEMPLATE
         common = self._function_common(cursor, is_template)
@@ -603,6 +605,7 @@ class Walker:
         }.get(ref_q, "none")
         head, tail = self._printed(c)
         result = c.result_type if k != CK.FUNCTION_TEMPLATE else _result_of(c)
+        self.member_ids.add(self.ids.of(c))
         return ir.Method(
             id=self.ids.of(c),
             name=c.spelling,

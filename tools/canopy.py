@@ -102,11 +102,14 @@ def _dump(args) -> int:
         ir.write_atomic(args.output, data)
     else:
         write_stdout(data)
-    n_err = len(doc.header.diagnostics)
+    n_err = sum(1 for d in doc.header.diagnostics if d.severity != "warning")
     summary = f"{len(doc.declarations)} declarations, {len(doc.edges)} edges"
     if n_err:
         summary += f", {n_err} clang errors recorded (--keep-going)"
     info(f"{PROG}: {', '.join(args.headers)}: {summary}")
+    for d in doc.header.diagnostics:
+        if d.severity == "warning":
+            info(f"{PROG}: warning: {d.location}: {d.message}")
     if args.timings:
         info(f"{PROG}: clang parse {timings.parse:.3f} s, python walk {timings.walk:.3f} s")
     return 0

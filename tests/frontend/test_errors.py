@@ -64,3 +64,21 @@ def test_bad_arguments_give_one_line(args, message):
 def test_frontend_error_type():
     with pytest.raises(FrontendError, match="header not found"):
         dump_header("definitely_missing.h")
+
+
+@pytest.mark.parametrize(
+    "header, warning",
+    [
+        ("mma.h", "only includes other headers: followed into crt/mma.h"),
+        ("sm_30_intrinsics.h", "no declarations retained"),
+        ("sm_20_intrinsics.h", "cannot overload __device__ function '__nv_bswap16'"),
+    ],
+)
+def test_headers_that_forward_or_are_replaced_are_never_silent(header, warning):
+    """A dump that follows a forwarding header, retains nothing, or meets a clang-only rule
+    says so in a warning (kept in the IR) instead of failing or staying silent."""
+    doc = dump_header(header)
+    warnings = [d.message for d in doc.header.diagnostics if d.severity == "warning"]
+    assert any(warning in w for w in warnings), warnings
+    if header != "sm_30_intrinsics.h":
+        assert doc.declarations

@@ -145,4 +145,4 @@ def test_triviality_agrees_with_clang(tmp_path: Path, header):
     probe = tmp_path / "probe.cuh"
     probe.write_text(f'#include "{path}"\n' + "\n".join(checks) + "\n")
     result = dump_header(probe, keep_going=True)
-    assert [x.message for x in result.header.diagnostics] == []
+    assert [x.message for x in result.header.diagnostics if x.severity != "warning"] == []

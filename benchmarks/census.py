@@ -1,0 +1,151 @@
+"""The CUDA toolkit census: every device header of a list through `canopy dump` -> `numbast
+emit` -> `numbast check`, in parallel processes, into a Markdown table (header, declarations,
+bound, skipped by reason, check passed/failed, seconds).
+
+    python benchmarks/census.py                       # every header, writes docs/census.md
+    python benchmarks/census.py --quick -o census.md  # a small subset (CI runs this)
+
+Headers are names under the CUDA include roots (`cuda_bf16.h`; CUB's as `cub/...`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LIST = ROOT / "benchmarks" / "census_headers.txt"
+QUICK = ["cuda_fp4.h", "cuComplex.h", "sm_61_intrinsics.h"]
+
+
+@dataclass
+class Row:
+    header: str
+    declarations: int = 0
+    bound: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    passed: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+    error: str = ""  # the first failing step's one line
+
+
+def _cli(*args: str, cwd: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def _last_error(r: subprocess.CompletedProcess) -> str:
+    lines = [ln for ln in r.stderr.splitlines() if "error" in ln]
+    return (lines or r.stderr.splitlines() or ["?"])[-1][:200]
+
+
+def census_one(header: str) -> Row:
+    """Dump, emit and check one header in its own folder and processes."""
+    name = header.removeprefix("cccl/")
+    row = Row(header)
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        r = _cli("numbast.tools.canopy", "dump", name, "-o", "api.json", cwd=tmp)
+        if r.returncode:
+            row.error = "dump: " + _last_error(r)
+        else:
+            doc = json.loads(Path(tmp, "api.json").read_text())
+            row.declarations = len(doc.get("declarations", []))
+            if not row.declarations:
+                row.error = "dump: no declarations retained"
+            r = _cli("numbast.tools.numbast_cli", "emit", "api.json", "-o", "m.py", cwd=tmp)
+            if row.error:
+                pass
+            elif r.returncode:
+                row.error = "emit: " + _last_error(r)
+            else:
+                from numbast import ir
+                from numbast.backend.plan import plan_bindings
+
+                plan = plan_bindings(ir.load(Path(tmp, "api.json")))
+                row.bound = len(plan.bound)
+                for _, why in plan.skipped:
+                    key = re.sub(r"\s+\S*[A-Za-z_]\w*.*$", "", why.split(":")[0]) or why[:40]
+                    row.skipped[key] = row.skipped.get(key, 0) + 1
+                r = _cli("numbast.tools.numbast_cli", "check", "m.py", "--failures-only", cwd=tmp)
+                m = re.search(r"(\d+) bindings passed, (\d+) failed", r.stderr)
+                if m:
+                    row.passed, row.failed = int(m[1]), int(m[2])
+                else:
+                    row.error = "check: " + _last_error(r)
+    row.seconds = round(time.perf_counter() - start, 1)
+    return row
+
+
+def markdown(rows: list[Row], command: str) -> str:
+    lines = [
+        "# CUDA toolkit census",
+        "",
+        f"Made by `{command}`: each header dumped, emitted with no config and checked",
+        "(`numbast check`: every binding compiled and linked for sm_90, no GPU).",
+        "",
+        "| header | declarations | bound | skipped (by reason) | check passed | check failed | s |",
+        "|---|---:|---:|---|---:|---:|---:|",
+    ]
+    for r in rows:
+        skipped = ", ".join(
+            f"{n} {why}" for why, n in sorted(r.skipped.items(), key=lambda x: -x[1])
+        )
+        if r.error:
+            skipped = f"**{r.error.replace('|', '/')}**"
+        lines.append(
+            f"| `{r.header}` | {r.declarations} | {r.bound} | {skipped} | {r.passed} | "
+            f"{r.failed} | {r.seconds} |"
+        )
+    total = sum(r.passed for r in rows), sum(r.failed for r in rows)
+    ok = sum(1 for r in rows if not r.error)
+    lines += [
+        "",
+        f"{ok} of {len(rows)} headers dumped, emitted and checked; "
+        f"{total[0]} bindings passed check, {total[1]} failed.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--list", default=str(LIST), help="headers, one a line")
+    ap.add_argument("--quick", action="store_true", help="only " + ", ".join(QUICK))
+    ap.add_argument("-o", "--output", default=str(ROOT / "docs" / "census.md"))
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--json", action="store_true", help="also print the rows as JSON")
+    args = ap.parse_args(argv)
+    headers = (
+        QUICK
+        if args.quick
+        else [
+            ln.strip()
+            for ln in Path(args.list).read_text().splitlines()
+            if ln.strip() and not ln.startswith("#")
+        ]
+    )
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        rows = list(pool.map(census_one, headers))
+    command = "python benchmarks/census.py" + (" --quick" if args.quick else "")
+    Path(args.output).write_text(markdown(rows, command))
+    for r in rows:
+        print(
+            f"{r.header}: {r.declarations} decls, {r.bound} bound, check {r.passed}/{r.failed}"
+            f"{' ERROR ' + r.error if r.error else ''} ({r.seconds} s)"
+        )
+    if args.json:
+        print(json.dumps([asdict(r) for r in rows], indent=1))
+    return 0 if all(not r.error and not r.failed for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
