@@ -69,9 +69,22 @@ def emit_module(
     command: str,
     config: BindConfig | None = None,
     uses: list[UsedModule] = (),
+    verify: bool = False,
 ) -> tuple[str, Plan]:
-    """The module text and the plan it came from."""
+    """The module text and the plan it came from. `verify` drops what does not compile."""
     plan = plan_bindings(doc, config, uses)
+    if verify:
+        from .verify import failing_shims, without
+
+        failed = failing_shims(plan.tables, list(plan.tables.include_dirs), doc.header.arch)
+        if failed:
+            tables, dropped = without(plan.tables, failed, plan.record_names)
+            plan.tables = tables
+            plan.skipped.extend(dropped)
+            gone = {_callee(label) for label, _ in dropped} - {
+                _callee(o.decl) for o in _overloads(tables)
+            }
+            plan.bound = [b for b in plan.bound if b not in gone]
     t = plan.tables
     for py in t.exports():
         names.python_name(py, "$")
@@ -115,6 +128,20 @@ def _export(py: str) -> str:
     if len(line) <= WIDTH:
         return line
     return f"{py} = _bindings.exports[\n    {quote(py)}\n]"
+
+
+def _callee(decl: str) -> str:
+    """`Counter::bump` of `void Counter::bump(int times)`."""
+    return decl.split("(")[0].split()[-1] if "(" in decl else decl
+
+
+def _overloads(t: T.Module):
+    for r in t.records:
+        yield from r.constructors
+        for m in r.methods:
+            yield from m.overloads
+    for f in (*t.functions, *t.operators):
+        yield from f.overloads
 
 
 def _isort_key(name: str):

@@ -44,6 +44,12 @@ def _parser() -> argparse.ArgumentParser:
     cfg_sub = cfg.add_subparsers(dest="config_command", required=True)
     conv = cfg_sub.add_parser("convert", help="print the TOML equivalent of a Numbast YAML config")
     conv.add_argument("yaml", metavar="CONFIG_YML")
+    e.add_argument(
+        "--verify",
+        action="store_true",
+        help="compile every shim with NVRTC first and leave out (with the compiler's error) "
+        "what does not compile for the arch; needs numba-cuda, no GPU",
+    )
     r = sub.add_parser("runtime", help="copy the bindings runtime into a folder")
     r.add_argument("folder", metavar="DIR", help="the folder holding generated modules")
     c = sub.add_parser("check", help="compile and link every binding of a module, no GPU needed")
@@ -110,7 +116,7 @@ def _emit(args) -> int:
     for given in args.use:
         path, _, module = given.partition("=")
         uses.append(used_module(path, module or None))
-    text, plan = emit_module(doc, data, command, config, uses)
+    text, plan = emit_module(doc, data, command, config, uses, verify=args.verify)
     if args.output and args.output != "-":
         write_runtime(Path(args.output).resolve().parent)
         ir.write_atomic(args.output, text.encode())

@@ -430,3 +430,34 @@ def test_enumerator_prefixes_and_renames(tmp_path):
     enums = {e.name: dict(e.members) for e in plan.tables.enums}
     assert enums["Color"] == {"RED": 0, "Green": 5, "Blue": 6}
     assert enums["Mode"] == {"st": 1, "Exact": 2}
+
+
+def test_verify_leaves_out_what_does_not_compile(tmp_path):
+    """`numbast emit --verify`: sm_60_atomic_functions.h declares functions NVRTC does not
+    know; they are left out with the compiler's error, and everything bound passes check."""
+    pytest.importorskip("clang.cindex", reason="dumps a CUDA header")
+    api, out = tmp_path / "a.json", tmp_path / "atomics.py"
+    cmd = [sys.executable, "-m", "numbast.tools.canopy", "dump", "sm_60_atomic_functions.h"]
+    subprocess.run([*cmd, "-o", str(api)], check=True, capture_output=True)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "numbast.tools.numbast_cli",
+            "emit",
+            str(api),
+            "--verify",
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "shim does not compile" in r.stderr
+    assert (
+        "shim does not compile: identifier \\x22__dAtomicAdd\\x22 is undefined" in out.read_text()
+        or ("shim does not compile: identifier" in out.read_text())
+    )
+    check = numbast_check(out)
+    assert check.returncode == 0 and ", 0 failed" in check.stderr, check.stderr[-2000:]

@@ -1,0 +1,143 @@
+"""`numbast emit --verify`: bind a declaration only when its shim compiles for the IR's arch.
+
+All shims are compiled in one NVRTC source (as numba-cuda will compile them at link time);
+the compiler's error lines name the failing shims by line, those are dropped with the error
+as the reason, and the rest compiled again until clean. Needs numba-cuda (NVRTC), no GPU.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .runtime import environment
+from .runtime import tables as T
+
+_ERROR = re.compile(r"^(?P<file>.*?)\((?P<line>\d+)\): (?:catastrophic )?error: (?P<msg>.*)$")
+_SOURCE = "numbast_verify.cu"
+MAX_ROUNDS = 8
+
+
+def failing_shims(t: T.Module, include_dirs: list[str], arch: str) -> dict[str, str]:
+    """{shim name: the compiler's first error} for the shims that do not compile."""
+    dirs = environment.include_dirs_near(None, include_dirs)
+    prelude = environment.resolve_includes(t.prelude, dirs + environment.cuda_include_dirs())
+    environment.add_include_dirs(dirs)
+    shims = t.shims()
+    failed: dict[str, str] = {}
+    alone = _compile(prelude, {}, arch)
+    if alone is not None:  # the header itself does not compile here: nothing can be bound
+        return {name: f"header does not compile under NVRTC: {alone[1]}" for name in shims}
+    for _ in range(MAX_ROUNDS):
+        left = {k: v for k, v in shims.items() if k not in failed}
+        result = _compile(prelude, left, arch)
+        if result is None:
+            return failed
+        blamed, first = result
+        if not blamed:  # an error we cannot place: find the failing shims by halving
+            failed.update(_bisect(prelude, left, arch, first))
+            return failed
+        failed.update(blamed)
+    return failed
+
+
+def _compile(prelude: str, shims: dict[str, str], arch: str):
+    """None when the source compiles, else ({shim: error} for errors placed in a shim, the
+    first error line)."""
+    from numba.cuda.cudadrv import nvrtc
+
+    names = sorted(shims)
+    lines = prelude.count("\n") + 1
+    spans = []
+    parts = [prelude]
+    for name in names:
+        start = lines + 1
+        lines += shims[name].count("\n") + 1
+        spans.append((start, lines, name))
+        parts.append(shims[name])
+    cc = (int(arch[3:-1]), int(arch[-1]))
+    try:
+        nvrtc.compile("\n".join(parts), _SOURCE, cc, ltoir=True)
+        return None
+    except Exception as exc:  # NVRTC's log is in the message
+        log = str(exc)
+    blamed: dict[str, str] = {}
+    first = ""
+    for raw in log.splitlines():
+        m = _ERROR.match(raw.strip())
+        if m is None:
+            continue
+        first = first or m["msg"]
+        if m["file"].endswith(_SOURCE):
+            line = int(m["line"])
+            for start, end, name in spans:
+                if start <= line <= end:
+                    blamed.setdefault(name, m["msg"])
+    return blamed, first or (log.strip().splitlines() or ["?"])[-1]
+
+
+def _bisect(prelude, shims: dict[str, str], arch, why: str) -> dict[str, str]:
+    if not shims:
+        return {}
+    if _compile(prelude, shims, arch) is None:
+        return {}
+    if len(shims) == 1:
+        return {next(iter(shims)): why}
+    names = sorted(shims)
+    half = len(names) // 2
+    out = _bisect(prelude, {n: shims[n] for n in names[:half]}, arch, why)
+    out.update(_bisect(prelude, {n: shims[n] for n in names[half:]}, arch, why))
+    return out
+
+
+def without(t: T.Module, failed: dict[str, str], record_names: dict[str, str]):
+    """The tables less the overloads, casts and implicit conversions whose shims failed, and
+    the (label, reason) of each."""
+    skipped: list[tuple[str, str]] = []
+
+    def keep(items, label):
+        kept = []
+        for item in items:
+            why = failed.get(item.shim)
+            if why is None:
+                kept.append(item)
+            else:
+                skipped.append(
+                    (getattr(item, "decl", "") or label, f"shim does not compile: {why}")
+                )
+        return tuple(kept)
+
+    records = []
+    for r in t.records:
+        methods = tuple(
+            T.replace(m, overloads=keep(m.overloads, f"{r.cpp}::{m.name}")) for m in r.methods
+        )
+        ctors = keep(r.constructors, r.cpp)
+        records.append(
+            T.replace(
+                r,
+                constructors=ctors,
+                implicit=tuple(i for i in r.implicit if i.shim not in failed),
+                casts=keep(r.casts, r.cpp),
+                methods=tuple(m for m in methods if m.overloads),
+            )
+        )
+    functions = tuple(
+        f
+        for f in (T.replace(f, overloads=keep(f.overloads, f.name)) for f in t.functions)
+        if f.overloads
+    )
+    operators = tuple(
+        o
+        for o in (T.replace(o, overloads=keep(o.overloads, o.op)) for o in t.operators)
+        if o.overloads
+    )
+    kept_names = {f.name for f in functions}
+    aliases = tuple(
+        a
+        for a in t.aliases
+        if not a.export
+        or a.export in kept_names | {r.name for r in records} | {e.name for e in t.enums}
+    )
+    return T.replace(
+        t, records=tuple(records), functions=functions, operators=operators, aliases=aliases
+    ), skipped
