@@ -455,9 +455,6 @@ def test_verify_leaves_out_what_does_not_compile(tmp_path):
     )
     assert r.returncode == 0, r.stderr
     assert "shim does not compile" in r.stderr
-    assert (
-        "shim does not compile: identifier \\x22__dAtomicAdd\\x22 is undefined" in out.read_text()
-        or ("shim does not compile: identifier" in out.read_text())
-    )
+    assert "shim does not compile: identifier" in out.read_text()  # the compiler's words
     check = numbast_check(out)
     assert check.returncode == 0 and ", 0 failed" in check.stderr, check.stderr[-2000:]
