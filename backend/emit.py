@@ -246,6 +246,29 @@ def _op_label(op: str) -> str:
     return {"u-": "unary -", "u+": "unary +", "u~": "~"}.get(op, op)
 
 
+def _precompile(path: Path) -> None:
+    """Bytecode beside the sources, so that imports where Python may not write it
+    (PYTHONDONTWRITEBYTECODE, read-only installs) do not compile on every start."""
+    import compileall
+    import py_compile
+
+    try:
+        if path.is_dir():
+            compileall.compile_dir(str(path), quiet=1, workers=1)
+        else:
+            py_compile.compile(str(path), doraise=True)
+    except (OSError, py_compile.PyCompileError):
+        pass  # bytecode is an optimisation only
+
+
+def write_module(path: str | Path, text: str) -> None:
+    """Write a generated module atomically, with the runtime beside it, both precompiled."""
+    path = Path(path)
+    write_runtime(path.resolve().parent)
+    ir.write_atomic(path, text.encode())
+    _precompile(path)
+
+
 def write_runtime(folder: str | Path) -> Path:
     """Copy the runtime package into `folder`/_numbast_runtime (replacing an older copy of
     ours; refusing a folder of that name that is not ours). Returns the runtime folder."""
@@ -270,6 +293,7 @@ def write_runtime(folder: str | Path) -> Path:
     for s in sources:
         shutil.copyfile(s, staging / s.name)
     (staging / _MARKER).write_text(RUNTIME_VERSION + "\n")
+    _precompile(staging)
     old = Path(folder) / f".{RUNTIME_FOLDER}.{os.getpid()}.old"
     if target.exists():
         target.rename(old)

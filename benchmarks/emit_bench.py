@@ -27,16 +27,16 @@ IR_FILE = ROOT / "tests" / "data" / "ir" / "cuda_bf16.json"
 
 def emit(out_dir: Path) -> tuple[Path, float]:
     from numbast import ir
-    from numbast.backend.emit import emit_module, write_runtime
+    from numbast.backend.emit import emit_module, write_module
 
     data = IR_FILE.read_bytes()
     start = time.perf_counter()
     doc = ir.loads(data)
     text, _ = emit_module(doc, data, "numbast emit cuda_bf16.json -o bf16_bindings.py")
     path = out_dir / "bf16_bindings.py"
-    path.write_text(text)
-    write_runtime(out_dir)
-    return path, time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    write_module(path, text)
+    return path, seconds
 
 
 def _run(code: str, cwd: Path) -> str:
@@ -220,7 +220,7 @@ def lazy_shims(cwd: Path) -> dict[str, tuple[float, float]]:
     from numbast import ir
     from numbast.backend import BindConfig
     from numbast.backend.config import ShimConfig
-    from numbast.backend.emit import emit_module, write_runtime
+    from numbast.backend.emit import emit_module, write_module
 
     out = {}
     for n in (1, 1000):
@@ -229,8 +229,7 @@ def lazy_shims(cwd: Path) -> dict[str, tuple[float, float]]:
         (cwd / f"{name}.cuh").write_text(text)
         config = BindConfig(shim=ShimConfig(include_dirs=["."]))
         module, _ = emit_module(doc, ir.dumps(doc), "bench", config)
-        (cwd / f"{name}_b.py").write_text(module)
-        write_runtime(cwd)
+        write_module(cwd / f"{name}_b.py", module)
         code = f"""
             import time, numpy as np
             from numba import cuda

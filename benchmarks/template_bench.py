@@ -90,13 +90,12 @@ def main() -> int:
     print(f"command: {' '.join([sys.executable, *sys.argv])}")
     from numbast import ir
     from numbast.backend import load_config
-    from numbast.backend.emit import emit_module, write_runtime
+    from numbast.backend.emit import emit_module, write_module
 
     with tempfile.TemporaryDirectory() as tmp:
         cwd = Path(tmp)
         text, _ = emit_module(ir.load(IR_FILE), IR_FILE.read_bytes(), "bench", load_config(CONFIG))
-        (cwd / "cub_bindings.py").write_text(text)
-        write_runtime(cwd)
+        write_module(cwd / "cub_bindings.py", text)
         for label, shared in (("empty layout cache", False), ("warm layout cache", True)):
             runs = []
             for k in range(args.repeat):

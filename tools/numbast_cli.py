@@ -87,7 +87,7 @@ def _dump_entry_point(cfg) -> ir.APIDocument:
 
 
 def _emit(args) -> int:
-    from numbast.backend.emit import emit_module, write_runtime
+    from numbast.backend.emit import emit_module, write_module
     from numbast.backend.errors import EmitError
     from numbast.backend.plan import used_module
 
@@ -118,8 +118,7 @@ def _emit(args) -> int:
         uses.append(used_module(path, module or None))
     text, plan = emit_module(doc, data, command, config, uses, verify=args.verify)
     if args.output and args.output != "-":
-        write_runtime(Path(args.output).resolve().parent)
-        ir.write_atomic(args.output, text.encode())
+        write_module(args.output, text)
     else:
         write_stdout(text.encode())
         info(

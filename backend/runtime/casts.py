@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from numba.cuda import types
 from numba.cuda.cudadecl import registry as typing_registry
-from numba.cuda.typing.builtins import NumberClassAttribute
 from numba.cuda.typing.templates import AttributeTemplate, make_callable_template
 
 from . import cxx
@@ -40,6 +39,9 @@ def enable() -> None:
 def _template(key):
     class _Calls(AttributeTemplate):
         def generic_resolve(self, classty, attr):
+            # Numba's own typing of number classes (loaded with the first kernel, not here).
+            from numba.cuda.typing.builtins import NumberClassAttribute
+
             builtin = NumberClassAttribute(self.context)
             if attr != "__call__":
                 return builtin.resolve(classty, attr)
