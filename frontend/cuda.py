@@ -9,6 +9,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cache import cache_dir
 from .errors import FrontendError
 
 
@@ -24,11 +25,6 @@ class CudaHeaders:
     extra: tuple[Path, ...] = ()  # more include folders (split pip layouts: crt, curand)
 
 
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "numbast"
-
-
 def _cuda_path_for(include: Path) -> Path:
     """A folder clang accepts as a CUDA installation: `include` linked, `bin/` empty.
 
@@ -36,7 +32,7 @@ def _cuda_path_for(include: Path) -> Path:
     small folder spares users the 140 MB nvcc wheel.
     """
     key = hashlib.sha256(str(include).encode()).hexdigest()[:16]
-    root = _cache_dir() / f"cuda-path-{key}"
+    root = cache_dir() / f"cuda-path-{key}"
     link = root / "include"
     if link.is_symlink() and Path(os.readlink(link)) == include and (root / "bin").is_dir():
         return root

@@ -37,6 +37,7 @@ class DumpOptions:
     # Use these CUDA include folders instead of finding them (the first holds cuda_runtime.h);
     # e.g. the folders of another CUDA release's pip wheels, for `canopy diff`.
     cuda_include: list[str] = field(default_factory=list)
+    use_cache: bool = True  # answer from the user cache when nothing changed
 
 
 @dataclass
@@ -65,7 +66,6 @@ def _diagnostic_line(d, sources: SourceMap) -> tuple[str, str, str]:
 
 def dump(options: DumpOptions, timings: DumpTimings | None = None) -> ir.APIDocument:
     """Parse the headers and return the IR document. Raises FrontendError."""
-    ci = cindex()
     if not options.headers:
         raise FrontendError("no header given")
     if not options.arch.startswith("sm_") or not options.arch[3:].rstrip("af").isdigit():
@@ -104,6 +104,29 @@ def dump(options: DumpOptions, timings: DumpTimings | None = None) -> ir.APIDocu
     args += [f"-D{d}" for d in options.defines]
     main = "".join(f'#include "{h}"\n' for h in headers)
 
+    from . import cache
+
+    key = cache.key_of(
+        [
+            *args,
+            main,
+            *map(str, retained_files),
+            f"keep_going={options.keep_going}",
+            clang_version(),
+            __version__,
+            ir.IR_VERSION,
+            str(SHIM_INCLUDE),
+        ]
+    )
+    if options.use_cache:
+        hit = cache.lookup(key)
+        if hit is not None:
+            try:
+                return ir.loads(hit)
+            except ir.IRError:
+                pass  # a corrupt entry: parse again, and replace it
+
+    ci = cindex()
     started = time.perf_counter()
     try:
         tu = ci.Index.create().parse(
@@ -161,6 +184,8 @@ def dump(options: DumpOptions, timings: DumpTimings | None = None) -> ir.APIDocu
             )
         )
     doc = _document(options, walker, roots, retained_files, set(headers), sources, cuda, recorded)
+    included = [inc.include.name for inc in tu.get_includes()] + [str(h) for h in headers]
+    cache.store(key, included + [str(p) for p in retained_files], ir.dumps(doc))
     if timings is not None:
         timings.parse = parsed - started
         timings.walk = time.perf_counter() - parsed

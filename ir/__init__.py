@@ -1,7 +1,6 @@
 """The IR contract between the frontend and the backend: model, version, load/save, graph."""
 
 from .errors import IRError
-from .graph import DependencyGraph
 from .io import check, dumps, load, loads, save, write_atomic
 from .model import (
     AliasTemplate,
@@ -83,3 +82,12 @@ __all__ = [
     "save",
     "write_atomic",
 ]
+
+
+def __getattr__(name: str):
+    # networkx takes a tenth of a second to import: only commands that need the graph pay it.
+    if name == "DependencyGraph":
+        from .graph import DependencyGraph
+
+        return DependencyGraph
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import array
+import itertools
 import os
 import re
 import tempfile
@@ -65,6 +67,19 @@ MAX_DEPTH = 200
 _TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep"
 
 
+_BRACKETS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[{]}")
+
+
+def _depth_bound(data: bytes | str) -> int:
+    """An upper bound of the JSON nesting (brackets in strings count too), at C speed: the
+    exact walk below runs only when this bound is high."""
+    if isinstance(data, str):
+        data = data.encode()
+    steps = array.array("b", data.translate(_BRACKETS, _NOT_BRACKETS))
+    return max(itertools.accumulate(steps), default=0)
+
+
 def _too_deep(raw: object) -> str | None:
     """The JSON path of the first value nested deeper than MAX_DEPTH, or None."""
     stack = [(raw, "$", 0)]
@@ -90,7 +105,7 @@ def loads(data: bytes | str, source: str | None = None) -> APIDocument:
         raise IRError(f"not valid JSON: {exc}", "$", source) from None
     except RecursionError:
         raise IRError(_TOO_DEEP, "$", source) from None
-    deep = _too_deep(raw)
+    deep = _too_deep(raw) if _depth_bound(data) > MAX_DEPTH else None
     if deep is not None:
         raise IRError(_TOO_DEEP, deep, source)
     if not isinstance(raw, dict) or not isinstance(raw.get("header"), dict):

@@ -51,6 +51,11 @@ def _parser() -> argparse.ArgumentParser:
         help="record clang errors in the IR header instead of failing",
     )
     d.add_argument("--timings", action="store_true", help="print parse and walk times")
+    d.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="parse even when the user cache holds this dump (inputs and included files unchanged)",
+    )
 
     v = sub.add_parser("validate", help="check an api.json against the schema and its graph")
     v.add_argument("files", nargs="+", metavar="API_JSON")
@@ -93,6 +98,7 @@ def _dump(args) -> int:
             std=args.std,
             retain=args.retain,
             keep_going=args.keep_going,
+            use_cache=not args.no_cache,
             cuda_include=args.cuda_include,
         ),
         timings,

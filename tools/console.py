@@ -7,10 +7,17 @@ import os
 import sys
 from collections.abc import Callable
 
-from rich.console import Console
-from rich.markup import escape
+_stderr = None
 
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+def _console():
+    """rich's console on stderr, made on the first error (rich takes a while to import)."""
+    global _stderr
+    if _stderr is None:
+        from rich.console import Console
+
+        _stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+    return _stderr
 
 
 def one_line(text: str) -> str:
@@ -23,12 +30,15 @@ def one_line(text: str) -> str:
 def error(prog: str, message: str) -> None:
     """Print `prog: error: message` on one line: control characters from user data are shown
     escaped, and the message is text, never rich markup (it may hold `[...]` from headers)."""
+    from rich.markup import escape
+
     line = one_line(str(message))
-    stderr.print(f"[bold red]{prog}: error:[/] {escape(line)}", markup=True, emoji=False)
+    _console().print(f"[bold red]{prog}: error:[/] {escape(line)}", markup=True, emoji=False)
 
 
 def info(message: str) -> None:
-    stderr.print(message, markup=False, emoji=False)
+    if sys.stderr is not None:
+        print(message, file=sys.stderr, flush=True)
 
 
 def write_stdout(data: bytes) -> None:

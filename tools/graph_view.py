@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from numbast import ir
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 class GraphError(Exception):
@@ -34,6 +37,8 @@ def subgraph(doc: ir.APIDocument, root: str | None) -> tuple[nx.DiGraph, dict[st
         raise GraphError(f"--root {root}: no declaration with that id or name")
     keep = set(matches)
     for m in matches:
+        import networkx as nx
+
         keep |= nx.descendants(graph, m)
     return graph.subgraph(keep), labels
 

@@ -82,3 +82,42 @@ def test_headers_that_forward_or_are_replaced_are_never_silent(header, warning):
     assert any(warning in w for w in warnings), warnings
     if header != "sm_30_intrinsics.h":
         assert doc.declarations
+
+
+def test_dump_cache(tmp_path, monkeypatch):
+    """A repeat dump answers from the user cache; editing an included header, --no-cache or
+    a corrupt entry parse again."""
+    import importlib
+
+    from numbast.frontend import DumpOptions, dump
+
+    dump_module = importlib.import_module("numbast.frontend.dump")
+    monkeypatch.setenv("NUMBAST_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "inner.cuh").write_text("__device__ int inner(int x);\n")
+    top = tmp_path / "top.cuh"
+    top.write_text('#include "inner.cuh"\n__device__ int top(int x);\n')
+    parses = []
+    real = dump_module.cindex
+
+    def counting():
+        ci = real()
+        parses.append(1)
+        return ci
+
+    monkeypatch.setattr(dump_module, "cindex", counting)
+    options = DumpOptions(headers=[str(top)], retain=[str(tmp_path / "inner.cuh")])
+    first = dump(options)
+    n = len(parses)
+    assert dump(options) == first and len(parses) == n  # from the cache: clang not asked
+    (tmp_path / "inner.cuh").write_text("__device__ long inner(int x);\n")  # an included file
+    changed = dump(options)
+    assert len(parses) > n and changed != first
+    n = len(parses)
+    dump(DumpOptions(headers=[str(top)], retain=[str(tmp_path / "inner.cuh")], use_cache=False))
+    assert len(parses) > n
+    for entry in (tmp_path / "cache" / "ir").glob("*.json"):
+        entry.write_text('{"format": 1, "files": {"x": "y"}, "ir": "[}"')
+    n = len(parses)
+    assert dump(options) == changed and len(parses) > n  # corrupt: ignored and replaced
+    n = len(parses)
+    assert dump(options) == changed and len(parses) == n
