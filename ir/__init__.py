@@ -91,3 +91,7 @@ def __getattr__(name: str):
 
         return DependencyGraph
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), "DependencyGraph"])
