@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 FORMAT = 1
+MAX_ENTRIES = 200  # the oldest go first
 
 
 def cache_dir() -> Path:
@@ -72,6 +73,7 @@ def lookup(key: str) -> bytes | None:
     for path, digest in files.items():
         if _digest(path) != digest:
             return None
+    os.utime(_entry(key))  # recently used: pruned last
     return data.encode() if isinstance(data, str) else None
 
 
@@ -91,5 +93,12 @@ def store(key: str, files: list[str], data: bytes) -> None:
         with os.fdopen(fd, "w") as fh:
             json.dump(entry, fh)
         os.replace(tmp, target)
+        _prune(target.parent)
     except OSError:
         pass
+
+
+def _prune(folder: Path) -> None:
+    entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
+    for old in entries[: max(0, len(entries) - MAX_ENTRIES)]:
+        old.unlink(missing_ok=True)

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 import pytest
+
+# The tests (and the commands they start) keep their dumps and layout answers in a cache of
+# their own, not in the user's.
+os.environ["NUMBAST_CACHE_DIR"] = tempfile.mkdtemp(prefix="numbast-test-cache-")
 
 from helpers import DATA, dump_header
 

@@ -50,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
         help="compile every shim with NVRTC first and leave out (with the compiler's error) "
         "what does not compile for the arch; needs numba-cuda, no GPU",
     )
+    ca = sub.add_parser("cache", help="show or empty numbast's user cache")
+    ca.add_argument("action", choices=["info", "clear"])
     r = sub.add_parser("runtime", help="copy the bindings runtime into a folder")
     r.add_argument("folder", metavar="DIR", help="the folder holding generated modules")
     c = sub.add_parser("check", help="compile and link every binding of a module, no GPU needed")
@@ -143,6 +145,44 @@ def _emit(args) -> int:
     return 0
 
 
+# What numbast keeps in its user cache ($NUMBAST_CACHE_DIR, else $XDG_CACHE_HOME/numbast).
+_CACHE_PARTS = {
+    "ir": "dumps (canopy dump)",
+    "layouts.json": "NVRTC layout answers of class template specializations",
+    "cuda-path-*": "CUDA folders made for clang from pip wheels",
+}
+
+
+def _cache(action: str) -> int:
+    import shutil
+
+    from numbast.frontend.cache import cache_dir
+
+    root = cache_dir()
+    if action == "clear":
+        for pattern in _CACHE_PARTS:
+            for path in sorted(root.glob(pattern)):
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+        info(f"{PROG}: cache emptied: {root}")
+        return 0
+    lines = [f"{root}:"]
+    for pattern, what in _CACHE_PARTS.items():
+        paths = sorted(root.glob(pattern))
+        size = sum(
+            f.stat().st_size
+            for p in paths
+            for f in ([p] if p.is_file() else p.rglob("*"))
+            if f.is_file() and not f.is_symlink()
+        )
+        count = sum(len(list(p.glob("*.json"))) if pattern == "ir" else 1 for p in paths)
+        lines.append(f"  {pattern:<14} {count:>5} entries {size / 1e6:>8.1f} MB  {what}")
+    write_stdout(("\n".join(lines) + "\n").encode())
+    return 0
+
+
 def _check(args) -> int:
     import re
 
@@ -169,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
 
             info(f"{PROG}: runtime in {write_runtime(args.folder)}")
             return 0
+        if args.command == "cache":
+            return _cache(args.action)
         if args.command == "config":
             from .numbast_yaml import read_numbast_yaml, to_toml
 

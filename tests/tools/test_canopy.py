@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -80,3 +81,25 @@ def test_retain_adds_an_included_header(tmp_path):
     r = run("dump", str(DATA / "includes_other.cuh"), "--retain", str(DATA / "enums.cuh"))
     names = {d["name"] for d in json.loads(r.stdout)["declarations"]}
     assert {"next_color", "Color", "Round"} <= names
+
+
+def test_cache_info_and_clear(tmp_path):
+    import os
+
+    env = dict(os.environ, NUMBAST_CACHE_DIR=str(tmp_path / "cache"))
+
+    def run(*a):
+        return subprocess.run([sys.executable, "-m", *a], capture_output=True, text=True, env=env)
+
+    r = run(
+        "numbast.tools.canopy", "dump", str(DATA / "functions.cuh"), "-o", str(tmp_path / "f.json")
+    )
+    assert r.returncode == 0, r.stderr
+    info = run("numbast.tools.numbast_cli", "cache", "info")
+    assert (
+        str(tmp_path / "cache") in info.stdout and "ir                   1 entries" in info.stdout
+    )
+    assert run("numbast.tools.numbast_cli", "cache", "clear").returncode == 0
+    assert (
+        "ir                   0 entries" in run("numbast.tools.numbast_cli", "cache", "info").stdout
+    )
