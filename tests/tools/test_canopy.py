@@ -96,10 +96,6 @@ def test_cache_info_and_clear(tmp_path):
     )
     assert r.returncode == 0, r.stderr
     info = run("numbast.tools.numbast_cli", "cache", "info")
-    assert (
-        str(tmp_path / "cache") in info.stdout and "ir                   1 entries" in info.stdout
-    )
+    assert str(tmp_path / "cache") in info.stdout and re.search(r"ir\s+1 entries", info.stdout)
     assert run("numbast.tools.numbast_cli", "cache", "clear").returncode == 0
-    assert (
-        "ir                   0 entries" in run("numbast.tools.numbast_cli", "cache", "info").stdout
-    )
+    assert re.search(r"ir\s+0 entries", run("numbast.tools.numbast_cli", "cache", "info").stdout)
