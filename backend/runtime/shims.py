@@ -1,22 +1,42 @@
-"""The shims of a module, gathered lazily into one CUDA source that numba-cuda compiles with
-NVRTC at link time (LTO-IR, so each call inlines), and their declaration in LLVM IR."""
+"""The shims of a module, gathered lazily into one CUDA source that is compiled with NVRTC at
+link time (to LTO-IR, so each call inlines; the LTO-IR is cached on disk, so a second process
+does not compile the same shims again), and their declaration in LLVM IR."""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import re
+import tempfile
+
 from llvmlite import ir as llir
 from numba.cuda import cgutils
-from numba.cuda.cudadrv.linkable_code import CUSource
+from numba.cuda.cudadrv.linkable_code import LinkableCode
+
+from .environment import cache_dir, numba_cuda_version
 
 
-class ShimBundle(CUSource):
-    """The CUDA source of the shims used so far. numba-cuda reads `data` at link time, after
-    every call has been lowered; only used shims are ever compiled."""
+def _nvjitlink() -> bool:
+    from numba.cuda.cudadrv.driver import _have_nvjitlink
+
+    return _have_nvjitlink()
+
+
+class ShimBundle(LinkableCode):
+    """The CUDA source of the shims used so far. numba-cuda reads `kind` and `data` at link
+    time, after every call has been lowered: LTO-IR of the used shims (compiled once per
+    source, device and toolchain, then from the disk cache), or, without nvJitLink, the CUDA
+    source for numba-cuda to compile."""
 
     def __init__(self, prelude: str, shims: dict[str, str], name: str):
-        super().__init__("", name=name)
+        super().__init__(b"", name=name)
         self.prelude = prelude
         self.shims = shims
         self.used: set[str] = set()
+
+    @property
+    def kind(self) -> str:
+        return "ltoir" if _nvjitlink() else "cu"
 
     def require(self, shim: str) -> None:
         self.used.add(shim)
@@ -32,7 +52,56 @@ class ShimBundle(CUSource):
 
     @property
     def data(self):
-        return self.source()
+        if self.kind == "cu":
+            return self.source()
+        from numba import cuda
+
+        cc = cuda.current_context().device.compute_capability
+        return ltoir(self.source(), self.name, cc)
+
+
+def ltoir(source: str, name: str, cc: tuple[int, int]) -> bytes:
+    """NVRTC's LTO-IR of `source` for `cc`, from the disk cache when it holds it."""
+    path = os.path.join(cache_dir(), "shims", _key(source, cc) + ".ltoir")
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+        if data:
+            return data
+    except OSError:
+        pass
+    from numba.cuda.cudadrv import nvrtc
+
+    code, _ = nvrtc.compile(source, name, cc, ltoir=True)
+    data = bytes(getattr(code, "code", code))
+    try:  # atomically: concurrent processes never read half an entry
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a cache failure is never an error
+    return data
+
+
+def _key(source: str, cc) -> str:
+    """The source, the device, the toolchain and the headers it includes (size and mtime)."""
+    stamps = []
+    for path in re.findall(r'^#include "([^"]+)"$', source, re.M):
+        try:
+            st = os.stat(path)
+            stamps.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
+        except OSError:
+            stamps.append(path)
+    try:
+        from cuda.bindings import nvrtc as _bindings
+
+        toolchain = str(_bindings.nvrtcVersion())
+    except Exception:  # the version is only part of a cache key
+        toolchain = "?"
+    text = "\n".join([source, f"cc={cc}", toolchain, numba_cuda_version(), *stamps])
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def declare_shim(builder, name: str, nargs: int):

@@ -62,7 +62,8 @@ def test_shim_bundle_compiles_only_what_is_used():
     bundle = shims.ShimBundle("#include <h>\n", {"b": "B\n", "a": "A\n", "c": "C\n"}, "m.cu")
     bundle.require("c")
     bundle.require("a")
-    assert bundle.data == "#include <h>\n\nA\n\nC\n"
+    assert bundle.source() == "#include <h>\n\nA\n\nC\n"
+    assert bundle.kind in ("ltoir", "cu")  # LTO-IR when nvJitLink links, else CUDA source
     assert bundle.add("d", "D\n") == "d" and bundle.source({"d"}) == "#include <h>\n\nD\n"
 
 
@@ -99,3 +100,21 @@ def test_modules_find_the_modules_they_use(monkeypatch):
     other_ir = T.Use("runtime_test_owner", "d" * 64, ())
     with pytest.raises(ImportError, match="generated from another IR"):
         bindings.bind_module(_module("e" * 64, (other_ir,)), "runtime_test_user3", None)
+
+
+def test_shim_ltoir_is_cached_on_disk(tmp_path, monkeypatch):
+    """A second process (here: a cleared memory) takes the shims' LTO-IR from the disk."""
+    from numba.cuda.cudadrv import nvrtc
+
+    monkeypatch.setenv("NUMBAST_CACHE_DIR", str(tmp_path))
+    source = 'extern "C" __device__ int nbst_t(void *out) { *(int *)out = 7; return 0; }\n'
+    first = shims.ltoir(source, "t.cu", (9, 0))
+    assert first and list((tmp_path / "shims").glob("*.ltoir"))
+
+    def no_nvrtc(*args, **kwargs):
+        raise AssertionError("NVRTC asked again")
+
+    monkeypatch.setattr(nvrtc, "compile", no_nvrtc)
+    assert shims.ltoir(source, "t.cu", (9, 0)) == first
+    with pytest.raises(AssertionError):  # another source (or device) compiles again
+        shims.ltoir(source + "\n", "t.cu", (9, 0))
