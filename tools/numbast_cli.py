@@ -148,6 +148,7 @@ def _emit(args) -> int:
 # What numbast keeps in its user cache ($NUMBAST_CACHE_DIR, else $XDG_CACHE_HOME/numbast).
 _CACHE_PARTS = {
     "ir": "dumps (canopy dump)",
+    "shims": "LTO-IR of compiled shims",
     "layouts.json": "NVRTC layout answers of class template specializations",
     "cuda-path-*": "CUDA folders made for clang from pip wheels",
 }
@@ -177,7 +178,12 @@ def _cache(action: str) -> int:
             for f in ([p] if p.is_file() else p.rglob("*"))
             if f.is_file() and not f.is_symlink()
         )
-        count = sum(len(list(p.glob("*.json"))) if pattern == "ir" else 1 for p in paths)
+        count = sum(
+            len([f for f in p.iterdir() if f.is_file()])
+            if p.is_dir() and pattern in ("ir", "shims")
+            else 1
+            for p in paths
+        )
         lines.append(f"  {pattern:<14} {count:>5} entries {size / 1e6:>8.1f} MB  {what}")
     write_stdout(("\n".join(lines) + "\n").encode())
     return 0
