@@ -11,7 +11,7 @@ import tempfile
 
 from llvmlite import ir as llir
 from numba.cuda import cgutils
-from numba.cuda.cudadrv.linkable_code import LinkableCode
+from numba.cuda.cudadrv.linkable_code import LTOIR, LinkableCode
 
 from .environment import cache_dir, numba_cuda_version
 
@@ -36,7 +36,7 @@ class ShimBundle(LinkableCode):
 
     @property
     def kind(self) -> str:
-        return "ltoir" if _nvjitlink() else "cu"
+        return LTOIR.kind if _nvjitlink() else "cu"
 
     def require(self, shim: str) -> None:
         self.used.add(shim)
@@ -52,7 +52,7 @@ class ShimBundle(LinkableCode):
 
     @property
     def data(self):
-        if self.kind == "cu":
+        if not _nvjitlink():
             return self.source()
         from numba import cuda
 
