@@ -78,7 +78,7 @@ def emit_module(
 
         failed = failing_shims(plan.tables, list(plan.tables.include_dirs), doc.header.arch)
         if failed:
-            tables, dropped = without(plan.tables, failed, plan.record_names)
+            tables, dropped = without(plan.tables, failed)
             plan.tables = tables
             plan.skipped.extend(dropped)
             gone = {_callee(label) for label, _ in dropped} - {

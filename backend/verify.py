@@ -89,7 +89,7 @@ def _bisect(prelude, shims: dict[str, str], arch, why: str) -> dict[str, str]:
     return out
 
 
-def without(t: T.Module, failed: dict[str, str], record_names: dict[str, str]):
+def without(t: T.Module, failed: dict[str, str]):
     """The tables less the overloads, casts and implicit conversions whose shims failed, and
     the (label, reason) of each."""
     skipped: list[tuple[str, str]] = []
