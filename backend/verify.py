@@ -131,13 +131,9 @@ def without(t: T.Module, failed: dict[str, str]):
         for o in (T.replace(o, overloads=keep(o.overloads, o.op)) for o in t.operators)
         if o.overloads
     )
-    kept_names = {f.name for f in functions}
-    aliases = tuple(
-        a
-        for a in t.aliases
-        if not a.export
-        or a.export in kept_names | {r.name for r in records} | {e.name for e in t.enums}
-    )
+    # A typedef naming a function that is gone goes with it.
+    exported = {f.name for f in functions} | {r.name for r in records} | {e.name for e in t.enums}
+    aliases = tuple(a for a in t.aliases if not a.export or a.export in exported)
     return T.replace(
         t, records=tuple(records), functions=functions, operators=operators, aliases=aliases
     ), skipped
