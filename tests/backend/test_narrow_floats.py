@@ -3,7 +3,7 @@ cuda_fp4.h: e2m1) through their bindings, against an independent reference: ml_d
 
 float32 -> type (every representable value, and a dense sweep with NaN, ±inf, overflow,
 subnormals and ties; both saturation modes) compared bit for bit as stored encodings;
-type -> half/bf16 over every encoding; the x2 packed conversions against the scalar ones;
+type -> half/bf16 over every encoding; the x2 and x4 packed types against the scalar ones;
 `float32(fp8_e4m3(x))` (a record constructed and cast the Numba way); and bf16/fp16 <-> every
 integer type. The modules are emitted from committed IR (CUDA 13.5 headers) with `--use` of the
 fp16 and bf16 modules. Compiling and linking every kernel runs without a GPU."""
@@ -166,6 +166,21 @@ def packed_kernel(m, fmt: str):
     return kernel
 
 
+def quad_kernel(m, fmt: str):
+    """The x4 record built from a float4 (`__nv_fp8x4_e4m3(float32x4(...))`), read as bits."""
+    module = FORMATS[fmt][0]
+    quad = getattr(m[module], f"__nv_{module}x4_{fmt}")
+    from numba.cuda import float32x4
+
+    def kernel(x, out):
+        i = cuda.grid(1)
+        if 4 * i + 3 < x.size:
+            v = float32x4(x[4 * i], x[4 * i + 1], x[4 * i + 2], x[4 * i + 3])
+            out[i] = quad(v).__x
+
+    return kernel
+
+
 def e8m0_kernel(m, saturation: int, rounding: int):
     cvt = m["fp8"].__nv_cvt_float_to_e8m0
 
@@ -247,6 +262,9 @@ def test_kernels_compile_and_link(m):
         link_kernel(to_storage_kernel(m, fmt, SATFINITE), (f32, u8), bundles)
         link_kernel(to_half_kernel(m, fmt), (u8, u16), bundles)
         link_kernel(packed_kernel(m, fmt), (f32, u16 if module != "fp4" else u8), bundles)
+        link_kernel(
+            quad_kernel(m, fmt), (f32, u16 if module == "fp4" else types.uint32[::1]), bundles
+        )
     link_kernel(e8m0_kernel(m, SATFINITE, ROUND_ZERO), (f32, u8), bundles)
     link_kernel(e8m0_back_kernel(m), (u8, u16), bundles)
     link_kernel(record_kernel(m), (f32, f32), bundles)
@@ -310,6 +328,22 @@ def test_packed_pairs_match_the_scalar_conversions(m, fmt):
         packed = run(packed_kernel(m, fmt), x, np.uint16, x.size // 2)
         pairs = scalar[0::2] | (scalar[1::2] << 8)
     assert np.array_equal(packed, pairs)
+
+
+@gpu
+@pytest.mark.gpu
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_quads_match_the_scalar_conversions(m, fmt):
+    """The x4 types, constructed from a float4, against four scalar conversions."""
+    module, dtype, _, _ = FORMATS[fmt]
+    x = sweep(dtype)
+    x = x[np.isfinite(x)]
+    x = x[: (x.size // 4) * 4]
+    s = run(to_storage_kernel(m, fmt, SATFINITE), x, np.uint8).astype(np.uint32)
+    shift = 4 if module == "fp4" else 8
+    want = s[0::4] | (s[1::4] << shift) | (s[2::4] << 2 * shift) | (s[3::4] << 3 * shift)
+    got = run(quad_kernel(m, fmt), x, np.uint16 if module == "fp4" else np.uint32, x.size // 4)
+    assert np.array_equal(got.astype(np.uint32), want)
 
 
 @gpu
