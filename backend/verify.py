@@ -31,6 +31,10 @@ def failing_shims(t: T.Module, include_dirs: list[str], arch: str) -> dict[str, 
         left = {k: v for k, v in shims.items() if k not in failed}
         result = _compile(prelude, left, arch)
         if result is None:
+            # Some code compiles to LTO-IR but not to the arch's machine code (warp votes
+            # without .sync on sm_70+): link every shim into a kernel to find those too.
+            if left and not _links(prelude, left, arch):
+                failed.update(_bisect(prelude, left, arch, "does not link for " + arch, _links))
             return failed
         blamed, first = result
         if not blamed:  # an error we cannot place: find the failing shims by halving
@@ -75,17 +79,41 @@ def _compile(prelude: str, shims: dict[str, str], arch: str):
     return blamed, first or (log.strip().splitlines() or ["?"])[-1]
 
 
-def _bisect(prelude, shims: dict[str, str], arch, why: str) -> dict[str, str]:
-    if not shims:
-        return {}
-    if _compile(prelude, shims, arch) is None:
+def _compiles(prelude, shims, arch) -> bool:
+    return _compile(prelude, shims, arch) is None
+
+
+def _links(prelude: str, shims: dict[str, str], arch: str) -> bool:
+    """Whether the shims, called from one kernel, compile and link to the arch's cubin."""
+    from cuda.core import Linker, LinkerOptions, ObjectCode
+    from numba.cuda.cudadrv import nvrtc
+
+    calls = []
+    for name in sorted(shims):
+        nargs = shims[name].split("(", 1)[1].split(")", 1)[0].count("void *")
+        calls.append(f"  {name}({', '.join(['p'] * nargs)});")
+    kernel = 'extern "C" __global__ void numbast_verify(void *p) {\n' + "\n".join(calls) + "\n}\n"
+    source = "\n".join([prelude, *(shims[n] for n in sorted(shims)), kernel])
+    try:
+        code, _ = nvrtc.compile(source, _SOURCE, (int(arch[3:-1]), int(arch[-1])), ltoir=True)
+        obj = ObjectCode.from_ltoir(bytes(getattr(code, "code", code)))
+        options = LinkerOptions(arch=arch, link_time_optimization=True)
+        Linker(obj, options=options).link("cubin")
+        return True
+    except Exception:  # the compiler's or the linker's refusal
+        return False
+
+
+def _bisect(prelude, shims: dict[str, str], arch, why: str, ok=_compiles) -> dict[str, str]:
+    """The shims that fail `ok` on their own, found by halving."""
+    if not shims or ok(prelude, shims, arch):
         return {}
     if len(shims) == 1:
         return {next(iter(shims)): why}
     names = sorted(shims)
     half = len(names) // 2
-    out = _bisect(prelude, {n: shims[n] for n in names[:half]}, arch, why)
-    out.update(_bisect(prelude, {n: shims[n] for n in names[half:]}, arch, why))
+    out = _bisect(prelude, {n: shims[n] for n in names[:half]}, arch, why, ok)
+    out.update(_bisect(prelude, {n: shims[n] for n in names[half:]}, arch, why, ok))
     return out
 
 
