@@ -3,6 +3,7 @@ runtime package copied beside it."""
 
 from __future__ import annotations
 
+import errno
 import filecmp
 import os
 import re
@@ -264,7 +265,10 @@ def _precompile(path: Path) -> None:
 def write_module(path: str | Path, text: str) -> None:
     """Write a generated module atomically, with the runtime beside it, both precompiled."""
     path = Path(path)
-    write_runtime(path.resolve().parent)
+    folder = path.resolve().parent
+    if not folder.is_dir():
+        raise OSError(errno.ENOENT, os.strerror(errno.ENOENT), str(folder))
+    write_runtime(folder)
     ir.write_atomic(path, text.encode())
     _precompile(path)
 
