@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import enum
 import importlib
-import operator
 
 from . import cxx, environment, tables
 from .calls import Callables, python_operator
@@ -209,4 +208,4 @@ def _stub(name: str, doc: str, overloads, b: Bindings):
     return stub
 
 
-__all__ = ["Bindings", "bind_module", "operator"]
+__all__ = ["Bindings", "bind_module"]
