@@ -83,7 +83,7 @@ def emit_module(
             plan.tables = tables
             plan.skipped.extend(dropped)
             gone = {_callee(label) for label, _ in dropped} - {
-                _callee(o.decl) for o in _overloads(tables)
+                _callee(o.decl) for o in tables.overloads()
             }
             plan.bound = [b for b in plan.bound if b not in gone]
     t = plan.tables
@@ -134,15 +134,6 @@ def _export(py: str) -> str:
 def _callee(decl: str) -> str:
     """`Counter::bump` of `void Counter::bump(int times)`."""
     return decl.split("(")[0].split()[-1] if "(" in decl else decl
-
-
-def _overloads(t: T.Module):
-    for r in t.records:
-        yield from r.constructors
-        for m in r.methods:
-            yield from m.overloads
-    for f in (*t.functions, *t.operators):
-        yield from f.overloads
 
 
 def _isort_key(name: str):

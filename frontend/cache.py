@@ -12,15 +12,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
+
+from numbast.ir import write_atomic
 
 FORMAT = 1
 MAX_ENTRIES = 200  # the oldest go first
 
 
 def cache_dir() -> Path:
-    """numbast's user cache: $NUMBAST_CACHE_DIR, else $XDG_CACHE_HOME/numbast."""
+    """numbast's user cache: $NUMBAST_CACHE_DIR, else $XDG_CACHE_HOME/numbast. (The bindings
+    runtime has the same rule in `runtime.environment.cache_dir`: it is copied beside generated
+    modules and imports nothing of numbast.)"""
     given = os.environ.get("NUMBAST_CACHE_DIR")
     if given:
         return Path(given)
@@ -89,10 +92,7 @@ def store(key: str, files: list[str], data: bytes) -> None:
     target = _entry(key)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-        with os.fdopen(fd, "w") as fh:
-            json.dump(entry, fh)
-        os.replace(tmp, target)
+        write_atomic(target, json.dumps(entry).encode())
         _prune(target.parent)
     except OSError:
         pass

@@ -97,3 +97,31 @@ def resolve_includes(prelude: str, dirs: list[str]) -> str:
         return m.group(0)
 
     return _INCLUDE.sub(pick, prelude)
+
+
+def include_stamps(source: str) -> list[str]:
+    """`path:size:mtime` of each header a prelude includes by absolute path: part of the keys
+    of on-disk caches, so an updated header is never answered from an old entry."""
+    stamps = []
+    for path in re.findall(r'^#include "([^"]+)"$', source, re.M):
+        try:
+            st = os.stat(path)
+            stamps.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
+        except OSError:
+            stamps.append(path)
+    return stamps
+
+
+def write_cache_file(path: str, data: bytes) -> None:
+    """Replace a cache file atomically (concurrent processes never read half of it); a cache
+    failure is never an error."""
+    import tempfile
+
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        pass

@@ -7,9 +7,14 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 
-from .environment import cache_dir, cuda_include_dirs, numba_cuda_version
+from .environment import (
+    cache_dir,
+    cuda_include_dirs,
+    include_stamps,
+    numba_cuda_version,
+    write_cache_file,
+)
 
 _MEMORY: dict[tuple[str, str], tuple[int, int]] = {}
 _DISK: dict | None = None
@@ -61,14 +66,7 @@ def cache_file() -> str:
 
 def _disk_key(prelude: str, query: str) -> str:
     """The query, the prelude and the size and mtime of the headers it includes."""
-    stamps = []
-    for path in re.findall(r'^#include "([^"]+)"$', prelude, re.M):
-        try:
-            st = os.stat(path)
-            stamps.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
-        except OSError:
-            stamps.append(path)
-    text = "\n".join([prelude, query, *stamps, numba_cuda_version()])
+    text = "\n".join([prelude, query, *include_stamps(prelude), numba_cuda_version()])
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -89,15 +87,7 @@ def _store(key: str, value) -> None:
     """Remember an answer on disk (atomically; a cache failure is never an error)."""
     cache = _disk()
     cache[key] = list(value)
-    path = cache_file()
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
-        with os.fdopen(fd, "w") as fh:
-            json.dump(cache, fh)
-        os.replace(tmp, path)
-    except OSError:
-        pass
+    write_cache_file(cache_file(), json.dumps(cache).encode())
 
 
 def forget_memory() -> None:

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
-import tempfile
 
 from llvmlite import ir as llir
 from numba.cuda import cgutils
 from numba.cuda.cudadrv.linkable_code import LTOIR, LinkableCode
 
-from .environment import cache_dir, numba_cuda_version
+from .environment import cache_dir, include_stamps, numba_cuda_version, write_cache_file
 
 
 def _nvjitlink() -> bool:
@@ -74,33 +72,19 @@ def ltoir(source: str, name: str, cc: tuple[int, int]) -> bytes:
 
     code, _ = nvrtc.compile(source, name, cc, ltoir=True)
     data = bytes(getattr(code, "code", code))
-    try:  # atomically: concurrent processes never read half an entry
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a cache failure is never an error
+    write_cache_file(path, data)
     return data
 
 
 def _key(source: str, cc) -> str:
     """The source, the device, the toolchain and the headers it includes (size and mtime)."""
-    stamps = []
-    for path in re.findall(r'^#include "([^"]+)"$', source, re.M):
-        try:
-            st = os.stat(path)
-            stamps.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
-        except OSError:
-            stamps.append(path)
     try:
         from cuda.bindings import nvrtc as _bindings
 
         toolchain = str(_bindings.nvrtcVersion())
     except Exception:  # the version is only part of a cache key
         toolchain = "?"
-    text = "\n".join([source, f"cc={cc}", toolchain, numba_cuda_version(), *stamps])
+    text = "\n".join([source, f"cc={cc}", toolchain, numba_cuda_version(), *include_stamps(source)])
     return hashlib.sha256(text.encode()).hexdigest()
 
 

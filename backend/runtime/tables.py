@@ -448,16 +448,19 @@ class Module(Row):
     aliases: tuple[Alias, ...] = ()
     constants: tuple[Constant, ...] = ()
 
+    def overloads(self):
+        """Every Overload row: constructors, methods, functions, operators."""
+        for r in self.records:
+            yield from r.constructors
+            for m in r.methods:
+                yield from m.overloads
+        for f in (*self.functions, *self.operators):
+            yield from f.overloads
+
     def shims(self) -> dict[str, str]:
         """Every shim's C++ source, by its extern "C" name."""
-        found = {}
-        for r in self.records:
-            found.update((o.shim, o.source) for o in r.constructors)
-            found.update((c.shim, c.source) for c in r.casts)
-            for m in r.methods:
-                found.update((o.shim, o.source) for o in m.overloads)
-        for f in (*self.functions, *self.operators):
-            found.update((o.shim, o.source) for o in f.overloads)
+        found = {o.shim: o.source for o in self.overloads()}
+        found.update((c.shim, c.source) for r in self.records for c in r.casts)
         return found
 
     def exports(self) -> list[str]:
