@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import re
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-
-import msgspec
 
 from numbast import __version__, ir
 
 from .cuda import cuda_headers_in, find_cuda_headers
 from .errors import FrontendError
 from .libclang import cindex, clang_version
+from .options import DumpOptions, DumpTimings
 from .paths import SourceMap, companions, make_roots, resolve_header, sha256_of
 
 _MAIN = "numbast_input.cu"
@@ -21,31 +20,6 @@ _MAIN = "numbast_input.cu"
 SHIM_INCLUDE = (
     Path(__file__).resolve().parent / "shim_include"
 )  # an in-memory main file that includes the requested headers
-
-
-@dataclass
-class DumpOptions:
-    """What `canopy dump` was asked for."""
-
-    headers: list[str]
-    include_dirs: list[str] = field(default_factory=list)
-    defines: list[str] = field(default_factory=list)
-    arch: str = "sm_90"
-    std: str = "c++17"
-    retain: list[str] = field(default_factory=list)
-    keep_going: bool = False
-    # Use these CUDA include folders instead of finding them (the first holds cuda_runtime.h);
-    # e.g. the folders of another CUDA release's pip wheels, for `canopy diff`.
-    cuda_include: list[str] = field(default_factory=list)
-    use_cache: bool = True  # answer from the user cache when nothing changed
-
-
-@dataclass
-class DumpTimings:
-    """Seconds spent in clang's parse and in the Python walk over its cursors."""
-
-    parse: float = 0.0
-    walk: float = 0.0
 
 
 _SEVERITY = {2: "warning", 3: "error", 4: "fatal"}
@@ -64,10 +38,30 @@ def _diagnostic_line(d, sources: SourceMap) -> tuple[str, str, str]:
     return where, shown, _SEVERITY.get(d.severity, "error")
 
 
+def cached_dump(options: DumpOptions) -> bytes | None:
+    """The IR of a repeat dump from the user cache, without finding CUDA or loading clang
+    (None when it must be made)."""
+    if not options.use_cache or not options.headers:
+        return None
+    from . import cache
+
+    return cache.answer(cache.request_key(options.request()))
+
+
 def dump(options: DumpOptions, timings: DumpTimings | None = None) -> ir.APIDocument:
     """Parse the headers and return the IR document. Raises FrontendError."""
     if not options.headers:
         raise FrontendError("no header given")
+    from . import cache
+
+    request = cache.request_key(options.request()) if options.use_cache else None
+    if request is not None:
+        hit = cache.answer(request)
+        if hit is not None:
+            try:
+                return ir.loads(hit)
+            except ir.IRError:
+                pass  # a damaged entry: parse again, and replace it
     if not options.arch.startswith("sm_") or not options.arch[3:].rstrip("af").isdigit():
         raise FrontendError(f"--arch {options.arch}: expected sm_XX (for example sm_90)")
     for d in [*options.include_dirs, *options.cuda_include]:
@@ -104,8 +98,6 @@ def dump(options: DumpOptions, timings: DumpTimings | None = None) -> ir.APIDocu
     args += [f"-D{d}" for d in options.defines]
     main = "".join(f'#include "{h}"\n' for h in headers)
 
-    from . import cache
-
     key = cache.key_of(
         [
             *args,
@@ -118,24 +110,45 @@ def dump(options: DumpOptions, timings: DumpTimings | None = None) -> ir.APIDocu
             str(SHIM_INCLUDE),
         ]
     )
-    if options.use_cache:
+    # Every place a header name was looked for (see cache.remember).
+    probes = []
+    for name in [*options.headers, *options.retain]:
+        probes.append(os.path.abspath(name))
+        if not Path(name).is_absolute():
+            probes += [str(d / name) for d in search]
+    requested = [str(h) for h in headers]
+    if request is not None:
         hit = cache.lookup(key)
         if hit is not None:
             try:
-                return ir.loads(hit)
+                doc = ir.loads(hit)
+                cache.remember(request, key, probes, requested)
+                return doc
             except ir.IRError:
                 pass  # a corrupt entry: parse again, and replace it
 
     ci = cindex()
     started = time.perf_counter()
-    try:
-        tu = ci.Index.create().parse(
-            _MAIN,
-            args=args,
-            unsaved_files=[(_MAIN, main)],
-            options=ci.TranslationUnit.PARSE_SKIP_FUNCTION_BODIES
-            | ci.TranslationUnit.PARSE_DETAILED_PROCESSING_RECORD,
+    parse_options = (
+        ci.TranslationUnit.PARSE_SKIP_FUNCTION_BODIES
+        | ci.TranslationUnit.PARSE_DETAILED_PROCESSING_RECORD
+    )
+    from . import preamble
+
+    def parse(extra: list[str]):
+        return ci.Index.create().parse(
+            _MAIN, args=args + extra, unsaved_files=[(_MAIN, main)], options=parse_options
         )
+
+    key_parts = [clang_version(), str(SHIM_INCLUDE)]
+    try:
+        pch = preamble.preamble_args(ci, args, parse_options, key_parts)
+        tu = parse(pch)
+        if pch and preamble.refused(tu):  # made stale behind our back: make it anew, once
+            pch = preamble.preamble_args(ci, args, parse_options, key_parts, rebuild=True)
+            tu = parse(pch)
+            if pch and preamble.refused(tu):
+                tu = parse([])
     except ci.TranslationUnitLoadError as exc:
         raise FrontendError(f"clang could not parse {options.headers[0]}: {exc}") from None
     parsed = time.perf_counter()
@@ -185,7 +198,9 @@ def dump(options: DumpOptions, timings: DumpTimings | None = None) -> ir.APIDocu
         )
     doc = _document(options, walker, roots, retained_files, set(headers), sources, cuda, recorded)
     included = [inc.include.name for inc in tu.get_includes()] + [str(h) for h in headers]
-    cache.store(key, included + [str(p) for p in retained_files], ir.dumps(doc))
+    if cache.store(key, included + [str(p) for p in retained_files], ir.dumps(doc)):
+        if request is not None:
+            cache.remember(request, key, probes, requested)
     if timings is not None:
         timings.parse = parsed - started
         timings.walk = time.perf_counter() - parsed
@@ -252,4 +267,8 @@ def _document(
 def _with_arch_guard(decl, walker, sources: SourceMap):
     guards = walker.arch_guards(sources.absolute(decl.location.file))
     guard = guards.at(decl.location.line) if guards is not None else None
-    return msgspec.structs.replace(decl, arch_guard=guard) if guard else decl
+    if not guard:
+        return decl
+    import msgspec
+
+    return msgspec.structs.replace(decl, arch_guard=guard)

@@ -7,18 +7,20 @@ from functools import cache
 
 from .errors import FrontendError
 
-try:
-    import clang.cindex as ci
-except ImportError:  # pragma: no cover - depends on the install
-    ci = None  # type: ignore[assignment]
+ci = None  # clang.cindex, imported on first use (a dump answered from the cache needs none)
 
 
 def cindex():
     """The configured `clang.cindex` module."""
+    global ci
     if ci is None:
-        raise FrontendError("libclang is not installed: pip install numbast")
-    # The wheel's bundled libc++ must not mix with the libstdc++ the CUDA headers expect.
-    ci.Config.libcxx_dir = None
+        try:
+            import clang.cindex as module
+        except ImportError:  # pragma: no cover - depends on the install
+            raise FrontendError("libclang is not installed: pip install numbast") from None
+        # The wheel's bundled libc++ must not mix with the libstdc++ the CUDA headers expect.
+        module.Config.libcxx_dir = None
+        ci = module
     return ci
 
 
@@ -51,7 +53,8 @@ def _lib():
 
 def clang_version() -> str:
     """`clang version 22.1.4 ...` of the loaded libclang."""
-    return ci._CXString.from_result(_lib().clang_getClangVersion())
+    lib = _lib()
+    return ci._CXString.from_result(lib.clang_getClangVersion())
 
 
 def is_inline_namespace(cursor) -> bool:
@@ -86,6 +89,28 @@ def evaluate(cursor) -> tuple[str, str] | None:
         return None
     finally:
         lib.clang_EvalResult_dispose(res)
+
+
+# Preprocessing entities the walk never looks at: a header's macro expansions (most of the
+# top-level cursors of a CUDA translation unit) and its #include lines.
+_SKIPPED_KINDS = frozenset({502, 503})  # CXCursor_MacroExpansion, CXCursor_InclusionDirective
+
+
+def scope_children(cursor) -> list:
+    """The children of a translation unit or namespace cursor, less macro expansions and
+    #include lines. (clang.cindex's `get_children` builds and null-checks every cursor.)"""
+    tu = cursor._tu
+    children: list = []
+    append = children.append
+
+    def visit(child, _parent, _data) -> int:
+        if child._kind_id not in _SKIPPED_KINDS:
+            child._tu = tu
+            append(child)
+        return 1  # CXChildVisit_Continue
+
+    cindex().conf.lib.clang_visitChildren(cursor, ci.cursor_visit_callback(visit), None)
+    return children
 
 
 class FileIndex:

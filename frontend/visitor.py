@@ -16,6 +16,7 @@ from .libclang import (
     evaluate,
     is_function_like_macro,
     is_inline_namespace,
+    scope_children,
     token_spellings,
 )
 from .paths import SourceMap
@@ -153,7 +154,7 @@ class Walker:
     # -- scopes ----------------------------------------------------------------------------
 
     def _visit_scope(self, cursor, scope: list[str], parent) -> None:
-        children = list(cursor.get_children())
+        children = scope_children(cursor)
         for i, child in enumerate(children):
             # Most top-level cursors (macros, libc++, CUDA's own headers) are not retained:
             # look at the raw kind id and file handle before building anything else.

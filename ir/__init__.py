@@ -1,41 +1,57 @@
-"""The IR contract between the frontend and the backend: model, version, load/save, graph."""
+"""The IR contract between the frontend and the backend: model, version, load/save, graph.
+
+The model, its codec and the graph are imported on first use (msgspec and networkx take a
+while to import): a command that answers from a cache pays for neither.
+"""
+
+import importlib
 
 from .errors import IRError
-from .io import check, dumps, load, loads, save, write_atomic
-from .model import (
-    AliasTemplate,
-    APIDocument,
-    Base,
-    ClassTemplate,
-    ClassTemplatePartialSpecialization,
-    Constant,
-    CudaInfo,
-    Declaration,
-    Diagnostic,
-    Edge,
-    Enum,
-    Enumerator,
-    Field,
-    Function,
-    FunctionTemplate,
-    Generator,
-    Header,
-    IncludeRoot,
-    InputHeader,
-    Location,
-    Macro,
-    Method,
-    Param,
-    Record,
-    TemplateArg,
-    TemplateParam,
-    Typedef,
-    TypeRef,
-    Variable,
-    decl_kind,
-)
-from .schema import json_schema, json_schema_text
+from .files import write_atomic
 from .version import IR_FORMAT, IR_VERSION, check_compatible
+
+# name -> the submodule that defines it
+_LAZY = {
+    "check": "io",
+    "dumps": "io",
+    "load": "io",
+    "loads": "io",
+    "save": "io",
+    "AliasTemplate": "model",
+    "APIDocument": "model",
+    "Base": "model",
+    "ClassTemplate": "model",
+    "ClassTemplatePartialSpecialization": "model",
+    "Constant": "model",
+    "CudaInfo": "model",
+    "Declaration": "model",
+    "Diagnostic": "model",
+    "Edge": "model",
+    "Enum": "model",
+    "Enumerator": "model",
+    "Field": "model",
+    "Function": "model",
+    "FunctionTemplate": "model",
+    "Generator": "model",
+    "Header": "model",
+    "IncludeRoot": "model",
+    "InputHeader": "model",
+    "Location": "model",
+    "Macro": "model",
+    "Method": "model",
+    "Param": "model",
+    "Record": "model",
+    "TemplateArg": "model",
+    "TemplateParam": "model",
+    "Typedef": "model",
+    "TypeRef": "model",
+    "Variable": "model",
+    "decl_kind": "model",
+    "json_schema": "schema",
+    "json_schema_text": "schema",
+    "DependencyGraph": "graph",
+}
+_SUBMODULES = {"errors", "files", "graph", "io", "model", "schema", "version"}
 
 __all__ = [
     "IR_FORMAT",
@@ -85,13 +101,15 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    # networkx takes a tenth of a second to import: only commands that need the graph pay it.
-    if name == "DependencyGraph":
-        from .graph import DependencyGraph
-
-        return DependencyGraph
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), "DependencyGraph"])
+    return sorted({*globals(), *_LAZY})

@@ -6,12 +6,12 @@ import array
 import itertools
 import os
 import re
-import tempfile
 from pathlib import Path
 
 import msgspec
 
 from .errors import IRError
+from .files import write_atomic
 from .model import RECORD_KINDS, APIDocument
 from .version import IR_MINOR, MIGRATIONS, check_compatible
 
@@ -151,32 +151,6 @@ def load(path: str | os.PathLike) -> APIDocument:
 def dumps(doc: APIDocument) -> bytes:
     """Encode a document as indented JSON, deterministically (field order is the Structs')."""
     return msgspec.json.format(_encoder.encode(doc), indent=1) + b"\n"
-
-
-def write_atomic(path: str | os.PathLike, data: bytes) -> None:
-    """Write `data` to `path` so that readers see the old file or the whole new one, never half."""
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    except OSError as exc:  # name the file the user asked for, not our temporary one
-        raise OSError(exc.errno, exc.strerror, str(target)) from None
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        if target.exists():
-            os.chmod(tmp, target.stat().st_mode & 0o777)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise OSError(exc.errno, exc.strerror, str(target)) from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def save(doc: APIDocument, path: str | os.PathLike) -> None:

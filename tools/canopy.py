@@ -86,36 +86,47 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _dump(args) -> int:
-    from numbast.frontend import DumpOptions, DumpTimings, dump
+    from numbast.frontend import DumpOptions, DumpTimings, cached_dump, dump
 
-    timings = DumpTimings()
-    doc = dump(
-        DumpOptions(
-            headers=args.headers,
-            include_dirs=args.include_dirs,
-            defines=args.defines,
-            arch=args.arch,
-            std=args.std,
-            retain=args.retain,
-            keep_going=args.keep_going,
-            use_cache=not args.no_cache,
-            cuda_include=args.cuda_include,
-        ),
-        timings,
+    options = DumpOptions(
+        headers=args.headers,
+        include_dirs=args.include_dirs,
+        defines=args.defines,
+        arch=args.arch,
+        std=args.std,
+        retain=args.retain,
+        keep_going=args.keep_going,
+        use_cache=not args.no_cache,
+        cuda_include=args.cuda_include,
     )
-    data = ir.dumps(doc)
+    timings = DumpTimings()
+    data = cached_dump(options)
+    if data is not None:  # a repeat: the facts to report are read from the JSON itself
+        import json
+
+        facts = json.loads(data)
+        n_decls, n_edges = len(facts.get("declarations", [])), len(facts.get("edges", []))
+        diagnostics = [
+            (d.get("severity", "error"), d.get("location", ""), d.get("message", ""))
+            for d in facts["header"].get("diagnostics", [])
+        ]
+    else:
+        doc = dump(options, timings)
+        data = ir.dumps(doc)
+        n_decls, n_edges = len(doc.declarations), len(doc.edges)
+        diagnostics = [(d.severity, d.location, d.message) for d in doc.header.diagnostics]
     if args.output and args.output != "-":
         ir.write_atomic(args.output, data)
     else:
         write_stdout(data)
-    n_err = sum(1 for d in doc.header.diagnostics if d.severity != "warning")
-    summary = f"{len(doc.declarations)} declarations, {len(doc.edges)} edges"
+    n_err = sum(1 for severity, _, _ in diagnostics if severity != "warning")
+    summary = f"{n_decls} declarations, {n_edges} edges"
     if n_err:
         summary += f", {n_err} clang errors recorded (--keep-going)"
     info(f"{PROG}: {', '.join(args.headers)}: {summary}")
-    for d in doc.header.diagnostics:
-        if d.severity == "warning":
-            info(f"{PROG}: warning: {d.location}: {d.message}")
+    for severity, location, message in diagnostics:
+        if severity == "warning":
+            info(f"{PROG}: warning: {location}: {message}")
     if args.timings:
         info(f"{PROG}: clang parse {timings.parse:.3f} s, python walk {timings.walk:.3f} s")
     return 0

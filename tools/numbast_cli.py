@@ -148,10 +148,18 @@ def _emit(args) -> int:
 # What numbast keeps in its user cache ($NUMBAST_CACHE_DIR, else $XDG_CACHE_HOME/numbast).
 _CACHE_PARTS = {
     "ir": "dumps (canopy dump)",
+    "preamble": "precompiled CUDA preambles of canopy dump (clang PCH)",
     "shims": "LTO-IR of compiled shims",
     "layouts.json": "NVRTC layout answers of class template specializations",
     "cuda-path-*": "CUDA folders made for clang from pip wheels",
 }
+
+
+def _is_entry(part: str, name: str) -> bool:
+    """Whether a file of a cache folder is an entry (not an index or a side file)."""
+    if part == "ir":
+        return not name.startswith("request-")
+    return not name.endswith(".json")
 
 
 def _cache(action: str) -> int:
@@ -179,8 +187,8 @@ def _cache(action: str) -> int:
             if f.is_file() and not f.is_symlink()
         )
         count = sum(
-            len([f for f in p.iterdir() if f.is_file()])
-            if p.is_dir() and pattern in ("ir", "shims")
+            len([f for f in p.iterdir() if f.is_file() and _is_entry(pattern, f.name)])
+            if p.is_dir() and pattern in ("ir", "preamble", "shims")
             else 1
             for p in paths
         )
