@@ -9,6 +9,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from .runtime.compiler import cc_of
+
 
 @dataclass
 class Probe:
@@ -175,15 +177,9 @@ def _link(kernels: list[bytes], shim_ltoir: bytes, arch: str) -> None:
 
 
 def compile_shims(bundle, names, cc) -> bytes:
-    from numba.cuda.cudadrv import nvrtc
+    from .runtime.compiler import compile_ltoir
 
-    code, _ = nvrtc.compile(bundle.source(names), bundle.name, cc, ltoir=True)
-    return getattr(code, "code", code)
-
-
-def _cc(arch: str) -> tuple[int, int]:
-    """(9, 0) from "sm_90"."""
-    return int(arch[3:-1]), int(arch[-1])
+    return compile_ltoir(bundle.source(names), cc)[0]
 
 
 def link_kernel(pyfunc, argtypes, bundle, arch: str = "sm_90") -> str:
@@ -193,7 +189,7 @@ def link_kernel(pyfunc, argtypes, bundle, arch: str = "sm_90") -> str:
     source."""
     from numba import cuda
 
-    cc = _cc(arch)
+    cc = cc_of(arch)
     bundles = bundle if isinstance(bundle, (list, tuple)) else [bundle]
     ltoir, _ = cuda.compile(
         pyfunc, tuple(argtypes), cc=cc, device=False, abi="numba", output="ltoir"
@@ -209,7 +205,7 @@ def check_module(
     """Compile and link every binding of a module; a failure is isolated to its binding."""
     module = load_module(path)
     bundle = module._bindings.bundle
-    cc = _cc(arch)
+    cc = cc_of(arch)
     all_probes = probes(module)
     if only:
         all_probes = [p for p in all_probes if any(p.label.startswith(o) for o in only)]

@@ -13,7 +13,6 @@ from .runtime import environment
 from .runtime import tables as T
 
 _ERROR = re.compile(r"^(?P<file>.*?)\((?P<line>\d+)\): (?:catastrophic )?error: (?P<msg>.*)$")
-_SOURCE = "numbast_verify.cu"
 MAX_ROUNDS = 8
 
 
@@ -47,7 +46,7 @@ def failing_shims(t: T.Module, include_dirs: list[str], arch: str) -> dict[str, 
 def _compile(prelude: str, shims: dict[str, str], arch: str):
     """None when the source compiles, else ({shim: error} for errors placed in a shim, the
     first error line)."""
-    from numba.cuda.cudadrv import nvrtc
+    from .runtime.compiler import PROGRAM, cc_of, compile_ltoir
 
     names = sorted(shims)
     lines = prelude.count("\n") + 1
@@ -58,9 +57,8 @@ def _compile(prelude: str, shims: dict[str, str], arch: str):
         lines += shims[name].count("\n") + 1
         spans.append((start, lines, name))
         parts.append(shims[name])
-    cc = (int(arch[3:-1]), int(arch[-1]))
     try:
-        nvrtc.compile("\n".join(parts), _SOURCE, cc, ltoir=True)
+        compile_ltoir("\n".join(parts), cc_of(arch))
         return None
     except Exception as exc:  # NVRTC's log is in the message
         log = str(exc)
@@ -71,7 +69,7 @@ def _compile(prelude: str, shims: dict[str, str], arch: str):
         if m is None:
             continue
         first = first or m["msg"]
-        if m["file"].endswith(_SOURCE):
+        if m["file"].endswith(PROGRAM):
             line = int(m["line"])
             for start, end, name in spans:
                 if start <= line <= end:
@@ -86,7 +84,8 @@ def _compiles(prelude, shims, arch) -> bool:
 def _links(prelude: str, shims: dict[str, str], arch: str) -> bool:
     """Whether the shims, called from one kernel, compile and link to the arch's cubin."""
     from cuda.core import Linker, LinkerOptions, ObjectCode
-    from numba.cuda.cudadrv import nvrtc
+
+    from .runtime.compiler import cc_of, compile_ltoir
 
     calls = []
     for name in sorted(shims):
@@ -95,8 +94,7 @@ def _links(prelude: str, shims: dict[str, str], arch: str) -> bool:
     kernel = 'extern "C" __global__ void numbast_verify(void *p) {\n' + "\n".join(calls) + "\n}\n"
     source = "\n".join([prelude, *(shims[n] for n in sorted(shims)), kernel])
     try:
-        code, _ = nvrtc.compile(source, _SOURCE, (int(arch[3:-1]), int(arch[-1])), ltoir=True)
-        obj = ObjectCode.from_ltoir(bytes(getattr(code, "code", code)))
+        obj = ObjectCode.from_ltoir(compile_ltoir(source, cc_of(arch))[0])
         options = LinkerOptions(arch=arch, link_time_optimization=True)
         Linker(obj, options=options).link("cubin")
         return True

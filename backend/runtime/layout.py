@@ -9,8 +9,8 @@ import os
 import re
 
 from .environment import (
+    add_include_dirs,
     cache_dir,
-    cuda_include_dirs,
     include_stamps,
     numba_cuda_version,
     write_cache_file,
@@ -31,14 +31,15 @@ def query_layout(
     disk_key = _disk_key(prelude, key)
     answer = _disk().get(disk_key)
     if answer is None:
-        answer = _ask_nvrtc(prelude, cpp, field, list(include_dirs))
+        add_include_dirs(list(include_dirs))
+        answer = _ask_nvrtc(prelude, cpp, field)
         _store(disk_key, answer)
     hit = _MEMORY[(prelude, key)] = (int(answer[0]), int(answer[1]))
     return hit
 
 
-def _ask_nvrtc(prelude, cpp, field, include_dirs) -> tuple[int, int]:
-    from cuda.core import Program, ProgramOptions
+def _ask_nvrtc(prelude, cpp, field) -> tuple[int, int]:
+    from .compiler import compile_ltoir, device_cc
 
     # The answer travels in the lowered name of a kernel template instantiated with it.
     src = (
@@ -50,13 +51,8 @@ def _ask_nvrtc(prelude, cpp, field, include_dirs) -> tuple[int, int]:
         if field is None
         else f"&numbast_layout<__builtin_offsetof({cpp}, {field}), 0>"
     )
-    opts = ProgramOptions(
-        arch="sm_90", std="c++17", include_path=include_dirs + cuda_include_dirs()
-    )
-    obj = Program(src, "c++", options=opts).compile("cubin", name_expressions=[expr])
-    mangled = obj.symbol_mapping[expr]
-    mangled = mangled.decode() if isinstance(mangled, bytes) else mangled
-    size, align = (int(v) for v in re.findall(r"Ly(\d+)E", mangled)[:2])
+    _, mapping = compile_ltoir(src, device_cc(), [expr])
+    size, align = (int(v) for v in re.findall(r"Ly(\d+)E", mapping[expr])[:2])
     return size, align
 
 

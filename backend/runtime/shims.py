@@ -55,10 +55,10 @@ class ShimBundle(LinkableCode):
         from numba import cuda
 
         cc = cuda.current_context().device.compute_capability
-        return ltoir(self.source(), self.name, cc)
+        return ltoir(self.source(), cc)
 
 
-def ltoir(source: str, name: str, cc: tuple[int, int]) -> bytes:
+def ltoir(source: str, cc: tuple[int, int]) -> bytes:
     """NVRTC's LTO-IR of `source` for `cc`, from the disk cache when it holds it."""
     path = os.path.join(cache_dir(), "shims", _key(source, cc) + ".ltoir")
     try:
@@ -68,10 +68,9 @@ def ltoir(source: str, name: str, cc: tuple[int, int]) -> bytes:
             return data
     except OSError:
         pass
-    from numba.cuda.cudadrv import nvrtc
+    from .compiler import compile_ltoir
 
-    code, _ = nvrtc.compile(source, name, cc, ltoir=True)
-    data = bytes(getattr(code, "code", code))
+    data, _ = compile_ltoir(source, cc)
     write_cache_file(path, data)
     return data
 

@@ -1,0 +1,156 @@
+"""Every NVRTC compile of the bindings (layout queries, shims, `--verify`, `numbast check`)
+with one set of options: relocatable LTO-IR for the device's arch, C++17, the modules' include
+folders and the toolkit's.
+
+One set matters: with NVRTC's automatic precompiled headers (NVRTC 12.8 and later), the first
+compile of a process saves what its `#include`s parsed, and a later compile whose source
+starts with the same includes under the same options loads that instead of parsing the
+headers again. A module's layout queries and its shims start with the module's prelude, so
+a class template's first kernel parses CUB once, not twice. The precompiled headers live in a
+folder of the process's own, removed when it exits. NUMBAST_NVRTC_PCH=0 turns them off.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import tempfile
+
+from .environment import cuda_include_dirs
+
+PROGRAM = "numbast_shims.cu"  # the name compiler messages give the source
+_PCH_DIR: str | None = None
+
+
+def nvrtc_version() -> tuple[int, int]:
+    try:
+        from cuda.bindings import nvrtc
+
+        _, major, minor = nvrtc.nvrtcVersion()
+        return (int(major), int(minor))
+    except Exception:  # no NVRTC: the compile itself reports it
+        return (0, 0)
+
+
+def _pch_dir() -> str:
+    global _PCH_DIR
+    if _PCH_DIR is None:
+        _PCH_DIR = tempfile.mkdtemp(prefix="numbast-pch-")
+        atexit.register(shutil.rmtree, _PCH_DIR, ignore_errors=True)
+    return _PCH_DIR
+
+
+def include_path() -> list[str]:
+    """The modules' include folders (as numba-cuda is told them) and the toolkit's."""
+    from numba import cuda
+
+    extra = [p for p in (cuda.config.CUDA_NVRTC_EXTRA_SEARCH_PATHS or "").split(":") if p]
+    return [*extra, *(d for d in cuda_include_dirs() if d not in extra)]
+
+
+def cc_of(arch: str) -> tuple[int, int]:
+    """(9, 0) from "sm_90"."""
+    return int(arch[3:-1]), int(arch[-1])
+
+
+def device_cc() -> tuple[int, int]:
+    """The current device's compute capability; sm_90's where there is no GPU (layout
+    queries need none, and a type's layout does not change with the arch)."""
+    try:
+        from numba import cuda
+
+        return tuple(cuda.current_context().device.compute_capability)
+    except Exception:
+        return (9, 0)
+
+
+class CompileError(RuntimeError):
+    """NVRTC refused a source; the message holds its log."""
+
+
+def _ok(result, what: str, log: str = ""):
+    """The values of a cuda.bindings NVRTC call, or CompileError."""
+    from cuda.bindings import nvrtc
+
+    err, *values = result
+    if err != nvrtc.nvrtcResult.NVRTC_SUCCESS:
+        raise CompileError(
+            f"NVRTC {what}: {err.name}" + (f", compilation log:\n{log}" if log else "")
+        )
+    return values[0] if len(values) == 1 else values
+
+
+def _log(prog) -> str:
+    from cuda.bindings import nvrtc
+
+    err, size = nvrtc.nvrtcGetProgramLogSize(prog)
+    if err != nvrtc.nvrtcResult.NVRTC_SUCCESS or size <= 1:
+        return ""
+    buf = b" " * size
+    nvrtc.nvrtcGetProgramLog(prog, buf)
+    return buf.rstrip(b"\0").decode("utf-8", "replace")
+
+
+def compile_ltoir(source: str, cc: tuple[int, int], name_expressions=()):
+    """(LTO-IR bytes, {name expression: lowered name}) of `source` for `cc`. Raises
+    CompileError, whose message holds the compiler's log."""
+    from cuda.bindings import nvrtc
+
+    options = [f"-arch=sm_{cc[0]}{cc[1]}", "-std=c++17", "-rdc=true", "-dlto"]
+    options += [f"-I{d}" for d in include_path()]
+    pch = nvrtc_version() >= (12, 8) and os.environ.get("NUMBAST_NVRTC_PCH") != "0"
+    if pch:
+        options += ["-pch", f"-pch-dir={_pch_dir()}"]
+        _size_pch_heap()
+    prog = _ok(nvrtc.nvrtcCreateProgram(source.encode(), PROGRAM.encode(), 0, [], []), "create")
+    try:
+        for expr in name_expressions:
+            _ok(nvrtc.nvrtcAddNameExpression(prog, expr.encode()), "name expression")
+        encoded = [o.encode() for o in options]
+        (err,) = nvrtc.nvrtcCompileProgram(prog, len(encoded), encoded)
+        if err != nvrtc.nvrtcResult.NVRTC_SUCCESS:
+            _ok((err,), "compile", _log(prog))
+        if pch:
+            _grow_pch_heap(prog)
+        size = _ok(nvrtc.nvrtcGetLTOIRSize(prog), "LTO-IR size")
+        data = b" " * size
+        _ok(nvrtc.nvrtcGetLTOIR(prog, data), "LTO-IR")
+        mapping = {}
+        for expr in name_expressions:
+            lowered = _ok(nvrtc.nvrtcGetLoweredName(prog, expr.encode()), "lowered name")
+            mapping[expr] = lowered.decode() if isinstance(lowered, bytes) else lowered
+        return data, mapping
+    finally:
+        nvrtc.nvrtcDestroyProgram(prog)
+
+
+# CUB's block headers need ~270 MB of PCH heap under NVRTC 13.5, more than NVRTC's default
+# 256 MB: the heap is made this large before the first compile of the process (resizing it
+# later frees the precompiled headers it holds).
+PCH_HEAP = 512 << 20
+_HEAP_SIZED = False
+
+
+def _size_pch_heap() -> None:
+    global _HEAP_SIZED
+    if _HEAP_SIZED:
+        return
+    _HEAP_SIZED = True
+    from cuda.bindings import nvrtc
+
+    err, size = nvrtc.nvrtcGetPCHHeapSize()
+    if err == nvrtc.nvrtcResult.NVRTC_SUCCESS and size < PCH_HEAP:
+        nvrtc.nvrtcSetPCHHeapSize(PCH_HEAP)
+
+
+def _grow_pch_heap(prog) -> None:
+    """When the precompiled header did not fit NVRTC's heap, make the heap as large as it
+    needed, so that the next compile makes and keeps one (never shrink it: that frees it)."""
+    from cuda.bindings import nvrtc
+
+    (status,) = nvrtc.nvrtcGetPCHCreateStatus(prog)
+    if status == nvrtc.nvrtcResult.NVRTC_ERROR_PCH_CREATE_HEAP_EXHAUSTED:
+        err, needed = nvrtc.nvrtcGetPCHHeapSizeRequired(prog)
+        if err == nvrtc.nvrtcResult.NVRTC_SUCCESS:
+            nvrtc.nvrtcSetPCHHeapSize(needed)
