@@ -91,8 +91,7 @@ class Bindings:
             set_layout(self.records[r.id], fields, {f.attr: f.name for f in r.fields if f.attr})
         for r in t.records:
             rt, cls = self.records[r.id], self.classes[r.name]
-            if r.constructors:
-                self.calls.constructors(cls, rt, r.constructors)
+            self.calls.constructors(cls, rt, r.constructors)  # also a dtype, with or without
             self.calls.implicit(rt, r.implicit)
             self.calls.casts(rt, r.casts)
             if r.methods:

@@ -20,6 +20,26 @@ from .shims import declare_shim
 _I8P = llir.IntType(8).as_pointer()
 
 
+class RecordClass(types.Function, types.DTypeSpec):
+    """The Numba type of a record's Python class: its constructors (`Rec(x)`, where C++ has
+    them) and a dtype (`cuda.local.array(4, Rec)`, an array of the C++ type)."""
+
+    def __init__(self, template, record: RecordType):
+        self._record = record
+        super().__init__(template)
+
+    @property
+    def dtype(self) -> RecordType:
+        if self._record.by_ref:
+            from numba.core.errors import TypingError
+
+            raise TypingError(
+                f"no arrays of {self._record.cpp}: its bound methods modify it, so its Numba "
+                "values are references"
+            )
+        return self._record
+
+
 def python_operator(op: str):
     """The `operator` function a C++ operator (table spelling) binds to."""
     return getattr(operator, cxx.OPERATORS[op])
@@ -125,7 +145,7 @@ class Callables:
             key = cls
 
             def generic(self, args, kws):
-                if kws:
+                if kws or not candidates:
                     return None
                 hit = best(candidates, args)
                 if hit is None:
@@ -141,7 +161,7 @@ class Callables:
                 ]
                 return signature(rt, *formal)
 
-        typing_registry.register_global(cls, types.Function(_Constructor))
+        typing_registry.register_global(cls, RecordClass(_Constructor, rt))
 
     def methods(self, rt: RecordType, methods) -> None:
         """Bind the methods of a record (`c.bump(2)`)."""

@@ -48,11 +48,17 @@ class StructRecordModel(models.StructModel):
         super().__init__(dmm, fe_type, [(n, t) for n, t, _ in fe_type.fields])
 
 
-class OpaqueRecordModel(models.PrimitiveModel):
-    """Bytes of the record's size; alignment is applied where storage is allocated."""
+class OpaqueRecordModel(models.StructModel):
+    """The record's bytes as one member of unsigned integers as wide as its alignment (up to
+    8 bytes; more is applied where storage is allocated). A struct, so that local and shared
+    arrays of the record can be made."""
 
     def __init__(self, dmm, fe_type):
-        super().__init__(dmm, fe_type, llir.ArrayType(llir.IntType(8), fe_type.size))
+        width = min(max(fe_type.alignof_, 1), 8)
+        while fe_type.size % width:
+            width //= 2
+        unit = {1: types.uint8, 2: types.uint16, 4: types.uint32, 8: types.uint64}[width]
+        super().__init__(dmm, fe_type, [("bytes", types.UniTuple(unit, fe_type.size // width))])
 
 
 class RefRecordModel(models.PrimitiveModel):

@@ -458,3 +458,30 @@ def test_verify_leaves_out_what_does_not_compile(tmp_path):
     assert "shim does not compile: identifier" in out.read_text()  # the compiler's words
     check = numbast_check(out)
     assert check.returncode == 0 and ", 0 failed" in check.stderr, check.stderr[-2000:]
+
+
+def test_arrays_of_by_reference_records_are_refused(sample):
+    """`Counter`'s methods modify it, so its Numba values are references: an array of them
+    is refused at typing with the reason (no GPU needed)."""
+    from numba import cuda, types
+
+    from bind_helpers import import_file
+    from numbast.backend.check import link_kernel
+
+    path, _ = sample
+    m = import_file(path)
+    Counter, Vec2 = m.Counter, m.Vec2
+
+    def ok(out):
+        vs = cuda.local.array(3, Vec2)
+        vs[0] = Vec2(out[0], out[1])
+        out[2] = vs[0].x
+
+    link_kernel(ok, (types.float32[::1],), m._bindings.bundle)
+
+    def refused(out):
+        cs = cuda.local.array(3, Counter)
+        out[0] = cs[0].value()
+
+    with pytest.raises(Exception, match="no arrays of Counter: its bound methods modify it"):
+        link_kernel(refused, (types.int32[::1],), m._bindings.bundle)

@@ -234,3 +234,27 @@ def test_bf16_arithmetic_comparisons_conversions_math(bf16):
     np.testing.assert_array_equal(flags[1], a < b)
     np.testing.assert_array_equal(flags[2], a > b)
     assert math.isfinite(float(out.sum()))
+
+
+def test_local_and_shared_arrays_of_records(sample):
+    """A record's class is a dtype: `cuda.local.array(n, Vec2)` of a struct-model record and
+    `cuda.shared.array(n, Flags)` of an opaque (bitfield) one, filled by constructors."""
+    m = sample
+    Vec2, Flags = m.Vec2, m.Flags
+
+    @cuda.jit
+    def kernel(out):
+        vs = cuda.local.array(2, Vec2)
+        vs[0] = Vec2(np.float32(1.0), np.float32(2.0))
+        vs[1] = Vec2(np.float32(3.0), np.float32(4.0))
+        fs = cuda.shared.array(2, Flags)
+        fs[0] = Flags(1, 5)
+        fs[1] = Flags(0, 9)
+        out[0] = vs[0].dot(vs[1])
+        out[1] = vs[1].y
+        out[2] = fs[0].packed()
+        out[3] = fs[1].packed()
+
+    out = cuda.to_device(np.zeros(4, np.float32))
+    kernel[1, 1](out)
+    assert out.copy_to_host().tolist() == [11.0, 4.0, 11.0, 18.0]
