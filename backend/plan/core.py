@@ -173,6 +173,13 @@ class Planner:
             mutable_ref = (
                 t.kind == "lvalue_reference" and t.pointee is not None and not t.pointee.const
             )
+            if intent == "in" and t.kind == "array" and t.element is not None:
+                # C++ adjusts a parameter of array type to a pointer ([dcl.fct]): it takes a
+                # device or local array, as the pointer does.
+                parts.args.append(T.Pointer(self.type(t.element, allow_ref=False)))
+                parts.exprs.append(cxx.arg(value_cpp(t.element, ppath) + " *", slot))
+                slot += 1
+                continue
             if intent == "in":
                 if mutable_ref and not self.by_ref_record(t.pointee):
                     self.dropped_refs.append(f"{owner}({p.name or k})")
