@@ -93,9 +93,34 @@ class Callables:
         self.bundle = bundle
         self.type_of = type_of
         self._cases: dict[object, list] = {}
+        self._array_cases: dict[tuple, list] = {}
 
     def _lower(self, key, sig, shim, self_result=False) -> None:
         lowering_registry.lower(key, *sig.args)(call_impl(self.bundle, shim, self_result))
+
+    def _lower_arrays(self, key, params, shim) -> None:
+        """Lowering of a call passing device or local arrays where C++ takes pointers.
+        Numba keys such lowerings by the Array class, not by its dtype, so overloads that
+        differ only in what they point at (`curand(curandStateXORWOW_t *)`,
+        `curand(curandStatePhilox4_32_10_t *)`) share one lowering, which picks the shim by
+        the arrays' dtypes."""
+        formals = tuple(types.Array if isinstance(p, types.CPointer) else p for p in params)
+        cases = self._array_cases.get((key, formals))
+        if cases is None:
+            cases = self._array_cases[(key, formals)] = []
+            bundle = self.bundle
+
+            def impl(context, builder, sig, args):
+                for case_params, case_shim in cases:
+                    if all(
+                        a.dtype == p.dtype if isinstance(p, types.CPointer) else True
+                        for a, p in zip(sig.args, case_params, strict=True)
+                    ):
+                        return call_impl(bundle, case_shim)(context, builder, sig, args)
+                raise TypeError(f"no overload of {key} takes {sig.args}")  # typing prevents it
+
+            lowering_registry.lower(key, *formals)(impl)
+        cases.append((tuple(params), shim))
 
     def function(self, key, overloads, result=None) -> None:
         """Bind `overloads` to `key`: a function stand-in, a record class (constructors, whose
@@ -114,8 +139,7 @@ class Callables:
                     for a in atypes
                 ]
                 sigs.append(signature(rtype, *arrays))
-                formals = [types.Array if isinstance(a, types.Array) else a for a in arrays]
-                lowering_registry.lower(key, *formals)(call_impl(self.bundle, o.shim))
+                self._lower_arrays(key, atypes, o.shim)
         bucket = self._cases.setdefault(key, [])
         bucket.extend(sigs)
         if len(bucket) == len(sigs):  # first registration of this key
@@ -137,8 +161,7 @@ class Callables:
             params = [self.type_of(a) for a in o.args]
             self._lower(cls, signature(rt, *params), o.shim)
             if any(isinstance(p, types.CPointer) for p in params):
-                formals = [types.Array if isinstance(p, types.CPointer) else p for p in params]
-                lowering_registry.lower(cls, *formals)(call_impl(self.bundle, o.shim))
+                self._lower_arrays(cls, params, o.shim)
             candidates.append(_Candidate(params, o.decl or o.shim))
 
         class _Constructor(AbstractTemplate):

@@ -164,30 +164,33 @@ def _direction_vectors(bits: int) -> np.ndarray:
 
 
 def test_every_state_kernel_compiles_and_links(curand):
-    """CI (no GPU): each state's kernel types, compiles and links with its shims."""
+    """CI (no GPU): each state's kernel types, compiles and links with its shims, and calls
+    the overloads for its own state (they differ only in the state pointer's type)."""
     from numbast.backend.check import link_kernel
 
     bundle = curand._bindings.bundle
+    states = [*SEEDED, *SOBOL, "Mtgp32"]
+
+    def link(kernel, argtypes, state):
+        bundle.used.clear()
+        source = link_kernel(kernel, argtypes, bundle)
+        assert f"curandState{state}_t *" in source
+        assert not [s for s in states if s != state and f"curandState{s}_t *" in source]
+
     for name in SEEDED:
-        link_kernel(
-            seeded_kernel(curand, name),
-            (types.uint32[:, ::1], types.float32[:, ::1], types.float64[:, ::1]),
-            bundle,
-        )
+        argtypes = (types.uint32[:, ::1], types.float32[:, ::1], types.float64[:, ::1])
+        link(seeded_kernel(curand, name), argtypes, name)
     for name, (bits, scrambled) in SOBOL.items():
         word = types.uint32 if bits == 32 else types.uint64
-        link_kernel(
-            sobol_kernel(curand, name, scrambled),
-            (
-                word[::1],
-                word,
-                word[:, ::1],
-                types.float32[:, ::1],
-                types.float64[:, ::1],
-                types.uint32[::1],
-            ),
-            bundle,
+        argtypes = (
+            word[::1],
+            word,
+            word[:, ::1],
+            types.float32[:, ::1],
+            types.float64[::1],
+            types.uint32[::1],
         )
+        link(sobol_kernel(curand, name, scrambled), argtypes, name)
 
 
 def _cupy():
