@@ -45,6 +45,21 @@ def emit_file(
     return path, plan
 
 
+def module_from_ir(tmp: Path, name: str, config_text: str | None = None):
+    """Emit tests/data/ir/<name>.json (committed IR: the GPU machine has no libclang) into
+    tmp, with its runtime, and import it."""
+    api = DATA / "ir" / f"{name}.json"
+    config = None
+    if config_text:
+        (tmp / f"{name}.toml").write_text(config_text)
+        config = load_config(tmp / f"{name}.toml")
+    text, _ = emit_module(ir.load(api), api.read_bytes(), "test", config)
+    path = tmp / f"{name}_bindings.py"
+    path.write_text(text)
+    write_runtime(tmp)
+    return import_file(path)
+
+
 def import_file(path: Path):
     spec = importlib.util.spec_from_file_location(f"bindings_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)

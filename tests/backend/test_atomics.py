@@ -12,27 +12,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers import DATA
-from numbast import ir
-from numbast.backend.emit import emit_module, write_runtime
-
 cuda = pytest.importorskip("numba.cuda", reason="numba-cuda is needed to build bindings")
 from numba import types  # noqa: E402
 
-IR_FILE = DATA / "ir" / "atomics.json"
 N = 1 << 24
 BLOCK = 256
 
 
 @pytest.fixture(scope="module")
 def atomics(tmp_path_factory):
-    from bind_helpers import import_file
+    from bind_helpers import module_from_ir
 
-    tmp = tmp_path_factory.mktemp("atomics")
-    text, _ = emit_module(ir.load(IR_FILE), IR_FILE.read_bytes(), "test")
-    (tmp / "atomic_bindings.py").write_text(text)
-    write_runtime(tmp)
-    return import_file(tmp / "atomic_bindings.py")
+    return module_from_ir(tmp_path_factory.mktemp("atomics"), "atomics")
 
 
 def contention_kernel(m):

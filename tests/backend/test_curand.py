@@ -17,14 +17,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers import DATA
-from numbast import ir
-from numbast.backend.emit import emit_module, write_runtime
-
 cuda = pytest.importorskip("numba.cuda", reason="numba-cuda is needed to build bindings")
 from numba import types  # noqa: E402
 
-IR_FILE = DATA / "ir" / "curand_kernel.json"
 THREADS = 64
 SEED, OFFSET = 1234, 7
 # Counter-based and recurrence states: curand_init(seed, subsequence, offset, state).
@@ -41,13 +36,9 @@ N_U32, N_F32, N_F64 = 4, 6, 4
 
 @pytest.fixture(scope="module")
 def curand(tmp_path_factory):
-    from bind_helpers import import_file
+    from bind_helpers import module_from_ir
 
-    tmp = tmp_path_factory.mktemp("curand")
-    text, _ = emit_module(ir.load(IR_FILE), IR_FILE.read_bytes(), "test")
-    (tmp / "curand_bindings.py").write_text(text)
-    write_runtime(tmp)
-    return import_file(tmp / "curand_bindings.py")
+    return module_from_ir(tmp_path_factory.mktemp("curand"), "curand_kernel")
 
 
 def seeded_kernel(m, state_name: str):

@@ -14,9 +14,6 @@ import numpy as np
 import pytest
 
 from helpers import DATA
-from numbast import ir
-from numbast.backend import load_config
-from numbast.backend.emit import emit_module, write_runtime
 
 cuda = pytest.importorskip("numba.cuda", reason="numba-cuda is needed to run bindings")
 pytestmark = [
@@ -30,18 +27,9 @@ IR = DATA / "ir"
 
 
 def _module(tmp: Path, name: str, config_text: str | None = None):
-    from bind_helpers import import_file
+    from bind_helpers import module_from_ir
 
-    doc = ir.load(IR / f"{name}.json")
-    config = None
-    if config_text:
-        (tmp / f"{name}.toml").write_text(config_text)
-        config = load_config(tmp / f"{name}.toml")
-    text, _ = emit_module(doc, (IR / f"{name}.json").read_bytes(), "test", config)
-    path = tmp / f"{name}_gpu.py"
-    path.write_text(text)
-    write_runtime(tmp)
-    return import_file(path)
+    return module_from_ir(tmp, name, config_text)
 
 
 @pytest.fixture(scope="module", params=["static", "dynamic"])
