@@ -5,7 +5,14 @@ bound, skipped by reason, check passed/failed, seconds).
     python benchmarks/census.py                       # every header, writes docs/census.md
     python benchmarks/census.py --quick -o census.md  # a small subset (CI runs this)
 
-Headers are names under the CUDA include roots (`cuda_bf16.h`; CUB's as `cub/...`).
+Each line of the list is a header name under the CUDA include roots (`cuda_bf16.h`; CUB's as
+`cub/...`), optionally followed by `--retain FILE` options for `canopy dump` (headers whose
+declarations the API is made of: cuRAND's distributions live beside curand_kernel.h) and one
+`--config FILE` for `numbast emit` (relative to the repository: the shipped example configs,
+which give the intents and fixed arguments a header needs).
+
+"Public" declarations are those whose qualified name has no part starting with `_` and no
+`detail` namespace; a public declaration is bound unless `_NOT_BOUND` names it.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import ast
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -32,6 +40,8 @@ QUICK = ["cuda_fp4.h", "cuComplex.h", "sm_61_intrinsics.h"]
 class Row:
     header: str
     declarations: int = 0
+    public: int = 0
+    public_bound: int = 0
     bound: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
     passed: int = 0
@@ -64,13 +74,35 @@ def _reason(why: str) -> str:
     return re.sub(r"(…\s*)+", "… ", text).strip()[:60]
 
 
-def census_one(header: str) -> Row:
+def _is_public(qualified: str) -> bool:
+    parts = qualified.split("::")
+    return not any(p.startswith("_") or p == "detail" for p in parts)
+
+
+def _line(line: str) -> tuple[str, list[str], str | None]:
+    """(header, dump options, emit config) of a list line."""
+    words = shlex.split(line)
+    header, dump, config = words[0], [], None
+    rest = iter(words[1:])
+    for word in rest:
+        value = next(rest, None)
+        if word == "--retain" and value:
+            dump += ["--retain", value]
+        elif word == "--config" and value:
+            config = str(ROOT / value)
+        else:
+            raise SystemExit(f"census list: {line!r}: expected --retain FILE or --config FILE")
+    return header, dump, config
+
+
+def census_one(line: str) -> Row:
     """Dump, emit and check one header in its own folder and processes."""
+    header, dump_options, config = _line(line)
     name = header.removeprefix("cccl/")
-    row = Row(header)
+    row = Row(header + (" (with " + Path(config).name + ")" if config else ""))
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        r = _cli("numbast.tools.canopy", "dump", name, "-o", "api.json", cwd=tmp)
+        r = _cli("numbast.tools.canopy", "dump", name, *dump_options, "-o", "api.json", cwd=tmp)
         if r.returncode:
             row.error = "dump: " + _last_error(r)
         else:
@@ -79,17 +111,25 @@ def census_one(header: str) -> Row:
             if not row.declarations:
                 notes = [d["message"] for d in doc["header"].get("diagnostics", [])]
                 row.skipped = {"(nothing retained: " + (notes or ["?"])[-1][:60] + "…)": 0}
-            emit = ("numbast.tools.numbast_cli", "emit", "api.json", "--verify", "-o", "m.py")
-            r = _cli(*emit, cwd=tmp)
+            emit = ["numbast.tools.numbast_cli", "emit", "api.json", "--verify", "-o", "m.py"]
+            r = _cli(*emit, *(["--config", config] if config else []), cwd=tmp)
             if row.error:
                 pass
             elif r.returncode:
                 row.error = "emit: " + _last_error(r)
             else:
                 row.bound = int(re.search(r"(\d+) bound", r.stderr)[1])
-                for _, why in _not_bound(Path(tmp, "m.py")):
+                not_bound = _not_bound(Path(tmp, "m.py"))
+                for _, why in not_bound:
                     key = _reason(why)
                     row.skipped[key] = row.skipped.get(key, 0) + 1
+                public = {
+                    d["qualified_name"]
+                    for d in doc.get("declarations", [])
+                    if d.get("kind") != "macro" and _is_public(d["qualified_name"])
+                }
+                row.public = len(public)
+                row.public_bound = len(public - {label for label, _ in not_bound})
                 r = _cli("numbast.tools.numbast_cli", "check", "m.py", "--failures-only", cwd=tmp)
                 m = re.search(r"(\d+) bindings passed, (\d+) failed", r.stderr)
                 if m:
@@ -104,11 +144,16 @@ def markdown(rows: list[Row], command: str) -> str:
     lines = [
         "# CUDA toolkit census",
         "",
-        f"Made by `{command}`: each header dumped, emitted with no config and checked",
-        "(`numbast check`: every binding compiled and linked for sm_90, no GPU).",
+        f"Made by `{command}`: each header dumped, emitted (`--verify`: a binding is kept only",
+        "when its shim compiles and links for the arch) and checked (`numbast check`: every",
+        "binding compiled and linked for sm_90, no GPU). Options after a header name are the",
+        "dump's retained headers and the shipped example config it is emitted with.",
+        "**public bound**: the header's public declarations (no `_` or `detail` in the name)",
+        "that are bound, of all; **bindings**: callables and types bound, overloads counted.",
         "",
-        "| header | declarations | bound | skipped (by reason) | check passed | check failed | s |",
-        "|---|---:|---:|---|---:|---:|---:|",
+        "| header | declarations | public bound | bindings | skipped (by reason) | check passed "
+        "| check failed | s |",
+        "|---|---:|---:|---:|---|---:|---:|---:|",
     ]
     for r in rows:
         skipped = ", ".join(
@@ -116,8 +161,11 @@ def markdown(rows: list[Row], command: str) -> str:
         )
         if r.error:
             skipped = f"**{r.error.replace('|', '/')}**"
+        share = f"{r.public_bound}/{r.public}" + (
+            f" ({100 * r.public_bound // r.public}%)" if r.public else ""
+        )
         lines.append(
-            f"| `{r.header}` | {r.declarations} | {r.bound} | {skipped} | {r.passed} | "
+            f"| `{r.header}` | {r.declarations} | {share} | {r.bound} | {skipped} | {r.passed} | "
             f"{r.failed} | {r.seconds} |"
         )
     total = sum(r.passed for r in rows), sum(r.failed for r in rows)

@@ -47,8 +47,16 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument(
         "--verify",
         action="store_true",
+        default=None,
         help="compile every shim with NVRTC first and leave out (with the compiler's error) "
-        "what does not compile for the arch; needs numba-cuda, no GPU",
+        "what does not compile for the arch; needs NVRTC, no GPU (the default where NVRTC "
+        "is found)",
+    )
+    e.add_argument(
+        "--no-verify",
+        dest="verify",
+        action="store_false",
+        help="bind every declaration the IR describes, compiled or not",
     )
     ca = sub.add_parser("cache", help="show or empty numbast's user cache")
     ca.add_argument("action", choices=["info", "clear"])
@@ -118,7 +126,14 @@ def _emit(args) -> int:
     for given in args.use:
         path, _, module = given.partition("=")
         uses.append(used_module(path, module or None))
-    text, plan = emit_module(doc, data, command, config, uses, verify=args.verify)
+    verify = args.verify
+    if verify is None:
+        from numbast.backend.runtime.compiler import nvrtc_version
+
+        verify = nvrtc_version() > (0, 0)
+        if not verify:
+            info(f"{PROG}: warning: NVRTC not found: shims not verified (--no-verify to hush)")
+    text, plan = emit_module(doc, data, command, config, uses, verify=verify)
     if args.output and args.output != "-":
         write_module(args.output, text)
     else:

@@ -4,6 +4,7 @@ compiling and linking every binding (NVRTC + LTO-IR + nvJitLink to an sm_90 cubi
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -433,31 +434,34 @@ def test_enumerator_prefixes_and_renames(tmp_path):
 
 
 def test_verify_leaves_out_what_does_not_compile(tmp_path):
-    """`numbast emit --verify`: sm_60_atomic_functions.h declares functions NVRTC does not
-    know; they are left out with the compiler's error, and everything bound passes check."""
+    """`numbast emit` verifies by default: sm_60_atomic_functions.h declares functions NVRTC
+    does not know; they are left out with the compiler's error, and everything bound passes
+    check. `--no-verify` binds them all."""
     pytest.importorskip("clang.cindex", reason="dumps a CUDA header")
     api, out = tmp_path / "a.json", tmp_path / "atomics.py"
     cmd = [sys.executable, "-m", "numbast.tools.canopy", "dump", "sm_60_atomic_functions.h"]
     subprocess.run([*cmd, "-o", str(api)], check=True, capture_output=True)
-    r = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "numbast.tools.numbast_cli",
-            "emit",
-            str(api),
-            "--verify",
-            "-o",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-    )
+
+    def emit(*flags: str, to=out) -> subprocess.CompletedProcess:
+        emit_cmd = [sys.executable, "-m", "numbast.tools.numbast_cli", "emit", str(api)]
+        return subprocess.run([*emit_cmd, *flags, "-o", str(to)], capture_output=True, text=True)
+
+    r = emit()
     assert r.returncode == 0, r.stderr
     assert "shim does not compile" in r.stderr
     assert "shim does not compile: identifier" in out.read_text()  # the compiler's words
+    assert emit("--verify", to=tmp_path / "again.py").returncode == 0
+
+    def body(path):  # the module less the line recording the command that made it
+        return [ln for ln in path.read_text().splitlines() if "numbast emit" not in ln]
+
+    assert body(tmp_path / "again.py") == body(out)
     check = numbast_check(out)
     assert check.returncode == 0 and ", 0 failed" in check.stderr, check.stderr[-2000:]
+    r = emit("--no-verify", to=tmp_path / "all.py")
+    assert r.returncode == 0 and "shim does not compile" not in r.stderr
+    bound = [int(re.search(r"(\d+) bound", x.stderr)[1]) for x in (emit(), r)]
+    assert bound[0] < bound[1]
 
 
 def test_arrays_of_by_reference_records_are_refused(sample):
