@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .runtime import environment
+from .runtime import cxx, environment
 from .runtime import tables as T
 
 _ERROR = re.compile(r"^(?P<file>.*?)\((?P<line>\d+)\): (?:catastrophic )?error: (?P<msg>.*)$")
@@ -19,7 +19,9 @@ MAX_ROUNDS = 8
 def failing_shims(t: T.Module, include_dirs: list[str], arch: str) -> dict[str, str]:
     """{shim name: the compiler's first error} for the shims that do not compile."""
     dirs = environment.include_dirs_near(None, include_dirs)
-    prelude = environment.resolve_includes(t.prelude, dirs + environment.cuda_include_dirs())
+    prelude = cxx.with_helpers(
+        environment.resolve_includes(t.prelude, dirs + environment.cuda_include_dirs())
+    )
     environment.add_include_dirs(dirs)
     shims = t.shims()
     failed: dict[str, str] = {}

@@ -99,12 +99,9 @@ def _class_tparams(p: Planner, d: ir.ClassTemplate, path: str) -> list[T.ClassTe
             raise Unsupported(f"template parameter {tp.name} is a pack or a template")
         name = names.cpp_identifier(tp.name, tpath)
         if tp.kind == "type":
-            default = None
-            if tp.default is not None:
-                default = _default_type(tp.default)
-                if default is None:
-                    raise Unsupported(f"default {tp.default} of {tp.name} is not known")
-            out.append(T.ClassTemplateParam(name, "type", default))
+            default = _default_type(tp.default) if tp.default is not None else None
+            cpp_default = tp.default is not None and default is None  # C++ supplies it
+            out.append(T.ClassTemplateParam(name, "type", default, cpp_default=cpp_default))
             continue
         enum = p.by_id.get(tp.type.decl or "") if tp.type is not None else None
         if isinstance(enum, ir.Enum):
@@ -112,14 +109,33 @@ def _class_tparams(p: Planner, d: ir.ClassTemplate, path: str) -> list[T.ClassTe
             values = {e.name: e.value for e in enum.enumerators}
             default = None
             if tp.default is not None:
-                last = tp.default.strip().rsplit("::", 1)[-1]
-                if last not in values:
-                    raise Unsupported(f"default {tp.default} of {tp.name} is not known")
-                default = values[last]
+                default = values.get(tp.default.strip().rsplit("::", 1)[-1])
             cpp = names.cpp_qualified(enum.qualified_name, tpath)
-            out.append(T.ClassTemplateParam(name, "int", default, cpp, tuple(values.items())))
+            out.append(
+                T.ClassTemplateParam(
+                    name,
+                    "int",
+                    default,
+                    cpp,
+                    tuple(values.items()),
+                    cpp_default=tp.default is not None and default is None,
+                )
+            )
             continue
-        known = p.type(tp.type) if tp.type is not None else None
+        known = _known_type(p, tp.type)
+        if known == T.Scalar("bool"):  # given as False/True (or 0/1), spelled as a bool
+            default = {"false": 0, "true": 1}.get((tp.default or "").strip())
+            out.append(
+                T.ClassTemplateParam(
+                    name,
+                    "int",
+                    default,
+                    "bool",
+                    (("false", 0), ("true", 1)),
+                    cpp_default=tp.default is not None and default is None,
+                )
+            )
+            continue
         if not (isinstance(known, T.Scalar) and known.name.startswith(("int", "uint"))):
             raise Unsupported(f"non-type template parameter {tp.name} is not an integer or an enum")
         default = None
@@ -127,9 +143,22 @@ def _class_tparams(p: Planner, d: ir.ClassTemplate, path: str) -> list[T.ClassTe
             try:
                 default = int(tp.default.rstrip("uUlL"), 0)
             except ValueError:
-                raise Unsupported(f"default {tp.default} of {tp.name} is an expression") from None
-        out.append(T.ClassTemplateParam(name, "int", default))
+                default = None  # an expression (`detail::warp_threads`): C++ computes it
+        out.append(
+            T.ClassTemplateParam(
+                name, "int", default, cpp_default=tp.default is not None and default is None
+            )
+        )
     return out
+
+
+def _known_type(p: Planner, t) -> T.Type | None:
+    if t is None:
+        return None
+    try:
+        return p.type(t)
+    except Unsupported:
+        return None
 
 
 def class_template(p: Planner, d: ir.ClassTemplate) -> T.ClassTemplate | None:
@@ -149,9 +178,17 @@ def class_template(p: Planner, d: ir.ClassTemplate) -> T.ClassTemplate | None:
     for j, c in enumerate(d.constructors):
         if c.access != "public" or c.deleted or c.ctor_kind in ("copy", "move"):
             continue
+        fixed = p.config.arguments.get(f"{d.qualified_name}::{d.name}", {})
         try:
             cpath = f"{path}.constructors[{j}]"
-            ctors.append(tuple(slot(p, prm.type, pnames, cpath) for prm in c.params))
+            ctors.append(
+                tuple(
+                    T.Fixed(names.cpp_expression(fixed[prm.name], f"$.arguments.{d.name}"))
+                    if prm.name in fixed
+                    else slot(p, prm.type, pnames, cpath)
+                    for prm in c.params
+                )
+            )
         except Unsupported as exc:
             p.skip(f"{d.qualified_name}::{c.name}", str(exc))
     if not d.constructors:
@@ -167,7 +204,17 @@ def class_template(p: Planner, d: ir.ClassTemplate) -> T.ClassTemplate | None:
         except Unsupported as exc:
             p.skip(label, str(exc))
             continue
-        methods.setdefault(member.name if member.name.isidentifier() else "", []).append(member)
+        variants = methods.setdefault(member.name if member.name.isidentifier() else "", [])
+        variants.append(member)
+        # Trailing default arguments: shorter calls, C++ fills in the rest.
+        n = len(m.params)
+        while (
+            n
+            and m.params[n - 1].has_default
+            and not isinstance(member.params[n - 1], (T.Fixed, T.OutReturn))
+        ):
+            n -= 1
+            variants.append(T.replace(member, params=member.params[:n]))
         by_ref = by_ref or not m.const
     operators = []
     for j, m in enumerate(d.methods):

@@ -26,7 +26,9 @@ class Bindings:
         dirs = environment.include_dirs_near(module_file, t.include_dirs)
         environment.add_include_dirs(dirs)
         self.include_dirs = dirs
-        prelude = environment.resolve_includes(t.prelude, dirs + environment.cuda_include_dirs())
+        prelude = cxx.with_helpers(
+            environment.resolve_includes(t.prelude, dirs + environment.cuda_include_dirs())
+        )
         self.bundle = ShimBundle(prelude, t.shims(), name=f"{module}_shims.cu")
         self.records: dict[str, RecordType] = {}  # IR id -> Numba type (own records)
         self.classes: dict[str, type] = {}  # Python name -> stand-in class

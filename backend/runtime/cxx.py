@@ -152,6 +152,40 @@ def shim_name(key: str) -> str:
     return "nbst_" + hashlib.sha256(key.encode()).hexdigest()[:20]
 
 
+# Device helpers every shim source has after its includes (the runtime's own C++, no input in
+# it): `numbast::block_storage{}` / `numbast::warp_storage{}` bind to the `TempStorage &` a
+# CUB-style constructor takes (a config's [arguments] gives them), with shared memory for the
+# block, or for each 32-thread warp of it.
+DEVICE_HELPERS = """
+namespace numbast {
+template <bool B> struct only_if {};
+template <> struct only_if<true> { using type = int; };
+// Converts only to storage types (trivially constructible: a TempStorage, not the class
+// whose constructor takes it, so its copy constructor is no candidate).
+#define NUMBAST_STORAGE template <class S, typename only_if<__has_trivial_constructor(S)>::type = 0>
+struct block_storage {
+  NUMBAST_STORAGE __device__ operator S &() const {
+    __shared__ S storage;
+    return storage;
+  }
+};
+struct warp_storage {
+  NUMBAST_STORAGE __device__ operator S &() const {
+    __shared__ S storage[32];
+    unsigned t = threadIdx.x + blockDim.x * (threadIdx.y + blockDim.y * threadIdx.z);
+    return storage[t / 32];
+  }
+};
+#undef NUMBAST_STORAGE
+}  // namespace numbast
+"""
+
+
+def with_helpers(prelude: str) -> str:
+    """A module's prelude (its #includes) followed by the runtime's device helpers."""
+    return prelude + "\n" + DEVICE_HELPERS
+
+
 def shim_source(name: str, nargs: int, body: str) -> str:
     """The C++ of one shim: `int name(void *out, void *a0, ...)` running `body`."""
     params = ", ".join(["void *out"] + [f"void *a{k}" for k in range(nargs)])

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from . import cxx
 
-TABLE_VERSION = (1, 0)
+TABLE_VERSION = (1, 1)
 
 _MISSING = object()
 
@@ -358,14 +358,17 @@ class FunctionTemplate(Row):
 
 class ClassTemplateParam(Row):
     """A class template parameter: a type (`kind="type"`, `default` a Type) or an integer
-    (`kind="int"`, `default` an int; `enum` the C++ enum it is spelled as, with `enumerators`
-    by name)."""
+    (`kind="int"`, `default` an int; `enum` the C++ enum (or `bool`) it is spelled as, with
+    `enumerators` by name). `cpp_default`: C++ has a default the tables cannot describe (an
+    expression, a type of no bound header): left out of the spelled specialization, with every
+    parameter after it (1.1)."""
 
     name: str
     kind: str
     default: Type | int | None = None
     enum: str = ""
     enumerators: tuple[tuple[str, int], ...] = ()
+    cpp_default: bool = False
 
 
 class TemplateMethod(Row):

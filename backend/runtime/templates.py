@@ -168,11 +168,13 @@ class Templates:
                     if full is None:
                         continue
                     rt = instance(full)
+                    exprs = iter(_arg_expr(c, k) for k, c in enumerate(cpps))
+                    call_args = [
+                        p.expr if isinstance(p, tables.Fixed) else next(exprs) for p in params
+                    ]
                     shim = owner._shim(
-                        f"{t.id}|ctor|{rt.cpp}|{'|'.join(cpps)}",
-                        cxx.construct(
-                            rt.cpp, ", ".join(_arg_expr(c, k) for k, c in enumerate(cpps))
-                        ),
+                        f"{t.id}|ctor|{rt.cpp}|{'|'.join(cpps)}|{'|'.join(call_args)}",
+                        cxx.construct(rt.cpp, ", ".join(call_args)),
                         len(args),
                     )
                     sig = _with_keywords(signature(rt, *argtypes), args, kws)
@@ -230,6 +232,12 @@ class Templates:
             self._operator(inst_cls, o, chosen)
 
     def _method_signature(self, t, typ, mkey, o: tables.TemplateMethod, args, chosen):
+        try:
+            return self._method_signature_of(t, typ, mkey, o, args, chosen)
+        except _LeftToCpp:
+            return None  # it uses a template argument C++ chose: not callable from here
+
+    def _method_signature_of(self, t, typ, mkey, o: tables.TemplateMethod, args, chosen):
         m = self._match(o.params, args, dict(typ.template_args))
         if m is None:
             return None
@@ -263,7 +271,9 @@ class Templates:
         if isinstance(d, tables.SelfType):
             return typ, typ.cpp
         if isinstance(d, tables.TemplateArg):
-            found = typ.template_args[d.name]
+            found = typ.template_args.get(d.name)
+            if found is None:  # a parameter left to C++'s default: not known here
+                raise _LeftToCpp(d.name)
             return found, cpp_spelling(found)
         return self.b.type_of(d.type), d.cpp
 
@@ -358,9 +368,15 @@ def _arg_expr(cpp: str, k: int) -> str:
     return cxx.arg(cpp, k)
 
 
+class _LeftToCpp(Exception):
+    """A template argument that C++'s default supplies, which the bindings do not know."""
+
+
 def _spell_specialization(t: tables.ClassTemplate, targs: dict) -> str:
     parts = []
     for tp in t.tparams:
+        if tp.name not in targs:  # left to C++'s default, as are all after it
+            break
         v = targs[tp.name]
         if tp.kind == "int":
             parts.append(f"({tp.enum}){v}" if tp.enum else str(v))
@@ -382,6 +398,8 @@ def _explicit_template_args(tparams, kws) -> dict | None:
             enumerators = dict(tp.enumerators)
             if isinstance(literal, str) and literal in enumerators:
                 literal = enumerators[literal]  # an enum parameter given by enumerator name
+            if isinstance(literal, bool) and tp.enum == "bool":
+                literal = int(literal)
             if not isinstance(literal, int) or isinstance(literal, bool):
                 return None
             out[name] = literal
@@ -391,10 +409,20 @@ def _explicit_template_args(tparams, kws) -> dict | None:
 
 
 def _complete_template_args(tparams, deduced: dict, type_of) -> dict | None:
+    """Every argument given, deduced or defaulted, up to the first parameter whose default
+    only C++ knows: that one and all after it are left out (None when one of those was given:
+    C++ cannot take a later argument without the earlier)."""
     full = dict(deduced)
+    left_to_cpp = False
     for tp in tparams:
-        if tp.name not in full:
-            if tp.default is None:
+        if left_to_cpp:
+            if tp.name in full:
                 return None
-            full[tp.name] = tp.default if tp.kind == "int" else type_of(tp.default)
+        elif tp.name not in full:
+            if tp.default is not None:
+                full[tp.name] = tp.default if tp.kind == "int" else type_of(tp.default)
+            elif getattr(tp, "cpp_default", False):
+                left_to_cpp = True
+            else:
+                return None
     return full
