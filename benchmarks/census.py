@@ -12,7 +12,9 @@ declarations the API is made of: cuRAND's distributions live beside curand_kerne
 which give the intents and fixed arguments a header needs).
 
 "Public" declarations are those whose qualified name has no part starting with `_` and no
-`detail` namespace; a public declaration is bound unless `_NOT_BOUND` names it.
+`detail` namespace; a public declaration counts as bound when the config selects it and
+`_NOT_BOUND` does not name it (an overloaded name with one overload skipped counts as not
+bound).
 """
 
 from __future__ import annotations
@@ -123,13 +125,17 @@ def census_one(line: str) -> Row:
                 for _, why in not_bound:
                     key = _reason(why)
                     row.skipped[key] = row.skipped.get(key, 0) + 1
-                public = {
-                    d["qualified_name"]
+                from numbast.backend import load_config
+
+                selects = load_config(config).selects if config else (lambda n, q: True)
+                public = [
+                    (d["name"], d["qualified_name"])
                     for d in doc.get("declarations", [])
                     if d.get("kind") != "macro" and _is_public(d["qualified_name"])
-                }
+                ]
+                skipped = {label for label, _ in not_bound}
                 row.public = len(public)
-                row.public_bound = len(public - {label for label, _ in not_bound})
+                row.public_bound = sum(1 for n, q in public if q not in skipped and selects(n, q))
                 r = _cli("numbast.tools.numbast_cli", "check", "m.py", "--failures-only", cwd=tmp)
                 m = re.search(r"(\d+) bindings passed, (\d+) failed", r.stderr)
                 if m:

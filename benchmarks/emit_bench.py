@@ -7,7 +7,7 @@ hand-written CUDA C++ (CuPy RawKernel):
 - throughput (GB/s) of an elementwise bf16 `a*b+c` over 2**26 elements.
   Target: our binding within 2% of the hand-written C++.
 
-Run on the GPU machine: python benchmarks/emit_bench.py [--n-log2 26] [--repeat 20]
+Run on a machine with a CUDA GPU: python benchmarks/emit_bench.py [--n-log2 26] [--repeat 20]
 """
 
 from __future__ import annotations

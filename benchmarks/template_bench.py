@@ -3,7 +3,7 @@ through our bindings (typing, NVRTC layout query, shim NVRTC compile, Numba comp
 launch), against CCCL's own `cuda.coop` route when it is importable, else against the same
 kernel written in CUDA C++ and compiled with NVRTC (CuPy RawKernel). Fresh processes each.
 
-Run on the GPU machine: python benchmarks/template_bench.py [--repeat 3]
+Run on a machine with a CUDA GPU: python benchmarks/template_bench.py [--repeat 3]
 """
 
 from __future__ import annotations

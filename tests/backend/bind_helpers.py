@@ -46,7 +46,7 @@ def emit_file(
 
 
 def module_from_ir(tmp: Path, name: str, config_text: str | None = None):
-    """Emit tests/data/ir/<name>.json (committed IR: the GPU machine has no libclang) into
+    """Emit tests/data/ir/<name>.json (committed IR: GPU tests need no libclang) into
     tmp, with its runtime, and import it."""
     api = DATA / "ir" / f"{name}.json"
     config = None
@@ -80,7 +80,7 @@ def numbast_check(path: Path, *extra: str) -> subprocess.CompletedProcess:
 
 def bind_both_ways(mode: str, tmp: Path, ir_name: str, config_text: str):
     """The bindings of tests/data/ir/<ir_name>.json as an emitted module (`static`) or through
-    numbast.bind (`dynamic`): the GPU machine has no libclang, so both start from the IR."""
+    numbast.bind (`dynamic`): GPU tests need no libclang, so both start from the IR."""
     from numbast.backend import load_config as _load
 
     (tmp / "c.toml").write_text(config_text)

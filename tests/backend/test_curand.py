@@ -3,7 +3,7 @@ NVRTC: for every generator state that a kernel can set up, the same seed, subseq
 offset give the same numbers, bit for bit (raw draws, uniform, normal, normal pairs, doubles,
 log-normal, Poisson, after skipahead).
 
-The module is emitted from committed IR (CUDA 13.5's headers; the GPU machine has no libclang):
+The module is emitted from committed IR (CUDA 13.5's headers; GPU tests need no libclang):
     canopy dump curand_kernel.h --retain curand_philox4x32_x.h --retain curand_mrg32k3a.h \\
         --retain curand_mtgp32.h --retain curand_mtgp32_kernel.h --retain curand_uniform.h \\
         --retain curand_normal.h --retain curand_lognormal.h --retain curand_poisson.h \\

@@ -244,7 +244,7 @@ def test_bad_config_names_the_field(tmp_path):
 
 
 def test_committed_sample_ir_is_current():
-    """tests/data/ir/bind_sample.json (used on the GPU machine, which has no libclang) matches a
+    """tests/data/ir/bind_sample.json (used by GPU tests, which need no libclang) matches a
     fresh dump of tests/data/bind_sample.cuh."""
     from helpers import dump_header
 

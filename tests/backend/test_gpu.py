@@ -1,6 +1,6 @@
 """Kernels calling emitted bindings, run on a GPU and checked against numpy / hand-computed values.
 
-The modules are emitted from IR files committed under tests/data/ir/ (the GPU machine has no
+The modules are emitted from IR files committed under tests/data/ir/ (GPU tests need no
 libclang): bind_sample.json from tests/data/bind_sample.cuh (a CI test keeps it current) and
 cuda_bf16.json from CUDA 13.5's cuda_bf16.h.
 """
