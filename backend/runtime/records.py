@@ -44,8 +44,16 @@ class RecordType(types.Type):
 
 
 class StructRecordModel(models.StructModel):
+    """The fields as LLVM struct members. Pointer fields are plain `void *` members: a record
+    pointing at its own type (`curandDiscreteDistribution_st::self_host_ptr`) would otherwise
+    need its own model to build its model. (Field access reads at the field's offset, as its
+    declared type.)"""
+
     def __init__(self, dmm, fe_type):
-        super().__init__(dmm, fe_type, [(n, t) for n, t, _ in fe_type.fields])
+        members = [
+            (n, types.voidptr if isinstance(t, types.CPointer) else t) for n, t, _ in fe_type.fields
+        ]
+        super().__init__(dmm, fe_type, members)
 
 
 class OpaqueRecordModel(models.StructModel):

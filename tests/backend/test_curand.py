@@ -265,3 +265,19 @@ def test_sobol_states_match_cpp_bit_for_bit(curand, state):
     for a, b in zip(ours, theirs, strict=True):
         assert _same_bits(a, b), (state, a[:2], b[:2])
     assert len(set(ours[0][:, 0].tolist())) == THREADS  # consecutive points of the sequence
+
+
+def test_record_pointing_at_its_own_type(curand):
+    """`curandDiscreteDistribution_st` holds a pointer to its own type: its Numba model is
+    built without recursing, and `curand_discrete` compiles and links (CI, no GPU)."""
+    from numbast.backend.check import link_kernel
+
+    Dist, State = curand.curandDiscreteDistribution_st, curand.curandStateXORWOW
+    discrete = curand.curand_discrete
+
+    def kernel(out):
+        st = cuda.local.array(1, State)
+        dist = cuda.local.array(1, Dist)
+        out[0] = discrete(st, dist)
+
+    link_kernel(kernel, (types.uint32[::1],), curand._bindings.bundle)
