@@ -40,6 +40,27 @@ class RecordClass(types.Function, types.DTypeSpec):
         return self._record
 
 
+def _void_pointer_call(context, cases, args, kws):
+    """The signature of a call passing arrays where C++ takes `void *` (any element type),
+    or None."""
+    if kws:
+        return None
+    for sig in cases:
+        if len(sig.args) != len(args):
+            continue
+        formal = []
+        for a, p in zip(args, sig.args, strict=True):
+            if p == types.voidptr and isinstance(a, types.Array):
+                formal.append(a)
+            elif context.can_convert(a, p) is not None:
+                formal.append(p)
+            else:
+                break
+        else:
+            return signature(sig.return_type, *formal)
+    return None
+
+
 def python_operator(op: str):
     """The `operator` function a C++ operator (table spelling) binds to."""
     return getattr(operator, cxx.OPERATORS[op])
@@ -94,6 +115,7 @@ class Callables:
         self.type_of = type_of
         self._cases: dict[object, list] = {}
         self._array_cases: dict[tuple, list] = {}
+        self._void_cases: dict[object, list] = {}  # signatures with `void *` parameters
 
     def _lower(self, key, sig, shim, self_result=False) -> None:
         lowering_registry.lower(key, *sig.args)(call_impl(self.bundle, shim, self_result))
@@ -104,7 +126,10 @@ class Callables:
         differ only in what they point at (`curand(curandStateXORWOW_t *)`,
         `curand(curandStatePhilox4_32_10_t *)`) share one lowering, which picks the shim by
         the arrays' dtypes."""
-        formals = tuple(types.Array if isinstance(p, types.CPointer) else p for p in params)
+        formals = tuple(
+            types.Array if isinstance(p, types.CPointer) or p == types.voidptr else p
+            for p in params
+        )
         cases = self._array_cases.get((key, formals))
         if cases is None:
             cases = self._array_cases[(key, formals)] = []
@@ -139,13 +164,20 @@ class Callables:
                     for a in atypes
                 ]
                 sigs.append(signature(rtype, *arrays))
+            if any(isinstance(a, types.CPointer) or a == types.voidptr for a in atypes):
                 self._lower_arrays(key, atypes, o.shim)
+            if types.voidptr in atypes:
+                self._void_cases.setdefault(key, []).append(sig)
         bucket = self._cases.setdefault(key, [])
         bucket.extend(sigs)
         if len(bucket) == len(sigs):  # first registration of this key
+            void_cases = self._void_cases.setdefault(key, [])
 
             class _Template(ConcreteTemplate):
-                pass
+                def apply(self, args, kws):
+                    return super().apply(args, kws) or _void_pointer_call(
+                        self.context, void_cases, args, kws
+                    )
 
             _Template.key = key
             _Template.cases = bucket

@@ -41,7 +41,8 @@ def resolve(t: tables.Type, record, enum=None):
         return record(t.id)
     if kind is tables.Pointer:
         inner = resolve(t.to, record, enum)
-        return types.CPointer(types.uint8 if inner == types.void else inner)
+        # `void *` takes any array or pointer, as C++ converts any object pointer to it.
+        return types.voidptr if inner == types.void else types.CPointer(inner)
     if kind is tables.Vector:
         return vector_types[t.name]
     if kind is tables.EnumRef:

@@ -27,7 +27,7 @@ def test_table_types_resolve_to_numba_types():
 
     resolve = numba_types.resolve
     assert resolve(T.Scalar("bfloat16"), lookup) == types.bfloat16
-    assert resolve(T.Pointer(T.Scalar("void")), lookup) == types.CPointer(types.uint8)
+    assert resolve(T.Pointer(T.Scalar("void")), lookup) == types.voidptr  # takes any array
     assert resolve(T.Vector("float32x2"), lookup) == vector_types["float32x2"]
     assert resolve(T.RecordRef("c:@S@R"), lookup) is rec
     assert resolve(T.EnumRef("Color", T.Scalar("int32"), False), lookup) == types.int32
