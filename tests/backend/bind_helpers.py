@@ -60,6 +60,22 @@ def module_from_ir(tmp: Path, name: str, config_text: str | None = None):
     return import_file(path)
 
 
+def cpp_kernel(source: str, name: str):
+    """(cupy, the C++ reference kernel `name` of `source` compiled by NVRTC through CuPy, with
+    the CUDA and CCCL headers). Skips without a GPU or CuPy."""
+    import pytest
+    from numba import cuda
+
+    if not cuda.is_available():
+        pytest.skip("needs a CUDA GPU")
+    cp = pytest.importorskip("cupy", reason="needs CuPy (it runs the C++ reference kernels)")
+    from cuda import pathfinder
+
+    found = [pathfinder.locate_nvidia_header_directory(lib) for lib in ("cudart", "cccl")]
+    options = ("-std=c++17", *(f"-I{f.abs_path}" for f in found if f is not None))
+    return cp, cp.RawKernel(source, name, options=options)
+
+
 def import_file(path: Path):
     spec = importlib.util.spec_from_file_location(f"bindings_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)

@@ -95,9 +95,9 @@ def test_contention_kernel_compiles_and_links(atomics):
 
 @pytest.mark.gpu
 def test_totals_under_contention_are_exact_and_match_cpp(atomics):
-    if not cuda.is_available():
-        pytest.skip("needs a CUDA GPU")
-    cp = pytest.importorskip("cupy", reason="needs CuPy (it runs the C++ reference kernels)")
+    from bind_helpers import cpp_kernel
+
+    cp, kernel = cpp_kernel(CPP, "kernel")
     dev = [cuda.to_device(b) for b in _buffers()]
     cuda.jit(contention_kernel(atomics))[N // BLOCK, BLOCK](*dev)
     ours = [d.copy_to_host()[0] for d in dev]
@@ -107,6 +107,6 @@ def test_totals_under_contention_are_exact_and_match_cpp(atomics):
     assert int(ours[5]) == expected[5]
 
     ref = [cp.asarray(b) for b in _buffers()]
-    cp.RawKernel(CPP, "kernel")((N // BLOCK,), (BLOCK,), tuple(ref))
+    kernel((N // BLOCK,), (BLOCK,), tuple(ref))
     theirs = [cp.asnumpy(r)[0] for r in ref]
     assert [x.tobytes() for x in ours] == [x.tobytes() for x in theirs]

@@ -102,8 +102,9 @@ def _gpu():
 
 @pytest.mark.gpu
 def test_warp_reduce_and_scan_match_cpp(cub):
-    _gpu()
-    cp = pytest.importorskip("cupy", reason="needs CuPy (it runs the C++ reference kernels)")
+    from bind_helpers import cpp_kernel
+
+    cp, kernel = cpp_kernel(CPP_WARP.replace("BLOCK", str(BLOCK)), "kernel")
     rng = np.random.default_rng(11)
     x = rng.integers(-1000, 1000, 4096, dtype=np.int32)
     outs = [np.zeros_like(x) for _ in range(4)]
@@ -118,12 +119,6 @@ def test_warp_reduce_and_scan_match_cpp(cub):
     assert (ours[2] == np.cumsum(warps, axis=1).ravel()).all()
     assert (ours[3] == (np.cumsum(warps, axis=1) - warps).ravel()).all()
 
-    from cuda import pathfinder
-
-    cccl = pathfinder.locate_nvidia_header_directory("cccl").abs_path
-    kernel = cp.RawKernel(
-        CPP_WARP.replace("BLOCK", str(BLOCK)), "kernel", options=("-std=c++17", f"-I{cccl}")
-    )
     ref = [cp.asarray(o) for o in outs]
     kernel((x.size // BLOCK,), (BLOCK,), (cp.asarray(x), *ref))
     theirs = [cp.asnumpy(r) for r in ref]

@@ -184,22 +184,6 @@ def test_every_state_kernel_compiles_and_links(curand):
         link(sobol_kernel(curand, name, scrambled), argtypes, name)
 
 
-def _cupy():
-    if not cuda.is_available():
-        pytest.skip("needs a CUDA GPU")
-    return pytest.importorskip("cupy", reason="needs CuPy (it runs the C++ reference kernels)")
-
-
-def _cpp(source: str, **macros):
-    cp = _cupy()
-    from cuda import pathfinder
-
-    include = pathfinder.locate_nvidia_header_directory("cudart").abs_path
-    for k, v in macros.items():
-        source = source.replace(k, str(v))
-    return cp.RawKernel(source, "draws", options=("-std=c++17", f"-I{include}"))
-
-
 def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
     return a.shape == b.shape and a.tobytes() == b.tobytes()
 
@@ -207,7 +191,11 @@ def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
 @pytest.mark.gpu
 @pytest.mark.parametrize("state", SEEDED)
 def test_seeded_states_match_cpp_bit_for_bit(curand, state):
-    cp = _cupy()
+    from bind_helpers import cpp_kernel
+
+    source = CPP_SEEDED.replace("STATE", f"curandState{state}_t")
+    source = source.replace("SEED", f"{SEED}ull").replace("OFFSET", f"{OFFSET}ull")
+    cp, kernel = cpp_kernel(source, "draws")
     outs = [
         np.zeros((THREADS, N_U32), np.uint32),
         np.zeros((THREADS, N_F32), np.float32),
@@ -218,9 +206,6 @@ def test_seeded_states_match_cpp_bit_for_bit(curand, state):
     ours = [d.copy_to_host() for d in dev]
 
     ref = [cp.asarray(o) for o in outs]
-    kernel = _cpp(
-        CPP_SEEDED, STATE=f"curandState{state}_t", SEED=f"{SEED}ull", OFFSET=f"{OFFSET}ull"
-    )
     kernel((1,), (THREADS,), tuple(ref))
     theirs = [cp.asnumpy(r) for r in ref]
     for a, b in zip(ours, theirs, strict=True):
@@ -232,8 +217,17 @@ def test_seeded_states_match_cpp_bit_for_bit(curand, state):
 @pytest.mark.gpu
 @pytest.mark.parametrize("state", sorted(SOBOL))
 def test_sobol_states_match_cpp_bit_for_bit(curand, state):
-    cp = _cupy()
+    from bind_helpers import cpp_kernel
+
     bits, scrambled = SOBOL[state]
+    init = (
+        f"curand_init(dirs, scramble, {OFFSET} + i, &st)"
+        if scrambled
+        else f"curand_init(dirs, {OFFSET} + i, &st)"
+    )
+    source = CPP_SOBOL.replace("STATE", f"curandState{state}_t").replace("INIT", init)
+    source = source.replace("WORD", "unsigned int" if bits == 32 else "unsigned long long")
+    cp, cpp = cpp_kernel(source, "draws")
     word = np.uint32 if bits == 32 else np.uint64
     dirs = _direction_vectors(bits)
     scramble = word(0x9E3779B9)
@@ -249,17 +243,6 @@ def test_sobol_states_match_cpp_bit_for_bit(curand, state):
     ours = [d.copy_to_host() for d in dev]
 
     ref = [cp.asarray(o) for o in outs]
-    init = (
-        f"curand_init(dirs, scramble, {OFFSET} + i, &st)"
-        if scrambled
-        else f"curand_init(dirs, {OFFSET} + i, &st)"
-    )
-    cpp = _cpp(
-        CPP_SOBOL,
-        STATE=f"curandState{state}_t",
-        WORD="unsigned int" if bits == 32 else "unsigned long long",
-        INIT=init,
-    )
     cpp((1,), (THREADS,), (cp.asarray(dirs), scramble, *ref))
     theirs = [cp.asnumpy(r) for r in ref]
     for a, b in zip(ours, theirs, strict=True):
