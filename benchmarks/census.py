@@ -11,10 +11,11 @@ declarations the API is made of: cuRAND's distributions live beside curand_kerne
 `--config FILE` for `numbast emit` (relative to the repository: the shipped example configs,
 which give the intents and fixed arguments a header needs).
 
-"Public" declarations are those whose qualified name has no part starting with `_` and no
-`detail` namespace; a public declaration counts as bound when the config selects it and
-`_NOT_BOUND` does not name it (an overloaded name with one overload skipped counts as not
-bound).
+"Public" declarations are the namespace-scope ones (members come with their record or class
+template) that are not implementation helpers: not matched by the config's `internal`
+patterns (CUDA's `__internal*` by default), in no `detail` namespace, no name part with a
+single leading `_`. One counts as bound when the config selects it and `_NOT_BOUND` does not
+name it (an overloaded name with one overload skipped counts as not bound).
 """
 
 from __future__ import annotations
@@ -76,9 +77,32 @@ def _reason(why: str) -> str:
     return re.sub(r"(…\s*)+", "… ", text).strip()[:60]
 
 
-def _is_public(qualified: str) -> bool:
-    parts = qualified.split("::")
-    return not any(p.startswith("_") or p == "detail" for p in parts)
+def _public(declarations: list[dict], is_internal) -> list[tuple[str, str]]:
+    """(name, qualified name) of the header's public API: namespace-scope declarations (members
+    of records and class templates come with them) that are not implementation helpers (the
+    config's `internal` patterns, `detail`/`details` namespaces, names of one leading `_`)."""
+    partial = "class_template_partial"  # C++ picks specializations: no API of their own
+    scopes = {
+        d["qualified_name"]
+        for d in declarations
+        if d.get("kind") in ("record", "class_template", partial)
+    }
+    out = {}
+    for d in declarations:
+        parts = d["qualified_name"].split("::")
+        if (
+            d.get("kind") in ("macro", partial)
+            or "<" in parts[-1]
+            or any("::".join(parts[:k]) in scopes for k in range(1, len(parts)))
+        ):
+            continue
+        if is_internal(d["name"]) or any(
+            p in ("detail", "details") or (p.startswith("_") and not p.startswith("__"))
+            for p in parts
+        ):
+            continue
+        out[d["qualified_name"]] = d["name"]  # overloads: one name
+    return [(name, qualified) for qualified, name in out.items()]
 
 
 def _line(line: str) -> tuple[str, list[str], str | None]:
@@ -127,15 +151,13 @@ def census_one(line: str) -> Row:
                     row.skipped[key] = row.skipped.get(key, 0) + 1
                 from numbast.backend import load_config
 
-                selects = load_config(config).selects if config else (lambda n, q: True)
-                public = [
-                    (d["name"], d["qualified_name"])
-                    for d in doc.get("declarations", [])
-                    if d.get("kind") != "macro" and _is_public(d["qualified_name"])
-                ]
+                cfg = load_config(config)
+                public = _public(doc.get("declarations", []), cfg.is_internal)
                 skipped = {label for label, _ in not_bound}
                 row.public = len(public)
-                row.public_bound = sum(1 for n, q in public if q not in skipped and selects(n, q))
+                row.public_bound = sum(
+                    1 for n, q in public if q not in skipped and cfg.selects(n, q)
+                )
                 r = _cli("numbast.tools.numbast_cli", "check", "m.py", "--failures-only", cwd=tmp)
                 m = re.search(r"(\d+) bindings passed, (\d+) failed", r.stderr)
                 if m:
