@@ -9,7 +9,8 @@ Each line of the list is a header name under the CUDA include roots (`cuda_bf16.
 `cub/...`), optionally followed by `--retain FILE` options for `canopy dump` (headers whose
 declarations the API is made of: cuRAND's distributions live beside curand_kernel.h) and one
 `--config FILE` for `numbast emit` (relative to the repository: the shipped example configs,
-which give the intents and fixed arguments a header needs).
+which give the intents and fixed arguments a header needs), and `--use HEADER` for headers
+whose bindings it builds on (cuda_fp8.h converts to and from cuda_fp16.h's types).
 
 "Public" declarations are the namespace-scope ones (members come with their record or class
 template) that are not implementation helpers: not matched by the config's `internal`
@@ -105,10 +106,10 @@ def _public(declarations: list[dict], is_internal) -> list[tuple[str, str]]:
     return [(name, qualified) for qualified, name in out.items()]
 
 
-def _line(line: str) -> tuple[str, list[str], str | None]:
-    """(header, dump options, emit config) of a list line."""
+def _line(line: str) -> tuple[str, list[str], str | None, list[str]]:
+    """(header, dump options, emit config, headers whose bindings it uses) of a list line."""
     words = shlex.split(line)
-    header, dump, config = words[0], [], None
+    header, dump, config, uses = words[0], [], None, []
     rest = iter(words[1:])
     for word in rest:
         value = next(rest, None)
@@ -116,16 +117,34 @@ def _line(line: str) -> tuple[str, list[str], str | None]:
             dump += ["--retain", value]
         elif word == "--config" and value:
             config = str(ROOT / value)
+        elif word == "--use" and value:
+            uses.append(value)
         else:
-            raise SystemExit(f"census list: {line!r}: expected --retain FILE or --config FILE")
-    return header, dump, config
+            raise SystemExit(
+                f"census list: {line!r}: expected --retain FILE, --config FILE or --use HEADER"
+            )
+    return header, dump, config, uses
+
+
+def _use(header: str, cwd: str) -> list[str]:
+    """Dump and emit a header whose bindings another uses: `--use` options for its emit."""
+    stem = Path(header).name.split(".")[0]
+    r = _cli("numbast.tools.canopy", "dump", header, "-o", f"{stem}.json", cwd=cwd)
+    if not r.returncode:
+        emit = ["numbast.tools.numbast_cli", "emit", f"{stem}.json", "-o", f"{stem}.py"]
+        r = _cli(*emit, cwd=cwd)
+    if r.returncode:
+        raise RuntimeError(f"--use {header}: " + _last_error(r))
+    return ["--use", f"{stem}.json"]
 
 
 def census_one(line: str) -> Row:
     """Dump, emit and check one header in its own folder and processes."""
-    header, dump_options, config = _line(line)
+    header, dump_options, config, uses = _line(line)
     name = header.removeprefix("cccl/")
-    row = Row(header + (" (with " + Path(config).name + ")" if config else ""))
+    extras = [Path(config).name] if config else []
+    extras += [f"--use {u}" for u in uses]
+    row = Row(header + (f" ({', '.join(extras)})" if extras else ""))
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         r = _cli("numbast.tools.canopy", "dump", name, *dump_options, "-o", "api.json", cwd=tmp)
@@ -138,6 +157,11 @@ def census_one(line: str) -> Row:
                 notes = [d["message"] for d in doc["header"].get("diagnostics", [])]
                 row.skipped = {"(nothing retained: " + (notes or ["?"])[-1][:60] + "…)": 0}
             emit = ["numbast.tools.numbast_cli", "emit", "api.json", "--verify", "-o", "m.py"]
+            try:
+                for u in uses:
+                    emit += _use(u, tmp)
+            except RuntimeError as exc:
+                row.error = str(exc)
             r = _cli(*emit, *(["--config", config] if config else []), cwd=tmp)
             if row.error:
                 pass
