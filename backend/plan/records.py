@@ -197,6 +197,15 @@ def _constructors(p: Planner, d: ir.Record, cpp: str, path: str):
             )
             if c.ctor_kind == "converting" and arity == 1 and not c.explicit:
                 implicit.append(T.Implicit(shim, parts.args[0]))
+    if not d.constructors and not d.abstract:
+        # No constructor declared: C++'s implicit default one, value-initializing (`Rec()`:
+        # an aggregate's fields zeroed), e.g. `__half2_raw()`.
+        shim = p.shim(f"{d.id}|implicit-default", 0, cxx.construct(cpp, ""))
+        ctors.append(
+            T.Overload(
+                shim, T.RecordRef(d.id), (), f"{cpp}::{d.name}() (implicit)", p.where(d.location)
+            )
+        )
     return ctors, implicit
 
 

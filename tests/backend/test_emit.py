@@ -489,3 +489,18 @@ def test_arrays_of_by_reference_records_are_refused(sample):
 
     with pytest.raises(Exception, match="no arrays of Counter: its bound methods modify it"):
         link_kernel(refused, (types.int32[::1],), m._bindings.bundle)
+
+
+def test_records_without_declared_constructors_get_the_implicit_default_one():
+    """`Plain` (an aggregate) declares no constructor: `Plain()` value-initializes it (fields
+    zeroed), as C++ does; records declaring constructors get only theirs."""
+    from numbast.backend import plan_bindings
+
+    from helpers import DATA, dump_header
+
+    plan = plan_bindings(dump_header(DATA / "records.cuh"))
+    records = {r.name: r for r in plan.tables.records}
+    (plain,) = records["Plain"].constructors
+    assert plain.args == () and plain.decl == "Plain::Plain() (implicit)"
+    assert "::new (out) Plain();" in plan.tables.shims()[plain.shim]
+    assert all("(implicit)" not in c.decl for c in records["Counter"].constructors)

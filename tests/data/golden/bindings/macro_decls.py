@@ -57,6 +57,7 @@ _TABLES = _t.Module(
     enums=(),
     records=(
         # Boxed: record, 8 bytes, align 8
+        # Boxed()
         _t.Record(
             id="c:@S@Boxed",
             name="Boxed",
@@ -65,6 +66,16 @@ _TABLES = _t.Module(
             align=8,
             by_ref=False,
             fields=(_t.Field(name="value", type=_t.S.float64, offset=0, attr="value"),),
+            constructors=(
+                _t.Overload(
+                    shim="nbst_ee4a020fba1eb8e85d89",
+                    result=_t.RecordRef("c:@S@Boxed"),
+                    args=(),
+                    decl="Boxed::Boxed() (implicit)",
+                    where="macro_decls.cuh:9",
+                    source='extern "C" __device__ int nbst_ee4a020fba1eb8e85d89(void *out) {\n  ::new (out) Boxed();\n  return 0;\n}\n',
+                ),
+            ),
             decl="struct Boxed",
             where="macro_decls.cuh:9",
         ),

@@ -57,6 +57,7 @@ _TABLES = _t.Module(
     enums=(),
     records=(
         # Vec2: record, 8 bytes, align 4
+        # Vec2()
         _t.Record(
             id="c:@S@Vec2",
             name="Vec2",
@@ -67,6 +68,16 @@ _TABLES = _t.Module(
             fields=(
                 _t.Field(name="x", type=_t.S.float32, offset=0, attr="x"),
                 _t.Field(name="y", type=_t.S.float32, offset=32, attr="y"),
+            ),
+            constructors=(
+                _t.Overload(
+                    shim="nbst_3a4fc32e01b50afcdadd",
+                    result=_t.RecordRef("c:@S@Vec2"),
+                    args=(),
+                    decl="Vec2::Vec2() (implicit)",
+                    where="operators.cuh:4",
+                    source='extern "C" __device__ int nbst_3a4fc32e01b50afcdadd(void *out) {\n  ::new (out) Vec2();\n  return 0;\n}\n',
+                ),
             ),
             decl="struct Vec2",
             where="operators.cuh:4",

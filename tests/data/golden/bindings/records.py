@@ -60,6 +60,7 @@ _TABLES = _t.Module(
     ),
     records=(
         # Plain: record, 24 bytes, align 8
+        # Plain()
         _t.Record(
             id="c:@S@Plain",
             name="Plain",
@@ -72,10 +73,21 @@ _TABLES = _t.Module(
                 _t.Field(name="d", type=_t.S.float64, offset=64, attr="d"),
                 _t.Field(name="i", type=_t.S.int32, offset=128, attr="i"),
             ),
+            constructors=(
+                _t.Overload(
+                    shim="nbst_394e3e016431eee844fa",
+                    result=_t.RecordRef("c:@S@Plain"),
+                    args=(),
+                    decl="Plain::Plain() (implicit)",
+                    where="records.cuh:4",
+                    source='extern "C" __device__ int nbst_394e3e016431eee844fa(void *out) {\n  ::new (out) Plain();\n  return 0;\n}\n',
+                ),
+            ),
             decl="struct Plain",
             where="records.cuh:4",
         ),
         # Bits: record, 4 bytes, align 4
+        # Bits()
         _t.Record(
             id="c:@U@Bits",
             name="Bits",
@@ -87,10 +99,21 @@ _TABLES = _t.Module(
                 _t.Field(name="u", type=_t.S.uint32, offset=0, attr="u"),
                 _t.Field(name="f", type=_t.S.float32, offset=0, attr="f"),
             ),
+            constructors=(
+                _t.Overload(
+                    shim="nbst_1d5fbb871210066dbff4",
+                    result=_t.RecordRef("c:@U@Bits"),
+                    args=(),
+                    decl="Bits::Bits() (implicit)",
+                    where="records.cuh:10",
+                    source='extern "C" __device__ int nbst_1d5fbb871210066dbff4(void *out) {\n  ::new (out) Bits();\n  return 0;\n}\n',
+                ),
+            ),
             decl="union Bits",
             where="records.cuh:10",
         ),
         # Flags: record, 8 bytes, align 4
+        # Flags()
         _t.Record(
             id="c:@S@Flags",
             name="Flags",
@@ -98,6 +121,16 @@ _TABLES = _t.Module(
             size=8,
             align=4,
             by_ref=False,
+            constructors=(
+                _t.Overload(
+                    shim="nbst_cad435ac945fbe5a9231",
+                    result=_t.RecordRef("c:@S@Flags"),
+                    args=(),
+                    decl="Flags::Flags() (implicit)",
+                    where="records.cuh:15",
+                    source='extern "C" __device__ int nbst_cad435ac945fbe5a9231(void *out) {\n  ::new (out) Flags();\n  return 0;\n}\n',
+                ),
+            ),
             decl="struct Flags",
             where="records.cuh:15",
         ),
@@ -236,6 +269,7 @@ _TABLES = _t.Module(
             where="records.cuh:44",
         ),
         # Square: record, 16 bytes, align 8
+        # Square()
         _t.Record(
             id="c:@S@Square",
             name="Square",
@@ -244,10 +278,21 @@ _TABLES = _t.Module(
             align=8,
             by_ref=False,
             fields=(_t.Field(name="side", type=_t.S.float32, offset=64, attr="side"),),
+            constructors=(
+                _t.Overload(
+                    shim="nbst_2a65fd7a88a3a2866dc6",
+                    result=_t.RecordRef("c:@S@Square"),
+                    args=(),
+                    decl="Square::Square() (implicit)",
+                    where="records.cuh:49",
+                    source='extern "C" __device__ int nbst_2a65fd7a88a3a2866dc6(void *out) {\n  ::new (out) Square();\n  return 0;\n}\n',
+                ),
+            ),
             decl="struct Square",
             where="records.cuh:49",
         ),
         # Impl: record, 4 bytes, align 4
+        # Impl()
         _t.Record(
             id="c:@S@Impl",
             name="Impl",
@@ -258,10 +303,21 @@ _TABLES = _t.Module(
             fields=(
                 _t.Field(name="payload", type=_t.S.int32, offset=0, attr="payload"),
             ),
+            constructors=(
+                _t.Overload(
+                    shim="nbst_25174725bdf4bf50df4b",
+                    result=_t.RecordRef("c:@S@Impl"),
+                    args=(),
+                    decl="Impl::Impl() (implicit)",
+                    where="records.cuh:59",
+                    source='extern "C" __device__ int nbst_25174725bdf4bf50df4b(void *out) {\n  ::new (out) Impl();\n  return 0;\n}\n',
+                ),
+            ),
             decl="struct Impl",
             where="records.cuh:59",
         ),
         # Outer: record, 16 bytes, align 4
+        # Outer()
         _t.Record(
             id="c:@S@Outer",
             name="Outer",
@@ -269,10 +325,21 @@ _TABLES = _t.Module(
             size=16,
             align=4,
             by_ref=False,
+            constructors=(
+                _t.Overload(
+                    shim="nbst_fdec567d0d9f2fb3f94a",
+                    result=_t.RecordRef("c:@S@Outer"),
+                    args=(),
+                    decl="Outer::Outer() (implicit)",
+                    where="records.cuh:63",
+                    source='extern "C" __device__ int nbst_fdec567d0d9f2fb3f94a(void *out) {\n  ::new (out) Outer();\n  return 0;\n}\n',
+                ),
+            ),
             decl="struct Outer",
             where="records.cuh:63",
         ),
         # Inner: record, 4 bytes, align 4
+        # Inner()
         _t.Record(
             id="c:@S@Outer@S@Inner",
             name="Inner",
@@ -281,6 +348,16 @@ _TABLES = _t.Module(
             align=4,
             by_ref=False,
             fields=(_t.Field(name="a", type=_t.S.int32, offset=0, attr="a"),),
+            constructors=(
+                _t.Overload(
+                    shim="nbst_3a644d737bf1a2384442",
+                    result=_t.RecordRef("c:@S@Outer@S@Inner"),
+                    args=(),
+                    decl="Outer::Inner::Inner() (implicit)",
+                    where="records.cuh:64",
+                    source='extern "C" __device__ int nbst_3a644d737bf1a2384442(void *out) {\n  ::new (out) Outer::Inner();\n  return 0;\n}\n',
+                ),
+            ),
             decl="struct Outer::Inner",
             where="records.cuh:64",
         ),

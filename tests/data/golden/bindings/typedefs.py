@@ -57,6 +57,7 @@ _TABLES = _t.Module(
     enums=(),
     records=(
         # Pair: record, 8 bytes, align 4
+        # Pair()
         _t.Record(
             id="c:@S@Pair",
             name="Pair",
@@ -68,10 +69,21 @@ _TABLES = _t.Module(
                 _t.Field(name="a", type=_t.S.int32, offset=0, attr="a"),
                 _t.Field(name="b", type=_t.S.int32, offset=32, attr="b"),
             ),
+            constructors=(
+                _t.Overload(
+                    shim="nbst_d12ced7421d4e266e9fb",
+                    result=_t.RecordRef("c:@S@Pair"),
+                    args=(),
+                    decl="Pair::Pair() (implicit)",
+                    where="typedefs.cuh:4",
+                    source='extern "C" __device__ int nbst_d12ced7421d4e266e9fb(void *out) {\n  ::new (out) Pair();\n  return 0;\n}\n',
+                ),
+            ),
             decl="struct Pair",
             where="typedefs.cuh:4",
         ),
         # wrapped_t: record, 4 bytes, align 4
+        # wrapped_t()
         _t.Record(
             id="c:@SA@wrapped_t",
             name="wrapped_t",
@@ -80,6 +92,16 @@ _TABLES = _t.Module(
             align=4,
             by_ref=False,
             fields=(_t.Field(name="w", type=_t.S.int32, offset=0, attr="w"),),
+            constructors=(
+                _t.Overload(
+                    shim="nbst_4eb1719cff2c030ca7d5",
+                    result=_t.RecordRef("c:@SA@wrapped_t"),
+                    args=(),
+                    decl="wrapped_t::wrapped_t() (implicit)",
+                    where="typedefs.cuh:13",
+                    source='extern "C" __device__ int nbst_4eb1719cff2c030ca7d5(void *out) {\n  ::new (out) wrapped_t();\n  return 0;\n}\n',
+                ),
+            ),
             decl="struct wrapped_t",
             where="typedefs.cuh:13",
         ),
