@@ -494,9 +494,8 @@ def test_arrays_of_by_reference_records_are_refused(sample):
 def test_records_without_declared_constructors_get_the_implicit_default_one():
     """`Plain` (an aggregate) declares no constructor: `Plain()` value-initializes it (fields
     zeroed), as C++ does; records declaring constructors get only theirs."""
-    from numbast.backend import plan_bindings
-
     from helpers import DATA, dump_header
+    from numbast.backend import plan_bindings
 
     plan = plan_bindings(dump_header(DATA / "records.cuh"))
     records = {r.name: r for r in plan.tables.records}
