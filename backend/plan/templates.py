@@ -205,6 +205,11 @@ def class_template(p: Planner, d: ir.ClassTemplate) -> T.ClassTemplate | None:
             p.skip(label, str(exc))
             continue
         variants = methods.setdefault(member.name if member.name.isidentifier() else "", [])
+        if any(_python_params(v) == _python_params(member) for v in variants):
+            # Out parameters take no argument: `ExclusiveSum(x)` already calls the overload
+            # without the aggregate.
+            p.skip(label, "same Python arguments as another overload (its outputs differ)")
+            continue
         variants.append(member)
         # Trailing default arguments: shorter calls, C++ fills in the rest.
         n = len(m.params)
@@ -266,6 +271,11 @@ def class_template(p: Planner, d: ir.ClassTemplate) -> T.ClassTemplate | None:
         decl=f"template <{tlist}> {d.tag} {d.qualified_name}",
         where=p.where(d.location),
     )
+
+
+def _python_params(method: T.TemplateMethod) -> tuple:
+    """What a call from Python passes: the parameters less fixed and out ones."""
+    return tuple(x for x in method.params if not isinstance(x, (T.Fixed, T.OutReturn)))
 
 
 def _method(p: Planner, d, m: ir.Method, mpath: str, label: str, pnames, int_names):
