@@ -208,9 +208,15 @@ def _prune(folder: Path) -> None:
             entry = ""
         if not (folder / f"{entry}.json").exists():
             request.unlink(missing_ok=True)
-    entries = sorted(
-        (p for p in folder.glob("*.json") if not p.name.startswith("request-")),
-        key=lambda p: p.stat().st_mtime,
-    )
-    for old in entries[: max(0, len(entries) - MAX_ENTRIES)]:
+    entries = [p for p in folder.glob("*.json") if not p.name.startswith("request-")]
+    prune_oldest(entries, MAX_ENTRIES)
+
+
+def prune_oldest(entries: list[Path], keep: int, companion: str | None = None) -> None:
+    """Delete all but the `keep` most recently used `entries` (and each one's `companion`
+    suffix file: a PCH's index)."""
+    entries = sorted(entries, key=lambda p: p.stat().st_mtime)
+    for old in entries[: max(0, len(entries) - keep)]:
         old.unlink(missing_ok=True)
+        if companion:
+            old.with_suffix(companion).unlink(missing_ok=True)

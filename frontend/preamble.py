@@ -84,17 +84,10 @@ def _build(ci, key: str, args: list[str], options: int) -> Path | None:
             return None
         entry = {"format": FORMAT, "files": digests, "pch": pch_digest[tmp]}
         write_atomic(base.with_suffix(".json"), json.dumps(entry).encode())
-        _prune(base.parent)
+        cache.prune_oldest(list(base.parent.glob("*.pch")), MAX_ENTRIES, ".json")
     except OSError:
         return None
     return base.with_suffix(".pch")
-
-
-def _prune(folder: Path) -> None:
-    entries = sorted(folder.glob("*.pch"), key=lambda p: p.stat().st_mtime)
-    for old in entries[: max(0, len(entries) - MAX_ENTRIES)]:
-        old.unlink(missing_ok=True)
-        old.with_suffix(".json").unlink(missing_ok=True)
 
 
 def preamble_args(

@@ -13,6 +13,7 @@ folder of the process's own, removed when it exits. NUMBAST_NVRTC_PCH=0 turns th
 from __future__ import annotations
 
 import atexit
+import functools
 import os
 import shutil
 import tempfile
@@ -23,6 +24,7 @@ PROGRAM = "numbast_shims.cu"  # the name compiler messages give the source
 _PCH_DIR: str | None = None
 
 
+@functools.cache
 def nvrtc_version() -> tuple[int, int]:
     try:
         from cuda.bindings import nvrtc
