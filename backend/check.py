@@ -9,7 +9,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .runtime.compiler import cc_of
+from .runtime.compiler import cc_of, first_error
 
 
 @dataclass
@@ -220,7 +220,7 @@ def check_module(
                 try:
                     kernels.append(([pr], _compile([pr], cc)))
                 except Exception as exc:
-                    results[pr.label] = CheckResult(pr.label, False, _first_line(exc))
+                    results[pr.label] = CheckResult(pr.label, False, first_error(exc))
     used = set(bundle.used)
     try:
         shim = compile_shims(bundle, used, cc)
@@ -243,15 +243,7 @@ def _bisect(kernels, bundle, cc, arch, results) -> None:
                 _link([k], compile_shims(bundle, set(bundle.used), cc), arch)
                 results[pr.label] = CheckResult(pr.label, True)
             except Exception as exc:
-                results[pr.label] = CheckResult(pr.label, False, _first_line(exc))
-
-
-def _first_line(exc: Exception) -> str:
-    """The compiler's first error line (not NVRTC's "compilation log:" header)."""
-    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
-    compiler = [ln for ln in lines if "error:" in ln or "error :" in ln]
-    errs = [ln for ln in lines if "error" in ln.lower()]
-    return (compiler or errs or lines or [type(exc).__name__])[0][:300]
+                results[pr.label] = CheckResult(pr.label, False, first_error(exc))
 
 
 def render_results(results: list[CheckResult], failures_only: bool = False) -> str:

@@ -135,7 +135,7 @@ def plan_bindings(
     ftemplates: dict[str, list] = {}
     for d in order:
         if isinstance(d, ir.FunctionTemplate):
-            templates.function_template(p, d, funcs, ftemplates)
+            templates.function_template(p, d, ftemplates)
     ctemplates = [
         t for d in order if isinstance(d, ir.ClassTemplate) if (t := templates.class_template(p, d))
     ]

@@ -38,7 +38,7 @@ def slot(p: Planner, t: ir.TypeRef, tparams: set[str], path: str, self_id: str |
             raise Unsupported(f"type {t.spelling} names no template parameter")
         if t.kind == "lvalue_reference" and not base.const:
             raise Unsupported(f"non-const reference {t.spelling} to a template parameter")
-        return T.TemplateArg(name)
+        return T.TemplateArg(name, forwarding=t.kind == "rvalue_reference" and not base.const)
     if base.kind == "dependent":
         raise Unsupported(f"dependent type {t.spelling} (not resolvable before instantiation)")
     known = p.type(t)
@@ -47,7 +47,7 @@ def slot(p: Planner, t: ir.TypeRef, tparams: set[str], path: str, self_id: str |
     return T.Known(known, value_cpp(t, path))
 
 
-def function_template(p: Planner, d: ir.FunctionTemplate, functions: dict, out: dict) -> None:
+def function_template(p: Planner, d: ir.FunctionTemplate, out: dict) -> None:
     """Deduced at typing time from the Numba argument types (or given as keywords), one shim
     per instantiation, C++ choosing specializations."""
     path = p.paths[d.id]
@@ -58,29 +58,34 @@ def function_template(p: Planner, d: ir.FunctionTemplate, functions: dict, out: 
     if p.config.is_internal(d.name) or d.operator is not None or d.deleted:
         return p.skip(d.qualified_name, "operator, deleted or internal function template")
     try:
-        tparams = []
-        for k, tp in enumerate(d.template_params):
-            if tp.kind != "type" or tp.pack:
-                raise Unsupported(f"template parameter {tp.name or k} is not a plain type")
-            default = None
-            if tp.default is not None:
-                default = _default_type(tp.default)
-                if default is None:
-                    raise Unsupported(f"default {tp.default} of {tp.name} is not a known type")
-            name = names.cpp_identifier(tp.name, f"{path}.template_params[{k}]")
-            tparams.append(T.TypeParam(name, default))
-        pnames = {tp.name for tp in tparams}
+        named = list(d.template_params)
+        while named and not named[-1].name and named[-1].default is not None:
+            named.pop()  # `typename = enable_if_t<...>`: C++ supplies it
+        tparams = [
+            _function_tparam(p, tp, f"{path}.template_params[{k}]") for k, tp in enumerate(named)
+        ]
+        pnames = {tp.name for tp in tparams if tp.kind == "type"}
         params = tuple(
             slot(p, prm.type, pnames, f"{path}.params[{k}].type") for k, prm in enumerate(d.params)
         )
-        result = slot(p, d.return_type, pnames, f"{path}.return_type")
+        try:
+            result = slot(p, d.return_type, pnames, f"{path}.return_type")
+        except Unsupported:
+            # `decltype(...)`, `auto`, a class template's specialization: C++ says at typing
+            # time, for the arguments of the call.
+            result = T.FromCpp()
     except Unsupported as exc:
         return p.skip(d.qualified_name, str(exc))
     py = p.python_name(d)
-    if py is None or py in functions:
-        return p.skip(d.qualified_name, "Python name shared with a non-template overload")
+    if py is None:
+        return p.skip(d.qualified_name, "Python name collides with another declaration")
     callee = names.cpp_qualified(d.qualified_name, f"{path}.qualified_name")
-    tlist = ", ".join(f"typename {tp.name}" for tp in tparams)
+    tlist = ", ".join(
+        f"typename {tp.name}" if tp.kind == "type" else f"{cxx_type} {tp.name}"
+        for tp, cxx_type in zip(
+            tparams, (t.type.spelling if t.type else "" for t in named), strict=True
+        )
+    )
     decl = f"template <{tlist}> " + decl_text(d.return_type, d.qualified_name, d.params)
     out.setdefault(py, []).append(
         T.FunctionTemplateOverload(
@@ -91,12 +96,40 @@ def function_template(p: Planner, d: ir.FunctionTemplate, functions: dict, out: 
     p.bound.append(d.qualified_name)
 
 
+def _function_tparam(p: Planner, tp: ir.TemplateParam, path: str):
+    """A function template's parameter: a type, or an integer given as a keyword."""
+    if tp.pack or tp.kind == "template" or not tp.name:
+        raise Unsupported(
+            f"template parameter {tp.name or '(unnamed)'} is a pack, a template or unnamed"
+        )
+    name = names.cpp_identifier(tp.name, path)
+    if tp.kind == "type":
+        default = None
+        if tp.default is not None:
+            default = _default_type(tp.default)
+            if default is None:
+                raise Unsupported(f"default {tp.default} of {tp.name} is not a known type")
+        return T.TypeParam(name, default)
+    known = _known_type(p, tp.type)
+    if not (isinstance(known, T.Scalar) and known.name.startswith(("int", "uint"))):
+        raise Unsupported(f"non-type template parameter {tp.name} is not an integer")
+    if tp.default is not None:
+        raise Unsupported(f"default {tp.default} of {tp.name} (give it as a keyword)")
+    return T.TypeParam(name, None, kind="int")
+
+
 def _class_tparams(p: Planner, d: ir.ClassTemplate, path: str) -> list[T.ClassTemplateParam]:
     out = []
     for k, tp in enumerate(d.template_params):
         tpath = f"{path}.template_params[{k}]"
         if tp.pack or tp.kind == "template":
             raise Unsupported(f"template parameter {tp.name} is a pack or a template")
+        if not tp.name:
+            if tp.default is None:
+                raise Unsupported(f"template parameter {k} is unnamed")
+            # `bool = is_unsigned<T>::value`: left to C++, as are all after it.
+            out.append(T.ClassTemplateParam(f"_{k}", "int", None, cpp_default=True))
+            continue
         name = names.cpp_identifier(tp.name, tpath)
         if tp.kind == "type":
             default = _default_type(tp.default) if tp.default is not None else None
@@ -195,6 +228,7 @@ def class_template(p: Planner, d: ir.ClassTemplate) -> T.ClassTemplate | None:
         ctors.append(())  # the implicit default constructor
     methods: dict[str, list] = {}
     by_ref = False
+    skipped: list[tuple[str, str, str]] = []  # (C++ name, label, reason)
     for j, m in enumerate(d.methods):
         if m.access != "public" or m.deleted or m.static or m.role != "method":
             continue
@@ -202,7 +236,7 @@ def class_template(p: Planner, d: ir.ClassTemplate) -> T.ClassTemplate | None:
         try:
             member = _method(p, d, m, f"{path}.methods[{j}]", label, pnames, int_names)
         except Unsupported as exc:
-            p.skip(label, str(exc))
+            skipped.append((m.name, label, str(exc)))
             continue
         variants = methods.setdefault(member.name if member.name.isidentifier() else "", [])
         if any(_python_params(v) == _python_params(member) for v in variants):
@@ -221,6 +255,19 @@ def class_template(p: Planner, d: ir.ClassTemplate) -> T.ClassTemplate | None:
             n -= 1
             variants.append(T.replace(member, params=member.params[:n]))
         by_ref = by_ref or not m.const
+    # What the tables cannot describe (member templates, methods of base class templates)
+    # C++ resolves at typing time.
+    cpp_methods = {}
+    for m in _family_methods(p, d, set()):
+        ok = m.exec_space in ("device", "host_device") and not p.config.is_internal(m.name)
+        if ok and m.name.isidentifier() and not _writes_through_reference(m):
+            known = methods.get(m.name, ())
+            if not (known and m in d.methods and not any(x[0] == m.name for x in skipped)):
+                cpp_methods[names.python_safe(m.name)] = names.cpp_name(m.name, path)
+                by_ref = by_ref or not m.const
+    for name, label, reason in skipped:
+        if names.python_safe(name) not in cpp_methods:
+            p.skip(label, reason)
     operators = []
     for j, m in enumerate(d.methods):
         mpath = f"{path}.methods[{j}]"
@@ -270,6 +317,37 @@ def class_template(p: Planner, d: ir.ClassTemplate) -> T.ClassTemplate | None:
         doc=d.doc or "",
         decl=f"template <{tlist}> {d.tag} {d.qualified_name}",
         where=p.where(d.location),
+        cpp_methods=tuple(sorted(cpp_methods.items())),
+    )
+
+
+def _family_methods(p: Planner, d, seen: set):
+    """Public methods of a class template, its partial and explicit specializations and,
+    through their bases, every class (template) it derives from."""
+    if d.id in seen:
+        return
+    seen.add(d.id)
+    family = [d] + [
+        x
+        for x in p.doc.declarations
+        if isinstance(x, ir.RECORD_KINDS) and getattr(x, "specializes", None) == d.id
+    ]
+    for x in family:
+        for m in x.methods:
+            if m.access == "public" and m.role == "method" and not m.deleted:
+                yield m  # static ones too: `tile.thread_rank()` calls them as C++ does
+        for b in x.bases:
+            base = p.by_id.get(b.type.decl or "")
+            if isinstance(base, ir.RECORD_KINDS) and b.access == "public":
+                yield from _family_methods(p, base, seen)
+
+
+def _writes_through_reference(m: ir.Method) -> bool:
+    """A parameter C++ writes through (`T &`): the call would write a copy the kernel never
+    sees, so such methods are left to the config's intents."""
+    return any(
+        prm.type.kind == "lvalue_reference" and prm.type.pointee and not prm.type.pointee.const
+        for prm in m.params
     )
 
 

@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import enum
 import importlib
+import re
+
+from numba.cuda import types
 
 from . import cxx, environment, tables
 from .calls import Callables, python_operator
 from .numba_types import resolve
 from .records import RecordType, new_record_type, set_layout
 from .shims import ShimBundle
+
+# Trailing references and cv-qualifiers of a C++ type.
+_CV_REF = re.compile(r"(\s*(&&?|\bconst\b|\bvolatile\b))+$")
+
 
 # IR digest -> the Bindings made from that IR in this process.
 _MODULES: dict[str, Bindings] = {}
@@ -37,6 +44,7 @@ class Bindings:
         self.exports: dict[str, object] = {}
         self.calls = Callables(self.bundle, self.type_of)
         self._templates = None
+        self._by_cpp: dict[str, RecordType] | None = None  # C++ spelling -> record type
 
     @property
     def templates(self):
@@ -69,6 +77,35 @@ class Bindings:
         from .layout import query_layout
 
         return query_layout(self.bundle.prelude, cpp, field, self.include_dirs)
+
+    def query_result(self, call: str, nargs: int) -> tuple[str, str]:
+        """("type", C++ type) of a shim's call expression, or ("error", why it fails)."""
+        from .layout import query_result
+
+        return query_result(self.bundle.prelude, call, nargs, self.include_dirs)
+
+    def type_from_cpp(self, spelled: str):
+        """The Numba type of a C++ type as NVRTC spells it (a call's result: references and
+        top-level cv-qualifiers dropped, as the value is copied out), or None when no bound
+        type stands for it."""
+        s = _CV_REF.sub("", spelled.strip())
+        s = s[len("const ") :] if s.startswith("const ") else s
+        if s.endswith("*"):
+            inner = s[:-1].strip()
+            if inner in ("void", "const void"):
+                return types.voidptr
+            target = self.type_from_cpp(inner)
+            return None if target is None else types.CPointer(target)
+        if s in cxx.BUILTINS:
+            return self.type_of(tables.Scalar(cxx.BUILTINS[s]))
+        if self._by_cpp is None:
+            self._by_cpp = {rt.cpp: rt for rt in self.records.values()}
+            for owner in self.used.values():
+                self._by_cpp.update((rt.cpp, rt) for rt in owner.records.values())
+        found = self._by_cpp.get(s)
+        if found is None and self._templates is not None:
+            found = self._templates.instance_named(s)
+        return found
 
     # -- building -----------------------------------------------------------------------------
 
@@ -104,7 +141,11 @@ class Bindings:
             exports[f.name] = _stub(f.name, f.doc, f.overloads, self)
             self.calls.function(exports[f.name], f.overloads)
         for f in t.function_templates:
-            exports[f.name] = _stub(f.name, f.doc, f.overloads, self)
+            stub = _stub(f.name, f.doc, f.overloads, self)
+            if f.name in exports:  # it shares the name of non-template overloads
+                exports[f.name].__doc__ += "\n\n" + stub.__doc__
+            else:
+                exports[f.name] = stub
             self.templates.function_template(exports[f.name], f.overloads)
         for c in t.class_templates:
             doc = _doc(c.doc, c.decl, c.where, f"C++ class template `{c.cpp}`.")

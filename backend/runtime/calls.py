@@ -175,6 +175,8 @@ class Callables:
 
             class _Template(ConcreteTemplate):
                 def apply(self, args, kws):
+                    if kws:  # template arguments: for a function template of the same name
+                        return None
                     return super().apply(args, kws) or _void_pointer_call(
                         self.context, void_cases, args, kws
                     )

@@ -71,6 +71,31 @@ class CompileError(RuntimeError):
     """NVRTC refused a source; the message holds its log."""
 
 
+def first_error(exc: Exception) -> str:
+    """The compiler's first error line (not NVRTC's "compilation log:" header)."""
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    compiler = [ln for ln in lines if "error:" in ln or "error :" in ln]
+    errs = [ln for ln in lines if "error" in ln.lower()]
+    return (compiler or errs or lines or [type(exc).__name__])[0][:300]
+
+
+def demangle(name: str) -> str:
+    """The C++ spelling of an Itanium-mangled name (the C++ runtime's own demangler)."""
+    import ctypes
+
+    lib = ctypes.CDLL("libstdc++.so.6")
+    fn = lib.__cxa_demangle
+    fn.restype = ctypes.c_void_p
+    status = ctypes.c_int()
+    ptr = fn(name.encode(), None, None, ctypes.byref(status))
+    if status.value != 0 or not ptr:
+        raise ValueError(f"cannot demangle {name!r}")
+    try:
+        return ctypes.string_at(ptr).decode()
+    finally:
+        ctypes.CDLL(None).free(ctypes.c_void_p(ptr))
+
+
 def _ok(result, what: str, log: str = ""):
     """The values of a cuda.bindings NVRTC call, or CompileError."""
     from cuda.bindings import nvrtc

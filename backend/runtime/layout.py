@@ -16,7 +16,7 @@ from .environment import (
     write_cache_file,
 )
 
-_MEMORY: dict[tuple[str, str], tuple[int, int]] = {}
+_MEMORY: dict[tuple[str, str], tuple] = {}
 _DISK: dict | None = None
 
 
@@ -25,6 +25,13 @@ def query_layout(
 ) -> tuple[int, int]:
     """(sizeof, alignof) of `cpp`, or (offsetof(cpp, field), 0), compiled after `prelude`."""
     key = cpp if field is None else f"{cpp}::{field}"
+    answer = _answer(prelude, key, include_dirs, lambda: _ask_nvrtc(prelude, cpp, field))
+    return int(answer[0]), int(answer[1])
+
+
+def _answer(prelude: str, key: str, include_dirs, ask) -> tuple:
+    """The answer to the query `key` after `prelude`: from memory, from the disk cache, or
+    from `ask()` (then remembered in both)."""
     hit = _MEMORY.get((prelude, key))
     if hit is not None:
         return hit
@@ -32,9 +39,9 @@ def query_layout(
     answer = _disk().get(disk_key)
     if answer is None:
         add_include_dirs(list(include_dirs))
-        answer = _ask_nvrtc(prelude, cpp, field)
+        answer = ask()
         _store(disk_key, answer)
-    hit = _MEMORY[(prelude, key)] = (int(answer[0]), int(answer[1]))
+    hit = _MEMORY[(prelude, key)] = tuple(answer)
     return hit
 
 
@@ -91,3 +98,32 @@ def forget_memory() -> None:
     global _DISK
     _MEMORY.clear()
     _DISK = None
+
+
+def query_result(
+    prelude: str, call: str, nargs: int, include_dirs: list[str] = ()
+) -> tuple[str, str]:
+    """The C++ type of `call`, an expression over `void *a0 ... a<nargs-1>` (a shim's call),
+    compiled after `prelude`: ("type", spelling) or ("error", the compiler's first error)."""
+    key = f"decltype|{nargs}|{call}"
+    kind, text = _answer(prelude, key, include_dirs, lambda: _ask_result(prelude, call, nargs))
+    return str(kind), str(text)
+
+
+def _ask_result(prelude: str, call: str, nargs: int) -> tuple[str, str]:
+    from .compiler import CompileError, compile_ltoir, demangle, device_cc, first_error
+
+    # The type travels in the lowered name of a kernel template instantiated with it.
+    params = ", ".join(f"void *a{k}" for k in range(nargs))
+    src = (
+        f"{prelude}\n__device__ auto numbast_call({params}) -> decltype({call});\n"
+        "template <typename T> __global__ void numbast_type() {}\n"
+    )
+    expr = f"&numbast_type<decltype(numbast_call({', '.join(['nullptr'] * nargs)}))>"
+    try:
+        _, mapping = compile_ltoir(src, device_cc(), [expr])
+    except CompileError as exc:
+        return "error", first_error(exc)
+    spelled = demangle(mapping[expr])
+    inner = spelled[spelled.index("<") + 1 : spelled.rindex(">")]
+    return "type", inner.strip()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from . import cxx
 
-TABLE_VERSION = (1, 1)
+TABLE_VERSION = (1, 2)
 
 _MISSING = object()
 
@@ -295,9 +295,11 @@ class Known(Row):
 
 
 class TemplateArg(Row):
-    """A parameter or result whose type is the template parameter `name`."""
+    """A parameter or result whose type is the template parameter `name`; `forwarding`: a
+    parameter `T &&` (deduced from an lvalue as `T &`, 1.2)."""
 
     name: str
+    forwarding: bool = False
 
 
 class SelfType(Row):
@@ -328,14 +330,21 @@ class OutReturn(Row):
     of: Known | TemplateArg
 
 
-TemplateSlot = Known | TemplateArg | SelfType | Fixed | Deduced | ArrayOf | OutReturn
+class FromCpp(Row):
+    """A result whose type only C++ knows (`decltype(...)`, `auto`, a specialization of a
+    class template): asked of NVRTC at typing time for the arguments of the call (1.2)."""
+
+
+TemplateSlot = Known | TemplateArg | SelfType | Fixed | Deduced | ArrayOf | OutReturn | FromCpp
 
 
 class TypeParam(Row):
-    """A template parameter of a function template; `default` is a type or None."""
+    """A template parameter of a function template: a type (`default` a type or None) or,
+    with `kind="int"` (1.2), an integer given as a keyword literal (`Size=32`)."""
 
     name: str
     default: Type | None = None
+    kind: str = "type"
 
 
 class FunctionTemplateOverload(Row):
@@ -407,6 +416,9 @@ class ClassTemplate(Row):
     doc: str = ""
     decl: str = ""
     where: str = ""
+    # (Python name, C++ name) of public methods the tables cannot describe (member templates,
+    # methods of base class templates): C++ resolves each call, NVRTC says its type (1.2).
+    cpp_methods: tuple[tuple[str, str], ...] = ()
 
 
 # -- the module ---------------------------------------------------------------------------------

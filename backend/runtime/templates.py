@@ -4,6 +4,7 @@ templates specialized by keywords or constructor arguments; one shim per instant
 from __future__ import annotations
 
 import inspect
+import re
 
 from numba.cuda import types
 from numba.cuda.cudadecl import registry as typing_registry
@@ -44,9 +45,7 @@ def _lower_chosen(key, chosen, bundle) -> None:
 
 
 def _ambiguous(labels, args):
-    from numba.cuda.core.errors import TypingError
-
-    return TypingError(f"ambiguous call: {', '.join(labels)} all match {args}")
+    return _typing_error(f"ambiguous call: {', '.join(labels)} all match {args}")
 
 
 class Templates:
@@ -55,6 +54,16 @@ class Templates:
     def __init__(self, bindings):
         self.b = bindings
         self.bundle = bindings.bundle
+        # (C++ name of a class template + "<", its specialization of a spelling)
+        self._named: list[tuple[str, object]] = []
+
+    def instance_named(self, spelled: str):
+        """The Numba type of a specialization of a bound class template, spelled as C++
+        spells it (a result type NVRTC gave), or None."""
+        for prefix, make in self._named:
+            if spelled.startswith(prefix) and spelled.endswith(">"):
+                return make(spelled, {})
+        return None
 
     def _shim(self, key: str, body: str, nargs: int) -> str:
         name = cxx.shim_name(key)
@@ -71,10 +80,20 @@ class Templates:
 
         class _Template(AbstractTemplate):
             def generic(self, args, kws):
-                hits = [h for h in (owner._instantiate(o, args, kws) for o in overloads) if h]
+                hits, errors = [], []
+                for o in overloads:
+                    try:
+                        hit = owner._instantiate(o, args, kws)
+                    except _Rejected as exc:
+                        errors.append(str(exc))
+                        continue
+                    if hit is not None:
+                        hits.append(hit)
                 if len(hits) > 1:
                     raise _ambiguous([h[2] for h in hits], args)
                 if not hits:
+                    if errors:
+                        raise _typing_error("; ".join(errors))
                     return None
                 sig, shim, _ = hits[0]
                 sig = _with_keywords(sig, args, kws)
@@ -82,25 +101,40 @@ class Templates:
                 return sig
 
         _Template.key = key
-        typing_registry.register_global(key, types.Function(_Template))
+        # Non-template overloads of the same name (`tiled_partition(group, n)` next to
+        # `tiled_partition<Size>(group)`) keep their typing: Numba tries both.
+        earlier = [ty for value, ty in typing_registry.globals if value is key]
+        templates = (*(earlier[-1].templates if earlier else ()), _Template)
+        typing_registry.register_global(key, types.Function(templates))
         _lower_chosen(key, chosen, self.bundle)
 
     def _instantiate(self, o: tables.FunctionTemplateOverload, args, kws):
-        """(signature, shim name, label) of one overload for these arguments, or None."""
+        """(signature, shim name, label) of one overload for these arguments, or None;
+        _Rejected when C++ refuses the call it would make."""
         if len(args) != len(o.params):
             return None
         tparams = {tp.name: tp for tp in o.tparams}
-        deduced: dict[str, types.Type] = {}
+        deduced: dict[str, object] = {}
         for name, value in (kws or {}).items():
-            if name not in tparams:
+            tp = tparams.get(name)
+            if tp is None:
                 return None
-            deduced[name] = getattr(value, "instance_type", value)
+            if tp.kind == "int":
+                literal = getattr(value, "literal_value", None)
+                if not isinstance(literal, int) or isinstance(literal, bool):
+                    return None
+                deduced[name] = literal
+            else:
+                deduced[name] = getattr(value, "instance_type", value)
+        forwarded = set()  # parameters deduced through `T &&` from an lvalue: `T &`
         argtypes = []
         for p, a in zip(o.params, args, strict=True):
             a = types.unliteral(a)
             if isinstance(p, tables.TemplateArg):
                 if deduced.setdefault(p.name, a) != a:
                     return None
+                if p.forwarding:
+                    forwarded.add(p.name)
                 argtypes.append(a)
             else:
                 want = self.b.type_of(p.type)
@@ -112,23 +146,35 @@ class Templates:
                 if tp.default is None:
                     return None
                 deduced[name] = self.b.type_of(tp.default)
-        targs = [cpp_spelling(deduced[tp.name]) for tp in o.tparams]
+        targs = [_template_arg(tp, deduced[tp.name], tp.name in forwarded) for tp in o.tparams]
         if None in targs:
             return None
-        if isinstance(o.result, tables.TemplateArg):
-            rtype = deduced[o.result.name]
-            rcpp = cpp_spelling(rtype)
-        else:
-            rtype, rcpp = self.b.type_of(o.result.type), o.result.cpp
         call_args = [
             cxx.arg(cpp_spelling(a) if isinstance(p, tables.TemplateArg) else p.cpp, k)
             for k, (p, a) in enumerate(zip(o.params, argtypes, strict=True))
         ]
         label = f"{o.callee}<{', '.join(targs)}>"
         call = f"{label}({', '.join(call_args)})"
+        if isinstance(o.result, tables.FromCpp):
+            rtype, rcpp = self._result_from_cpp(call, len(args), label)
+        elif isinstance(o.result, tables.TemplateArg):
+            rtype = deduced[o.result.name]
+            rcpp = cpp_spelling(rtype)
+        else:
+            rtype, rcpp = self.b.type_of(o.result.type), o.result.cpp
         body = f"{call};" if rtype == types.void else cxx.construct(rcpp, call)
-        shim = self._shim(f"{o.id}|{'|'.join(targs)}", body, len(args))
+        shim = self._shim(f"{o.id}|{'|'.join(targs)}|{'|'.join(call_args)}", body, len(args))
         return signature(rtype, *argtypes), shim, label
+
+    def _result_from_cpp(self, call: str, nargs: int, label: str):
+        """(Numba type, C++ spelling) of what `call` returns, asked of NVRTC."""
+        kind, text = self.b.query_result(call, nargs)
+        if kind == "error":
+            raise _Rejected(f"C++ rejects {label}: {_strip_file(text)}")
+        rtype = self.b.type_from_cpp(text)
+        if rtype is None:
+            raise _Rejected(f"{label} returns {text}, which no bound type stands for")
+        return rtype, (None if rtype == types.void else cpp_spelling(rtype))
 
     # -- class templates ----------------------------------------------------------------------
 
@@ -144,8 +190,7 @@ class Templates:
         instances: dict[str, RecordType] = {}
         chosen: dict[tuple, tuple[str, int]] = {}
 
-        def instance(targs: dict) -> RecordType:
-            spelled = _spell_specialization(t, targs)
+        def named(spelled: str, targs: dict) -> RecordType:
             rt = instances.get(spelled)
             if rt is None:
                 size, align = owner.b.query_layout(spelled)
@@ -153,6 +198,11 @@ class Templates:
                 rt.template_args = targs
                 instances[spelled] = rt
             return rt
+
+        def instance(targs: dict) -> RecordType:
+            return named(_spell_specialization(t, targs), targs)
+
+        self._named.append((t.cpp + "<", named))
 
         class _Ctor(AbstractTemplate):
             def generic(self, args, kws):
@@ -187,10 +237,11 @@ class Templates:
         _lower_chosen(stub, chosen, self.bundle)
 
         fields = {f.name: f for f in t.fields}
+        cpp_named = dict(t.cpp_methods)
         methods = {}
-        for pyname, overloads in t.methods:
+        for pyname in dict.fromkeys([*(m for m, _ in t.methods), *cpp_named]):
             key = f"{t.name}.{pyname}#{id(inst_cls)}"
-            methods[pyname] = (key, overloads)
+            methods[pyname] = (key, dict(t.methods).get(pyname, ()), cpp_named.get(pyname))
 
             def lower_method(context, builder, sig, args, _key=key):
                 shim = chosen[(_key, *sig.args)][0]
@@ -208,14 +259,19 @@ class Templates:
                 hit = methods.get(attr)
                 if hit is None:
                     return None
-                mkey, overloads = hit
+                mkey, overloads, cpp_name = hit
 
                 def pick(context, args):
                     for o in overloads:
                         sig = owner._method_signature(t, typ, mkey, o, args, chosen)
                         if sig is not None:
                             return sig
-                    return None
+                    if cpp_name is None:
+                        return None
+                    try:
+                        return owner._cpp_method(t, typ, mkey, cpp_name, args, chosen)
+                    except _Rejected as exc:
+                        raise _typing_error(str(exc)) from None
 
                 return bound_method(mkey, typ, pick)
 
@@ -263,6 +319,22 @@ class Templates:
         else:
             body = f"{call};" if rtype == types.void else cxx.construct(rcpp, call)
         shim = self._shim(f"{t.id}|{o.name}|{typ.cpp}|{'|'.join(cpps)}", body, len(args) + 1)
+        chosen[(mkey, typ, *argtypes)] = (shim, len(args) + 1)
+        return signature(rtype, *argtypes).replace(recvr=typ)
+
+    def _cpp_method(self, t, typ, mkey, name: str, args, chosen):
+        """A call C++ resolves (a member template, a method of a base class template): the
+        arguments passed as they are, the result type asked of NVRTC."""
+        m = self._match([tables.Deduced()] * len(args), args, {})
+        if m is None:
+            return None
+        _, argtypes, cpps = m
+        exprs = ", ".join(_arg_expr(c, k) for k, c in enumerate(cpps, start=1))
+        call = f"static_cast<{typ.cpp} *>(a0)->{name}({exprs})"
+        label = f"{typ.cpp}::{name}({', '.join(cpps)})"
+        rtype, rcpp = self._result_from_cpp(call, len(args) + 1, label)
+        body = f"{call};" if rtype == types.void else cxx.construct(rcpp, call)
+        shim = self._shim(f"{t.id}|{name}|{typ.cpp}|{'|'.join(cpps)}", body, len(args) + 1)
         chosen[(mkey, typ, *argtypes)] = (shim, len(args) + 1)
         return signature(rtype, *argtypes).replace(recvr=typ)
 
@@ -366,6 +438,30 @@ def _arg_expr(cpp: str, k: int) -> str:
         e = cpp.elem
         return f"*reinterpret_cast<{e} (*)[{cpp.count}]>(*static_cast<{e} **>(a{k}))"
     return cxx.arg(cpp, k)
+
+
+def _template_arg(tp: tables.TypeParam, value, forwarded: bool) -> str | None:
+    """The C++ spelling of a function template's argument: an integer, a type, or `T &`
+    for a type deduced through a forwarding reference from an lvalue (as C++ deduces it)."""
+    if tp.kind == "int":
+        return str(value)
+    cpp = cpp_spelling(value)
+    return f"{cpp} &" if cpp is not None and forwarded else cpp
+
+
+class _Rejected(Exception):
+    """C++ refuses a call the bindings would make (the compiler's first error)."""
+
+
+def _typing_error(message: str):
+    from numba.cuda.core.errors import TypingError
+
+    return TypingError(message)
+
+
+def _strip_file(line: str) -> str:
+    """A compiler error line without the probe's file and line."""
+    return re.sub(r"^\S+\(\d+\): ", "", line)
 
 
 class _LeftToCpp(Exception):

@@ -43,13 +43,13 @@ def _load_runtime():
 
 
 _rt = _load_runtime()
-_rt.require((1, 1), __name__)
+_rt.require((1, 2), __name__)
 _t = _rt.tables
 
 _PRELUDE = "#include <records.cuh>\n"
 
 _TABLES = _t.Module(
-    version=(1, 1),
+    version=(1, 2),
     ir_digest=_IR_DIGEST,
     prelude=_PRELUDE,
     include_dirs=(),
@@ -387,8 +387,10 @@ _TABLES = _t.Module(
             cpp="Base",
             tparams=(_t.ClassTemplateParam(name="Derived", kind="type"),),
             constructors=((),),
+            by_ref=True,
             decl="template <Derived> struct Base",
             where="records.cuh:55",
+            cpp_methods=(("self", "self"),),
         ),
     ),
     aliases=(),
@@ -442,5 +444,4 @@ _NOT_BOUND = (
     ("Counter::operator=", "operator= has no Python operator"),
     ("Shape::area", "host-only method"),
     ("Square::area", "host-only method"),
-    ("Base::self", "non-const reference Derived & to a template parameter"),
 )

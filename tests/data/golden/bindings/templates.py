@@ -43,13 +43,13 @@ def _load_runtime():
 
 
 _rt = _load_runtime()
-_rt.require((1, 1), __name__)
+_rt.require((1, 2), __name__)
 _t = _rt.tables
 
 _PRELUDE = "#include <templates.cuh>\n"
 
 _TABLES = _t.Module(
-    version=(1, 1),
+    version=(1, 2),
     ir_digest=_IR_DIGEST,
     prelude=_PRELUDE,
     include_dirs=(),
@@ -107,6 +107,7 @@ _TABLES = _t.Module(
             ),
             decl="template <T, N, Alloc> struct Storage",
             where="templates.cuh:17",
+            cpp_methods=(("as_", "as"),),
         ),
         _t.ClassTemplate(
             id="c:@ST>2#N$@E@Algo#Ni@Config",
@@ -150,9 +151,8 @@ _NOT_BOUND = (
     ),
     ("Storage<T, 1>", "partial specialization (C++ picks it for matching arguments)"),
     ("clamp", "explicit specialization (C++ picks it when the template is called)"),
-    ("sum", "template parameter N is not a plain type"),
-    ("count", "template parameter Ts is not a plain type"),
-    ("Storage::as", "type U names no template parameter"),
+    ("sum", "default 4 of N (give it as a keyword)"),
+    ("count", "template parameter Ts is a pack, a template or unnamed"),
     ("Apply", "template parameter Wrap is a pack or a template"),
     ("Quad", "alias template (use the template it names)"),
     ("F3", "record Storage<float, 3> is not bound"),
