@@ -7,7 +7,8 @@ bound, skipped by reason, check passed/failed, seconds).
 
 Each line of the list is a header name under the CUDA include roots (`cuda_bf16.h`; CUB's as
 `cub/...`), optionally followed by `--retain FILE` options for `canopy dump` (headers whose
-declarations the API is made of: cuRAND's distributions live beside curand_kernel.h) and one
+declarations the API is made of: cuRAND's distributions live beside curand_kernel.h),
+`--also HEADER` for headers dumped with it (cooperative_groups/reduce.h), and one
 `--config FILE` for `numbast emit` (relative to the repository: the shipped example configs,
 which give the intents and fixed arguments a header needs), and `--use HEADER` for headers
 whose bindings it builds on (cuda_fp8.h converts to and from cuda_fp16.h's types).
@@ -115,13 +116,16 @@ def _line(line: str) -> tuple[str, list[str], str | None, list[str]]:
         value = next(rest, None)
         if word == "--retain" and value:
             dump += ["--retain", value]
+        elif word == "--also" and value:
+            dump.insert(0, value)  # positional: before the options
         elif word == "--config" and value:
             config = str(ROOT / value)
         elif word == "--use" and value:
             uses.append(value)
         else:
             raise SystemExit(
-                f"census list: {line!r}: expected --retain FILE, --config FILE or --use HEADER"
+                f"census list: {line!r}: expected --retain FILE, --also HEADER, --config FILE "
+                "or --use HEADER"
             )
     return header, dump, config, uses
 
