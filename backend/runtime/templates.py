@@ -54,16 +54,32 @@ class Templates:
     def __init__(self, bindings):
         self.b = bindings
         self.bundle = bindings.bundle
-        # (C++ name of a class template + "<", its specialization of a spelling)
-        self._named: list[tuple[str, object]] = []
+        # C++ name of a class template + "<" -> (its table, its specialization of a spelling)
+        self._named: dict[str, tuple] = {}
 
     def instance_named(self, spelled: str):
         """The Numba type of a specialization of a bound class template, spelled as C++
         spells it (a result type NVRTC gave), or None."""
-        for prefix, make in self._named:
+        for prefix, (t, make) in self._named.items():
             if spelled.startswith(prefix) and spelled.endswith(">"):
-                return make(spelled, {})
+                parts = _split_template_args(spelled[len(prefix) : -1])
+                return make(spelled, self._read_template_args(t, parts))
         return None
+
+    def _read_template_args(self, t: tables.ClassTemplate, parts: list[str]) -> dict:
+        """The template arguments C++ spelled (`float`, `16u`, `(Kind)2`, `true`) as the
+        bindings know them, up to the first they cannot read."""
+        out = {}
+        for tp, text in zip(t.tparams, parts, strict=False):
+            if tp.kind == "type":
+                value = self.b.type_from_cpp(text)
+            else:
+                m = re.fullmatch(r"(?:\([^()]*\))?(-?\d+)[uUlL]*|(true|false)", text.strip())
+                value = None if m is None else int(m[1]) if m[1] else int(m[2] == "true")
+            if value is None:
+                break
+            out[tp.name] = value
+        return out
 
     def _shim(self, key: str, body: str, nargs: int) -> str:
         name = cxx.shim_name(key)
@@ -202,7 +218,7 @@ class Templates:
         def instance(targs: dict) -> RecordType:
             return named(_spell_specialization(t, targs), targs)
 
-        self._named.append((t.cpp + "<", named))
+        self._named[t.cpp + "<"] = (t, named)
 
         class _Ctor(AbstractTemplate):
             def generic(self, args, kws):
@@ -422,6 +438,21 @@ class Templates:
         if None in cpps:
             return None
         return deduced, argtypes, cpps
+
+
+def _split_template_args(text: str) -> list[str]:
+    """`float, Pair<int, 2>, 3u` -> ["float", "Pair<int, 2>", "3u"] (top-level commas)."""
+    parts, depth, start = [], 0, 0
+    for k, ch in enumerate(text):
+        if ch in "<([":
+            depth += 1
+        elif ch in ">)]":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(text[start:k].strip())
+            start = k + 1
+    parts.append(text[start:].strip())
+    return [p for p in parts if p]
 
 
 class _ArrayArg(str):

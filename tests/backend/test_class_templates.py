@@ -12,7 +12,7 @@ from numbast.backend.runtime import tables as T
 
 cuda = pytest.importorskip("numba.cuda", reason="numba-cuda is needed to build bindings")
 CONFIG = f'[shim]\ninclude_dirs = ["{DATA}"]\n'
-EXPECTED = [4.0, 4, 8.0, 8, 3, 2.5]
+EXPECTED = [4.0, 4, 8.0, 8, 3, 2.5, 3.0, 0.5, 6.0, 7]
 
 
 @pytest.fixture(scope="module", params=["static", "dynamic"])
@@ -40,7 +40,7 @@ def module(tmp_path_factory):
 def _kernel(m):
     from numba import float32
 
-    Accum, Pair = m.Accum, m.Pair
+    Accum, Pair, Meter, make_meter = m.Accum, m.Pair, m.Meter, m.make_meter
 
     def kernel(out):
         acc = Accum(T=float32)  # N from its default (4)
@@ -54,6 +54,11 @@ def _kernel(m):
         p = Pair(np.int32(3), np.float32(2.5))  # both parameters deduced
         out[4] = p.get_first()
         out[5] = p.get_second()
+        meter = Meter(np.float32(2.0))
+        out[6] = meter.scale(np.float32(1.5))  # a method of the base class template
+        out[7] = meter.times(0.25)  # a member template: float * double is double
+        out[8] = make_meter(3.0).scale(2.0)  # Meter<double>, a result NVRTC named
+        out[9] = meter.tagged(7).get_second()  # Pair<float, int>, a result NVRTC named
 
     return kernel
 
@@ -67,6 +72,13 @@ def test_plan(module):
     )
     assert tmpl["Accum"].by_ref and not tmpl["Pair"].by_ref
     assert {name for name, _ in tmpl["Accum"].methods} == {"add", "sum", "size"}
+    # What the tables cannot describe is left to C++: the base's methods, a member template,
+    # a result that names another specialization.
+    assert tmpl["Meter"].cpp_methods == (
+        ("scale", "scale"),
+        ("tagged", "tagged"),
+        ("times", "times"),
+    )
 
 
 def test_layout_from_nvrtc(module):

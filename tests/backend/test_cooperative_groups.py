@@ -26,6 +26,7 @@ N, BLOCK = 4096, 128
 def cg(tmp_path_factory):
     from bind_helpers import module_from_ir
     from helpers import DATA
+
     config = (DATA.parent.parent / "examples" / "configs" / "cooperative_groups.toml").read_text()
     return module_from_ir(tmp_path_factory.mktemp("cg"), "cooperative_groups", config)
 

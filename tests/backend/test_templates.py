@@ -35,6 +35,7 @@ def _kernel(m):
     from numba import float64
 
     clamp_to, halve, scale_by, pick, either = m.clamp_to, m.halve, m.scale_by, m.pick, m.either
+    twice, power, bump = m.twice, m.power, m.bump
 
     def kernel(out):
         out[0] = clamp_to(5, 0, 3)  # T deduced as int64
@@ -45,20 +46,38 @@ def _kernel(m):
         out[5] = scale_by(np.float32(1.5), 4)  # a template parameter beside a concrete one
         out[6] = pick(np.int32(9))  # overloads chosen by arity
         out[7] = pick(np.int32(2), np.int32(8))
+        out[8] = twice(np.float32(1.25))  # decltype(x + x) asked of NVRTC: float
+        out[9] = power(np.int32(3), N=4)  # an integer template argument as a keyword
+        out[10] = bump(np.int32(5))  # the plain function
+        out[11] = bump(np.int32(5), N=10)  # the template of the same name
 
     del either
     return kernel
 
 
-EXPECTED = [3, 42, 3, 1.5, 1.5, 6, 9, 8]
+EXPECTED = [3, 42, 3, 1.5, 1.5, 6, 9, 8, 2.5, 81, 6, 15]
 
 
 def test_plan(templates):
     _, plan = templates
     tmpl = {f.name: f.overloads for f in plan.tables.function_templates}
-    assert set(tmpl) == {"clamp_to", "halve", "scale_by", "pick", "either"}
+    assert set(tmpl) == {
+        "clamp_to",
+        "halve",
+        "scale_by",
+        "pick",
+        "either",
+        "twice",
+        "power",
+        "bump",
+    }
+    assert "bump" in {f.name for f in plan.tables.functions}  # the plain function of the name
     assert len(tmpl["pick"]) == 2
     assert tmpl["halve"][0].tparams == (T.TypeParam("T"), T.TypeParam("U", T.Scalar("float32")))
+    assert tmpl["power"][0].tparams == (T.TypeParam("N", kind="int"), T.TypeParam("T"))
+    (twice,) = tmpl["twice"]
+    assert twice.params == (T.TemplateArg("T", forwarding=True),)
+    assert twice.result == T.FromCpp()
     why = "explicit specialization (C++ picks it when the template is called)"
     assert ("clamp_to", why) in plan.skipped
 
@@ -72,6 +91,32 @@ def test_instantiations_compile_and_link(templates):
     source = link_kernel(_kernel(m), (types.float64[::1],), m._bindings.bundle)
     assert "clamp_to<long long>(" in source and "clamp_to<float>(" in source
     assert "halve<long long, float>(" in source and "halve<long long, double>(" in source
+    # T deduced through `T &&` from an lvalue is `float &`, as C++ deduces it.
+    assert "::new (out) float(twice<float &>(" in source
+    assert "power<4, int>(" in source and "bump<10>(" in source
+
+
+def test_a_result_type_cpp_rejects_is_a_typing_error(templates):
+    from numba.core.errors import TypingError
+    from numba.cuda import types
+
+    twice = templates[0].twice
+
+    float32x2 = cuda.float32x2
+
+    def kernel(out):
+        v = twice(float32x2(1.0, 2.0))  # CUDA's float2 has no operator+
+        out[0] = v.x
+
+    with pytest.raises(TypingError, match=r"C\+\+ rejects twice<float2 &>: .*no instance"):
+        cuda.compile(
+            kernel,
+            (types.float64[::1],),
+            cc=(9, 0),
+            device=False,
+            abi="numba",
+            output="ltoir",
+        )
 
 
 def test_ambiguous_call_is_a_typing_error(templates):

@@ -19,3 +19,23 @@ struct Pair {
     __device__ A get_first() const { return first; }
     __device__ B get_second() const { return second; }
 };
+
+// Methods of a base class template and a member template taking a forwarding reference:
+// C++ resolves the call and NVRTC names its result.
+template <typename T>
+struct Scaled {
+    T factor;
+    __device__ T scale(T x) const { return x * factor; }
+    template <typename U>
+    __device__ auto times(U &&u) const -> decltype(u * factor) { return u * factor; }
+};
+
+template <typename T>
+struct Meter : public Scaled<T> {
+    __device__ explicit Meter(T f) { this->factor = f; }
+    __device__ Pair<T, int> tagged(int tag) const { return Pair<T, int>(this->factor, tag); }
+};
+
+// A result that is a specialization only C++ spells (`Meter<T>`).
+template <typename T>
+__device__ Meter<T> make_meter(T f) { return Meter<T>(f); }

@@ -27,3 +27,16 @@ template <typename T>
 __device__ T either(T a) { return a; }
 template <typename T>
 __device__ T either(const T &a) { return a + a; }
+
+// A result only C++ knows (`decltype`), through a forwarding reference: asked of NVRTC.
+template <typename T>
+__device__ auto twice(T &&x) -> decltype(x + x) { return x + x; }
+
+// An integer template parameter, given as a keyword: power(x, N=3).
+template <int N, typename T>
+__device__ T power(T x) { T r = T(1); for (int i = 0; i < N; ++i) r *= x; return r; }
+
+// One name for a plain function and a template: the keyword picks the template.
+__device__ inline int bump(int x) { return x + 1; }
+template <int N>
+__device__ int bump(int x) { return x + N; }

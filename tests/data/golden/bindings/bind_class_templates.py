@@ -58,7 +58,23 @@ _TABLES = _t.Module(
     records=(),
     functions=(),
     operators=(),
-    function_templates=(),
+    function_templates=(
+        # make_meter: function template
+        _t.FunctionTemplate(
+            name="make_meter",
+            overloads=(
+                _t.FunctionTemplateOverload(
+                    id="c:@FT@>1#Tmake_meter#t0.0#>@ST>1#T@Meter1S0_#",
+                    callee="make_meter",
+                    tparams=(_t.TypeParam(name="T"),),
+                    params=(_t.TemplateArg(name="T"),),
+                    result=_t.FromCpp(),
+                    decl="template <typename T> Meter<T> make_meter(T f)",
+                    where="bind_class_templates.cuh:41",
+                ),
+            ),
+        ),
+    ),
     class_templates=(
         _t.ClassTemplate(
             id="c:@ST>2#T#NI@Accum",
@@ -146,6 +162,39 @@ _TABLES = _t.Module(
             decl="template <A, B> struct Pair",
             where="bind_class_templates.cuh:15",
         ),
+        _t.ClassTemplate(
+            id="c:@ST>1#T@Scaled",
+            name="Scaled",
+            cpp="Scaled",
+            tparams=(_t.ClassTemplateParam(name="T", kind="type"),),
+            constructors=((),),
+            methods=(
+                (
+                    "scale",
+                    (
+                        _t.TemplateMethod(
+                            name="scale",
+                            params=(_t.TemplateArg(name="T"),),
+                            result=_t.TemplateArg(name="T"),
+                        ),
+                    ),
+                ),
+            ),
+            fields=(_t.TemplateField(name="factor", type=_t.TemplateArg(name="T")),),
+            decl="template <T> struct Scaled",
+            where="bind_class_templates.cuh:26",
+            cpp_methods=(("times", "times"),),
+        ),
+        _t.ClassTemplate(
+            id="c:@ST>1#T@Meter",
+            name="Meter",
+            cpp="Meter",
+            tparams=(_t.ClassTemplateParam(name="T", kind="type"),),
+            constructors=((_t.TemplateArg(name="T"),),),
+            decl="template <T> struct Meter",
+            where="bind_class_templates.cuh:34",
+            cpp_methods=(("scale", "scale"), ("tagged", "tagged"), ("times", "times")),
+        ),
     ),
     aliases=(),
     constants=(),
@@ -154,9 +203,12 @@ _TABLES = _t.Module(
 _bindings = _rt.bind_module(_TABLES, __name__, __file__)
 
 Accum = _bindings.exports["Accum"]
+Meter = _bindings.exports["Meter"]
 Pair = _bindings.exports["Pair"]
+Scaled = _bindings.exports["Scaled"]
+make_meter = _bindings.exports["make_meter"]
 
-__all__ = ["Accum", "Pair"]
+__all__ = ["Accum", "Meter", "Pair", "Scaled", "make_meter"]
 
 # What was not bound, and why.
 _NOT_BOUND = ()

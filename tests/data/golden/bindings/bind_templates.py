@@ -56,7 +56,22 @@ _TABLES = _t.Module(
     uses=(),
     enums=(),
     records=(),
-    functions=(),
+    functions=(
+        # bump: int32(int32)
+        _t.Function(
+            name="bump",
+            overloads=(
+                _t.Overload(
+                    shim="nbst_60249695385b2822cd82",
+                    result=_t.S.int32,
+                    args=(_t.S.int32,),
+                    decl="int bump(int x)",
+                    where="bind_templates.cuh:40",
+                    source='extern "C" __device__ int nbst_60249695385b2822cd82(void *out, void *a0) {\n  ::new (out) int(bump(*static_cast<int *>(a0)));\n  return 0;\n}\n',
+                ),
+            ),
+        ),
+    ),
     operators=(),
     function_templates=(
         # clamp_to: function template
@@ -162,6 +177,54 @@ _TABLES = _t.Module(
                 ),
             ),
         ),
+        # twice: function template
+        _t.FunctionTemplate(
+            name="twice",
+            overloads=(
+                _t.FunctionTemplateOverload(
+                    id="c:@FT@>1#Ttwice#&&t0.0# #",
+                    callee="twice",
+                    tparams=(_t.TypeParam(name="T"),),
+                    params=(_t.TemplateArg(name="T", forwarding=True),),
+                    result=_t.FromCpp(),
+                    decl="template <typename T> decltype(x + x) twice(T && x)",
+                    where="bind_templates.cuh:33",
+                ),
+            ),
+        ),
+        # power: function template
+        _t.FunctionTemplate(
+            name="power",
+            overloads=(
+                _t.FunctionTemplateOverload(
+                    id="c:@FT@>2#NI#Tpower#t0.1#S0_#",
+                    callee="power",
+                    tparams=(
+                        _t.TypeParam(name="N", kind="int"),
+                        _t.TypeParam(name="T"),
+                    ),
+                    params=(_t.TemplateArg(name="T"),),
+                    result=_t.TemplateArg(name="T"),
+                    decl="template <int N, typename T> T power(T x)",
+                    where="bind_templates.cuh:37",
+                ),
+            ),
+        ),
+        # bump: function template
+        _t.FunctionTemplate(
+            name="bump",
+            overloads=(
+                _t.FunctionTemplateOverload(
+                    id="c:@FT@>1#NIbump#I#I#",
+                    callee="bump",
+                    tparams=(_t.TypeParam(name="N", kind="int"),),
+                    params=(_t.Known(type=_t.S.int32, cpp="int"),),
+                    result=_t.Known(type=_t.S.int32, cpp="int"),
+                    decl="template <int N> int bump(int x)",
+                    where="bind_templates.cuh:42",
+                ),
+            ),
+        ),
     ),
     class_templates=(),
     aliases=(),
@@ -170,13 +233,16 @@ _TABLES = _t.Module(
 
 _bindings = _rt.bind_module(_TABLES, __name__, __file__)
 
+bump = _bindings.exports["bump"]
 clamp_to = _bindings.exports["clamp_to"]
 either = _bindings.exports["either"]
 halve = _bindings.exports["halve"]
 pick = _bindings.exports["pick"]
+power = _bindings.exports["power"]
 scale_by = _bindings.exports["scale_by"]
+twice = _bindings.exports["twice"]
 
-__all__ = ["clamp_to", "either", "halve", "pick", "scale_by"]
+__all__ = ["bump", "clamp_to", "either", "halve", "pick", "power", "scale_by", "twice"]
 
 # What was not bound, and why.
 _NOT_BOUND = (
