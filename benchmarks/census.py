@@ -82,7 +82,8 @@ def _reason(why: str) -> str:
 def _public(declarations: list[dict], is_internal) -> list[tuple[str, str]]:
     """(name, qualified name) of the header's public API: namespace-scope declarations (members
     of records and class templates come with them) that are not implementation helpers (the
-    config's `internal` patterns, `detail`/`details` namespaces, names of one leading `_`)."""
+    config's `internal` patterns, `detail`/`details` namespaces, names of one leading `_`) nor
+    forward declarations of other headers' records."""
     partial = "class_template_partial"  # C++ picks specializations: no API of their own
     scopes = {
         d["qualified_name"]
@@ -92,8 +93,10 @@ def _public(declarations: list[dict], is_internal) -> list[tuple[str, str]]:
     out = {}
     for d in declarations:
         parts = d["qualified_name"].split("::")
+        forward = d.get("kind") == "record" and d.get("size") is None and not d.get("methods")
         if (
             d.get("kind") in ("macro", partial)
+            or forward  # `struct __half;`: defined, and counted, by its own header
             or "<" in parts[-1]
             or any("::".join(parts[:k]) in scopes for k in range(1, len(parts)))
         ):
