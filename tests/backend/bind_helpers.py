@@ -60,9 +60,9 @@ def module_from_ir(tmp: Path, name: str, config_text: str | None = None):
     return import_file(path)
 
 
-def cpp_kernel(source: str, name: str):
+def cpp_kernel(source: str, name: str, *extra_options: str):
     """(cupy, the C++ reference kernel `name` of `source` compiled by NVRTC through CuPy, with
-    the CUDA and CCCL headers). Skips without a GPU or CuPy."""
+    the CUDA and CCCL headers and `extra_options`). Skips without a GPU or CuPy."""
     import pytest
     from numba import cuda
 
@@ -72,7 +72,7 @@ def cpp_kernel(source: str, name: str):
     from cuda import pathfinder
 
     found = [pathfinder.locate_nvidia_header_directory(lib) for lib in ("cudart", "cccl")]
-    options = ("-std=c++17", *(f"-I{f.abs_path}" for f in found if f is not None))
+    options = ("-std=c++17", *(f"-I{f.abs_path}" for f in found if f is not None), *extra_options)
     return cp, cp.RawKernel(source, name, options=options)
 
 

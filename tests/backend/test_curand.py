@@ -8,8 +8,9 @@ The module is emitted from committed IR (CUDA 13.5's headers; GPU tests need no 
         --retain curand_mtgp32.h --retain curand_mtgp32_kernel.h --retain curand_uniform.h \\
         --retain curand_normal.h --retain curand_lognormal.h --retain curand_poisson.h \\
         --retain curand_discrete.h --retain curand_discrete2.h -o tests/data/ir/curand_kernel.json
-MTGP32 is bound (its draws take `curandStateMtgp32_t *`) but its state is made on the host by
-the cuRAND library (`curandMakeMTGP32KernelState`), so no kernel can start one here.
+MTGP32's states are made on the host (`curandMakeMTGP32KernelState`, from the parameter table
+of curand_mtgp32dc_p_11213.h): here a C++ kernel makes them the same way, and a bound kernel and
+a C++ kernel draw from copies of them, a block of 256 threads per state as MTGP32 requires.
 """
 
 from __future__ import annotations
@@ -264,3 +265,122 @@ def test_record_pointing_at_its_own_type(curand):
         out[0] = discrete(st, dist)
 
     link_kernel(kernel, (types.uint32[::1],), curand._bindings.bundle)
+
+
+MTGP32_THREADS, MTGP32_STATES, MTGP32_ROUNDS = 256, 2, 3
+
+# What curandMakeMTGP32Constants and curandMakeMTGP32KernelState (host functions of
+# curand_mtgp32_host.h) do, in one thread of a kernel: `-default-device` makes the parameter
+# table a device array.
+CPP_MTGP32_SETUP = r"""
+#include <curand_kernel.h>
+#include <curand_mtgp32dc_p_11213.h>
+extern "C" __global__ void setup(curandStateMtgp32_t *s, mtgp32_kernel_params_t *k, int n,
+                                 unsigned long long seed) {
+    const mtgp32_params_fast_t *p = mtgp32dc_params_fast_11213;
+    k->mask[0] = p[0].mask;
+    for (int i = 0; i < CURAND_NUM_MTGP32_PARAMS; i++) {
+        k->pos_tbl[i] = p[i].pos;
+        k->sh1_tbl[i] = p[i].sh1;
+        k->sh2_tbl[i] = p[i].sh2;
+        for (int j = 0; j < TBL_SIZE; j++) {
+            k->param_tbl[i][j] = p[i].tbl[j];
+            k->temper_tbl[i][j] = p[i].tmp_tbl[j];
+            k->single_temper_tbl[i][j] = p[i].flt_tmp_tbl[j];
+        }
+    }
+    seed = seed ^ (seed >> 32);
+    for (int i = 0; i < n; i++) {  // mtgp32_init_state(s[i].s, &p[i], (unsigned)seed + i + 1)
+        unsigned int *state = s[i].s;
+        int size = p[i].mexp / 32 + 1;
+        unsigned int hidden_seed = p[i].tbl[4] ^ (p[i].tbl[8] << 16);
+        unsigned int tmp = hidden_seed;
+        tmp += tmp >> 16;
+        tmp += tmp >> 8;
+        memset(state, tmp & 0xff, sizeof(unsigned int) * size);
+        state[0] = (unsigned int)seed + i + 1;
+        state[1] = hidden_seed;
+        for (int j = 1; j < size; j++)
+            state[j] ^= 1812433253u * (state[j - 1] ^ (state[j - 1] >> 30)) + j;
+        s[i].offset = 0;
+        s[i].pIdx = i;
+        s[i].k = k;
+    }
+}
+"""
+
+CPP_MTGP32 = r"""
+#include <curand_kernel.h>
+extern "C" __global__ void draws(curandStateMtgp32_t *st, unsigned *u32, float *f32) {
+    int i = threadIdx.x;
+    for (int r = 0; r < ROUNDS; r++) {
+        u32[(r * 2 + 0) * 256 + i] = curand(st);
+        u32[(r * 2 + 1) * 256 + i] = curand(st);
+        f32[(r * 2 + 0) * 256 + i] = curand_uniform(st);
+        f32[(r * 2 + 1) * 256 + i] = curand_normal(st);
+    }
+}
+"""
+
+
+def mtgp32_kernel(m):
+    """Every thread of the block draws from one state (MTGP32 updates it together). Not
+    `curand_mtgp32_single`: it writes `s[t]` while other threads read the state, so its
+    numbers change with the warps' timing (in C++ as well)."""
+    curand, uniform, normal = m.curand, m.curand_uniform, m.curand_normal
+    rounds = MTGP32_ROUNDS
+
+    def kernel(st, u32, f32):
+        i = cuda.threadIdx.x
+        for r in range(rounds):
+            u32[r * 2 + 0, i] = curand(st)
+            u32[r * 2 + 1, i] = curand(st)
+            f32[r * 2 + 0, i] = uniform(st)
+            f32[r * 2 + 1, i] = normal(st)
+
+    return kernel
+
+
+def _mtgp32_signature(m):
+    State = m.curandStateMtgp32._numba_type_
+    return (types.CPointer(State), types.uint32[:, ::1], types.float32[:, ::1])
+
+
+def test_mtgp32_kernel_compiles_and_links(curand):
+    """CI (no GPU): a kernel taking a pointer to an MTGP32 state made elsewhere."""
+    from numbast.backend.check import link_kernel
+
+    source = link_kernel(mtgp32_kernel(curand), _mtgp32_signature(curand), curand._bindings.bundle)
+    assert "curand_normal(" in source and "curandStateMtgp32_t *" in source
+
+
+@pytest.mark.gpu
+def test_mtgp32_matches_cpp_bit_for_bit(curand):
+    from bind_helpers import cpp_kernel
+
+    cp, setup = cpp_kernel(CPP_MTGP32_SETUP, "setup", "-default-device")
+    _, draws = cpp_kernel(CPP_MTGP32.replace("ROUNDS", str(MTGP32_ROUNDS)), "draws")
+    size = curand.curandStateMtgp32._numba_type_.size
+    states = cp.zeros(MTGP32_STATES * size, dtype=cp.uint8)
+    params = cp.zeros(1 << 16, dtype=cp.uint8)  # mtgp32_kernel_params_t: 40804 bytes
+    setup((1,), (1,), (states, params, np.int32(MTGP32_STATES), np.uint64(SEED)))
+    copy = states.copy()  # the C++ kernel draws from a copy of the same states
+
+    kernel = cuda.jit(_mtgp32_signature(curand))(mtgp32_kernel(curand))
+    shape_u = shape_f = (2 * MTGP32_ROUNDS, MTGP32_THREADS)
+    for k in range(MTGP32_STATES):
+        u32, f32 = (
+            cuda.to_device(np.zeros(shape_u, np.uint32)),
+            cuda.to_device(np.zeros(shape_f, np.float32)),
+        )
+        kernel[1, MTGP32_THREADS](states.data.ptr + k * size, u32, f32)
+        ours = [u32.copy_to_host(), f32.copy_to_host()]
+
+        ref = [cp.zeros(shape_u, cp.uint32), cp.zeros(shape_f, cp.float32)]
+        draws((1,), (MTGP32_THREADS,), (copy[k * size :], *ref))
+        theirs = [cp.asnumpy(r) for r in ref]
+        for a, b in zip(ours, theirs, strict=True):
+            assert _same_bits(a, b), (k, a.ravel()[:4], b.ravel()[:4])
+        assert len(set(ours[0].ravel().tolist())) > 0.99 * ours[0].size  # not a constant stream
+        assert 0.0 < ours[1][0].min() and ours[1][0].max() <= 1.0
+    assert (states.get() == copy.get()).all()  # both advanced the states alike
