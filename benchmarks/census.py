@@ -17,7 +17,8 @@ whose bindings it builds on (cuda_fp8.h converts to and from cuda_fp16.h's types
 template) that are not implementation helpers: not matched by the config's `internal`
 patterns (CUDA's `__internal*` by default), in no `detail` namespace, no name part with a
 single leading `_`. One counts as bound when the config selects it and `_NOT_BOUND` does not
-name it (an overloaded name with one overload skipped counts as not bound).
+name it (an overloaded name with one overload skipped counts as not bound), or every reason
+it names is that Numba's own type or operator serves it (or Python has no such operator).
 """
 
 from __future__ import annotations
@@ -70,6 +71,16 @@ def _not_bound(module: Path) -> list[tuple[str, str]]:
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "_NOT_BOUND":
             return ast.literal_eval(node.value)
     return []
+
+
+# Skip reasons of declarations a kernel still has: Numba's own type or operator serves them
+# (`__nv_bfloat16` is Numba's bfloat16, its `operator+` Numba's `+`), or Python has no such
+# operator (`++`).
+_SERVED = ("maps onto Numba's", "Numba already implements it", "has no Python operator")
+
+
+def _served(why: str) -> bool:
+    return any(s in why for s in _SERVED)
 
 
 def _reason(why: str) -> str:
@@ -184,7 +195,7 @@ def census_one(line: str) -> Row:
 
                 cfg = load_config(config)
                 public = _public(doc.get("declarations", []), cfg.is_internal)
-                skipped = {label for label, _ in not_bound}
+                skipped = {label for label, why in not_bound if not _served(why)}
                 row.public = len(public)
                 row.public_bound = sum(
                     1 for n, q in public if q not in skipped and cfg.selects(n, q)
@@ -207,8 +218,10 @@ def markdown(rows: list[Row], command: str) -> str:
         "when its shim compiles and links for the arch) and checked (`numbast check`: every",
         "binding compiled and linked for sm_90, no GPU). Options after a header name are the",
         "dump's retained headers and the shipped example config it is emitted with.",
-        "**public bound**: the header's public declarations (no `_` or `detail` in the name)",
-        "that are bound, of all; **bindings**: callables and types bound, overloads counted.",
+        "**public bound**: the header's public declarations (no `_` or `detail` in the name, no",
+        "forward declaration of another header's record) that are bound, or served by Numba's",
+        "own types and operators (`__nv_bfloat16`, its `operator+`), or C++ operators Python",
+        "has not (`++`), of all; **bindings**: callables and types bound, overloads counted.",
         "",
         "| header | declarations | public bound | bindings | skipped (by reason) | check passed "
         "| check failed | s |",

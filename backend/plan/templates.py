@@ -257,14 +257,18 @@ def class_template(p: Planner, d: ir.ClassTemplate) -> T.ClassTemplate | None:
         by_ref = by_ref or not m.const
     # What the tables cannot describe (member templates, methods of base class templates)
     # C++ resolves at typing time.
+    described = set(methods) - {name for name, _, _ in skipped}  # every overload in the tables
     cpp_methods = {}
     for m in _family_methods(p, d, set()):
-        ok = m.exec_space in ("device", "host_device") and not p.config.is_internal(m.name)
-        if ok and m.name.isidentifier() and not _writes_through_reference(m):
-            known = methods.get(m.name, ())
-            if not (known and m in d.methods and not any(x[0] == m.name for x in skipped)):
-                cpp_methods[names.python_safe(m.name)] = names.cpp_name(m.name, path)
-                by_ref = by_ref or not m.const
+        if (
+            m.name not in described
+            and m.name.isidentifier()
+            and m.exec_space in ("device", "host_device")
+            and not p.config.is_internal(m.name)
+            and not _writes_through_reference(m)
+        ):
+            cpp_methods[names.python_safe(m.name)] = names.cpp_name(m.name, path)
+            by_ref = by_ref or not (m.const or m.static)
     for name, label, reason in skipped:
         if names.python_safe(name) not in cpp_methods:
             p.skip(label, reason)

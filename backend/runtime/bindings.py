@@ -78,6 +78,12 @@ class Bindings:
 
         return query_layout(self.bundle.prelude, cpp, field, self.include_dirs)
 
+    def query_specialization(self, cpp: str) -> tuple[int, int, str]:
+        """(sizeof, alignof, C++'s spelling) of a class template specialization."""
+        from .layout import query_specialization
+
+        return query_specialization(self.bundle.prelude, cpp, self.include_dirs)
+
     def query_result(self, call: str, nargs: int) -> tuple[str, str]:
         """("type", C++ type) of a shim's call expression, or ("error", why it fails)."""
         from .layout import query_result

@@ -29,6 +29,40 @@ def query_layout(
     return int(answer[0]), int(answer[1])
 
 
+def query_specialization(
+    prelude: str, cpp: str, include_dirs: list[str] = ()
+) -> tuple[int, int, str]:
+    """(sizeof, alignof, C++'s own spelling) of a class template specialization spelled `cpp`
+    (`Tile<16, B>` is `Tile<16u, ns::B>` to C++: one spelling, so one Numba type)."""
+    key = f"specialization|{_arch()}|{cpp}"
+    answer = _answer(prelude, key, include_dirs, lambda: _ask_specialization(prelude, cpp))
+    return int(answer[0]), int(answer[1]), str(answer[2])
+
+
+def _ask_specialization(prelude: str, cpp: str) -> tuple[int, int, str]:
+    from .compiler import compile_ltoir, demangle, device_cc
+
+    src = (
+        prelude + "\ntemplate <typename T, unsigned long long S, unsigned long long A>"
+        " __global__ void numbast_specialization() {}\n"
+    )
+    expr = f"&numbast_specialization<{cpp}, sizeof({cpp}), alignof({cpp})>"
+    _, mapping = compile_ltoir(src, device_cc(), [expr])
+    size, align = (int(v) for v in re.findall(r"Ly(\d+)E", mapping[expr])[-2:])
+    spelled = demangle(mapping[expr])
+    args = spelled[spelled.index("<") + 1 : spelled.rindex(">")]
+    return size, align, args.rsplit(",", 2)[0].strip()  # less the two integers
+
+
+def _arch() -> str:
+    """Part of the key of answers that name types: C++ spells some with inline namespaces
+    that change with the arch (CUB's `cub::_V_300500_SM_900::`)."""
+    from .compiler import device_cc
+
+    major, minor = device_cc()
+    return f"sm_{major}{minor}"
+
+
 def _answer(prelude: str, key: str, include_dirs, ask) -> tuple:
     """The answer to the query `key` after `prelude`: from memory, from the disk cache, or
     from `ask()` (then remembered in both)."""
@@ -105,7 +139,7 @@ def query_result(
 ) -> tuple[str, str]:
     """The C++ type of `call`, an expression over `void *a0 ... a<nargs-1>` (a shim's call),
     compiled after `prelude`: ("type", spelling) or ("error", the compiler's first error)."""
-    key = f"decltype|{nargs}|{call}"
+    key = f"decltype|{_arch()}|{nargs}|{call}"
     kind, text = _answer(prelude, key, include_dirs, lambda: _ask_result(prelude, call, nargs))
     return str(kind), str(text)
 

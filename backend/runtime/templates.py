@@ -207,12 +207,17 @@ class Templates:
         chosen: dict[tuple, tuple[str, int]] = {}
 
         def named(spelled: str, targs: dict) -> RecordType:
-            rt = instances.get(spelled)
+            """The specialization `spelled`, known by C++'s own spelling of it (one Numba type
+            however it is spelled); shims spell it as it was first spelled (C++'s spelling
+            may name inline namespaces that change with the arch, as CUB's do)."""
+            size, align, canonical = owner.b.query_specialization(spelled)
+            rt = instances.get(canonical)
             if rt is None:
-                size, align = owner.b.query_layout(spelled)
                 rt = inst_cls(spelled, spelled, size, align, t.by_ref)
                 rt.template_args = targs
-                instances[spelled] = rt
+                instances[canonical] = rt
+            elif len(targs) > len(rt.template_args):  # read back in part from C++'s spelling
+                rt.template_args = targs
             return rt
 
         def instance(targs: dict) -> RecordType:

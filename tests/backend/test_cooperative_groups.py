@@ -228,3 +228,17 @@ def test_tiles_match_numpy_and_cpp(cg):
     ref = cp.full((len(TILE_ROWS), N), -1, dtype=cp.int64)
     kernel((N // BLOCK,), (BLOCK,), (cp.asarray(x), ref, np.int32(N)))
     assert ours.tobytes() == cp.asnumpy(ref).tobytes()
+
+
+def test_one_numba_type_per_specialization_however_spelled(cg):
+    """C++'s own spelling keys specializations: the tile type NVRTC names as a result and the
+    same type spelled by hand are one Numba type."""
+    templates = cg._bindings.templates
+    named = templates.instance_named(
+        "cooperative_groups::__v1::thread_block_tile<16u, cooperative_groups::__v1::thread_block>"
+    )
+    by_hand = templates.instance_named(
+        "cooperative_groups::__v1::thread_block_tile<16, cooperative_groups::thread_block>"
+    )
+    assert named is by_hand
+    assert named.template_args == {"Size": 16, "ParentT": cg.thread_block._numba_type_}
