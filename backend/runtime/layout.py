@@ -3,6 +3,7 @@ in memory and on disk."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -54,9 +55,10 @@ def _ask_specialization(prelude: str, cpp: str) -> tuple[int, int, str]:
     return size, align, args.rsplit(",", 2)[0].strip()  # less the two integers
 
 
+@functools.cache
 def _arch() -> str:
     """Part of the key of answers that name types: C++ spells some with inline namespaces
-    that change with the arch (CUB's `cub::_V_300500_SM_900::`)."""
+    that change with the arch (CUB's `cub::_V_300500_SM_900::`). Asked once a process."""
     from .compiler import device_cc
 
     major, minor = device_cc()
