@@ -65,9 +65,16 @@ def function_template(p: Planner, d: ir.FunctionTemplate, out: dict) -> None:
             _function_tparam(p, tp, f"{path}.template_params[{k}]") for k, tp in enumerate(named)
         ]
         pnames = {tp.name for tp in tparams if tp.kind == "type"}
-        params = tuple(
-            slot(p, prm.type, pnames, f"{path}.params[{k}].type") for k, prm in enumerate(d.params)
-        )
+        int_names = {tp.name for tp in tparams if tp.kind == "int"}
+        params = []
+        for k, prm in enumerate(d.params):
+            array = _ARRAY_REF.match(prm.type.spelling)
+            if array and array["elem"] in pnames and array["count"] in int_names:
+                # `T (&)[N]`: a local or device array, T its dtype, N given as a keyword.
+                params.append(T.ArrayOf(array["elem"], array["count"]))
+            else:
+                params.append(slot(p, prm.type, pnames, f"{path}.params[{k}].type"))
+        params = tuple(params)
         try:
             result = slot(p, d.return_type, pnames, f"{path}.return_type")
         except Unsupported:

@@ -146,7 +146,15 @@ class Templates:
         argtypes = []
         for p, a in zip(o.params, args, strict=True):
             a = types.unliteral(a)
-            if isinstance(p, tables.TemplateArg):
+            if isinstance(p, tables.ArrayOf):  # `T (&)[N]`: T from the array, N a keyword
+                if not isinstance(a, types.Array) or deduced.setdefault(p.of, a.dtype) != a.dtype:
+                    return None
+                if p.count not in deduced:
+                    raise _Rejected(
+                        f"{o.callee}: give {p.count}= (the length of the array Numba does not know)"
+                    )
+                argtypes.append(a)
+            elif isinstance(p, tables.TemplateArg):
                 if deduced.setdefault(p.name, a) != a:
                     return None
                 if p.forwarding:
@@ -165,10 +173,13 @@ class Templates:
         targs = [_template_arg(tp, deduced[tp.name], tp.name in forwarded) for tp in o.tparams]
         if None in targs:
             return None
-        call_args = [
-            cxx.arg(cpp_spelling(a) if isinstance(p, tables.TemplateArg) else p.cpp, k)
-            for k, (p, a) in enumerate(zip(o.params, argtypes, strict=True))
-        ]
+        call_args = []
+        for k, (p, a) in enumerate(zip(o.params, argtypes, strict=True)):
+            if isinstance(p, tables.ArrayOf):
+                call_args.append(_arg_expr(_ArrayArg(cpp_spelling(a.dtype), deduced[p.count]), k))
+            else:
+                cpp = _value_cpp(a) if isinstance(p, tables.TemplateArg) else p.cpp
+                call_args.append(cxx.arg(cpp, k))
         label = f"{o.callee}<{', '.join(targs)}>"
         call = f"{label}({', '.join(call_args)})"
         if isinstance(o.result, tables.FromCpp):
@@ -481,8 +492,17 @@ def _template_arg(tp: tables.TypeParam, value, forwarded: bool) -> str | None:
     for a type deduced through a forwarding reference from an lvalue (as C++ deduces it)."""
     if tp.kind == "int":
         return str(value)
-    cpp = cpp_spelling(value)
+    cpp = _value_cpp(value)
     return f"{cpp} &" if cpp is not None and forwarded else cpp
+
+
+def _value_cpp(t) -> str | None:
+    """The C++ type a Numba value passes as: a device or local array as its data pointer
+    (CUB's iterators), anything else as `cpp_spelling` says."""
+    if isinstance(t, types.Array):
+        inner = cpp_spelling(t.dtype)
+        return f"{inner} *" if inner else None
+    return cpp_spelling(t)
 
 
 class _Rejected(Exception):

@@ -1,7 +1,9 @@
 """CUB block primitives from a kernel: cub::BlockScan and cub::BlockReduce specialized at typing
 time (layout from NVRTC), through a static module and through numbast.bind: inclusive and
 exclusive sums (one with an enum template argument given by name), sum and max reductions, and
-a BlockLoad / BlockStore round trip of 4 items per thread.
+a BlockLoad / BlockStore round trip of 4 items per thread, and the function templates
+cub::LoadDirectBlocked / cub::StoreDirectStriped (a device array as the iterator, a local
+array as `T (&)[ItemsPerThread]`).
 
 The IR (tests/data/ir/cub_block.json) is `canopy dump cub/block/block_scan.cuh
 cub/block/block_reduce.cuh cub/block/block_load.cuh cub/block/block_store.cuh`; the config
@@ -36,14 +38,19 @@ def _kernel(m):
 
     BlockScan, BlockReduce = m.BlockScan, m.BlockReduce
     BlockLoad, BlockStore = m.BlockLoad, m.BlockStore
+    LoadDirectBlocked, StoreDirectStriped = m.LoadDirectBlocked, m.StoreDirectStriped
 
-    def kernel(data, inclusive, exclusive, total, wide_in, wide_out):
+    def kernel(data, inclusive, exclusive, total, wide_in, wide_out, striped):
         i = cuda.threadIdx.x
         items = cuda.local.array(4, int32)  # `T (&)[ItemsPerThread]` from a local array
         BlockLoad(T=int32, BlockDimX=128, ItemsPerThread=4).Load(wide_in, items)
         for j in range(4):
             items[j] += 1
         BlockStore(T=int32, BlockDimX=128, ItemsPerThread=4).Store(wide_out, items)
+        # Function templates: the iterator is the device array, T the local array's dtype,
+        # the integers given as keywords.
+        LoadDirectBlocked(i, wide_in, items, ItemsPerThread=4)
+        StoreDirectStriped(i, striped, items, BLOCK_THREADS=128, ItemsPerThread=4)
         scan = BlockScan(T=int32, BlockDimX=128)
         inclusive[i] = scan.InclusiveSum(data[i])
         # An enum template parameter given by enumerator name.
@@ -66,10 +73,29 @@ def test_cub_kernels_compile_and_link(cub):
     from numbast.backend.check import link_kernel
 
     arr = types.int32[::1]
-    source = link_kernel(_kernel(cub), (arr,) * 6, cub._bindings.bundle)
+    source = link_kernel(_kernel(cub), (arr,) * 7, cub._bindings.bundle)
     assert "cub::BlockScan<int, 128, (cub::BlockScanAlgorithm)0, 1, 1>" in source
     assert "cub::BlockScan<int, 128, (cub::BlockScanAlgorithm)2, 1, 1>" in source
     assert "::cuda::maximum<>{}" in source
+    assert "cub::LoadDirectBlocked<int, 4, int *>(" in source
+    assert "cub::StoreDirectStriped<128, int, 4, int *>(" in source
+
+
+def test_an_array_length_numba_does_not_know_is_asked_for(cub):
+    from numba import int32
+    from numba.core.errors import TypingError
+    from numba.cuda import types
+
+    from numbast.backend.check import link_kernel
+
+    load = cub.LoadDirectBlocked
+
+    def kernel(src):
+        items = cuda.local.array(4, int32)
+        load(cuda.threadIdx.x, src, items)  # ItemsPerThread not given
+
+    with pytest.raises(TypingError, match="give ItemsPerThread="):
+        link_kernel(kernel, (types.int32[::1],), cub._bindings.bundle)
 
 
 @pytest.mark.gpu
@@ -82,12 +108,14 @@ def test_cub_block_scan_and_reduce_on_the_gpu(cub):
     data = np.random.default_rng(3).integers(-50, 50, 128).astype(np.int32)
     inclusive, exclusive, total = (np.zeros(n, np.int32) for n in (128, 128, 2))
     wide_in = np.arange(512, dtype=np.int32) * 3
-    wide_out = np.zeros(512, np.int32)
-    kernel[1, 128](data, inclusive, exclusive, total, wide_in, wide_out)
+    wide_out, striped = np.zeros(512, np.int32), np.zeros(512, np.int32)
+    kernel[1, 128](data, inclusive, exclusive, total, wide_in, wide_out, striped)
     np.testing.assert_array_equal(inclusive, np.cumsum(data))
     np.testing.assert_array_equal(exclusive, np.concatenate([[0], np.cumsum(data)[:-1]]))
     assert total.tolist() == [data.sum(), data.max()]
     np.testing.assert_array_equal(wide_out, wide_in + 1)  # blocked load, +1, blocked store
+    # thread t's items are wide_in[4t : 4t + 4]; striped, item j goes to striped[128 j + t]
+    np.testing.assert_array_equal(striped, wide_in.reshape(128, 4).T.ravel())
 
 
 def test_static_cub_module_needs_neither_libclang_nor_numbast(tmp_path):
