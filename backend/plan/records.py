@@ -84,29 +84,10 @@ def plan(p: Planner, d: ir.Record, functions: dict, operators: dict) -> T.Record
                 casts.append(T.Cast(p.shim(m.id, 1, body), target, m.explicit, decl))
             elif m.role == "operator":
                 _member_operator(p, d, cpp, m, mpath, operators)
-            elif m.static:
-                _static_method(p, d, cpp, m, mpath, functions)
             else:
-                py = names.python_safe(m.name)
-                if not (py.isidentifier() and py.isascii()):
-                    raise Unsupported(f"method name {m.name!r} is not a Python identifier")
-                overloads = methods.setdefault(py, [])
-                for arity in p.arities(m.params):
-                    parts = p.call_parts(label, m.params[:arity], mpath, start=1)
-                    call = f"static_cast<{cpp} *>(a0)->{m.name}({', '.join(parts.exprs)})"
-                    result, body = p.call_result(m.return_type, call, mpath, parts)
-                    if any(o.args == tuple(parts.args) for o in overloads):
-                        raise Unsupported("same Numba signature as another overload")
-                    shim = p.shim(f"{m.id}|{arity}", len(parts.args) + 1, body)
-                    overloads.append(
-                        T.Overload(
-                            shim,
-                            result,
-                            tuple(parts.args),
-                            _decl(m, cpp, arity),
-                            p.where(m.location),
-                        )
-                    )
+                if m.static:  # `Rec_name()`, and `obj.name()` as C++ allows
+                    _static_method(p, d, cpp, m, mpath, functions)
+                _method(p, cpp, m, mpath, label, methods)
             p.bound.append(label)
         except Unsupported as exc:
             p.skip(label, str(exc))
@@ -207,6 +188,26 @@ def _constructors(p: Planner, d: ir.Record, cpp: str, path: str):
             )
         )
     return ctors, implicit
+
+
+def _method(p: Planner, cpp: str, m: ir.Method, mpath: str, label: str, methods: dict) -> None:
+    """`obj.name(...)`: the shim's a0 is the object (unused by a static method)."""
+    py = names.python_safe(m.name)
+    if not (py.isidentifier() and py.isascii()):
+        raise Unsupported(f"method name {m.name!r} is not a Python identifier")
+    overloads = methods.setdefault(py, [])
+    for arity in p.arities(m.params):
+        parts = p.call_parts(label, m.params[:arity], mpath, start=1)
+        callee = f"{cpp}::{m.name}" if m.static else f"static_cast<{cpp} *>(a0)->{m.name}"
+        call = f"{callee}({', '.join(parts.exprs)})"
+        result, body = p.call_result(m.return_type, call, mpath, parts)
+        if any(o.args == tuple(parts.args) for o in overloads):
+            raise Unsupported("same Numba signature as another overload")
+        key = f"{m.id}|{arity}" + ("|on an object" if m.static else "")
+        shim = p.shim(key, len(parts.args) + 1, body)
+        overloads.append(
+            T.Overload(shim, result, tuple(parts.args), _decl(m, cpp, arity), p.where(m.location))
+        )
 
 
 def _static_method(p: Planner, d, cpp: str, m: ir.Method, mpath: str, functions: dict) -> None:

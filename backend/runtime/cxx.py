@@ -96,6 +96,8 @@ VECTORS.update(
         for align in (16, 32)
     }
 )
+# `dim3` (3 unsigned ints, as `uint3`, with constructors): Numba's uint32x3 stands for it.
+VECTORS["dim3"] = "uint32x3"
 VECTOR_ALIGN = 32
 # Numba vector name -> C++ name (`long2` and `longlong2` are both int64x2: Numba's is the latter).
 VECTOR_CPP = {

@@ -1,7 +1,8 @@
 """cooperative_groups.h through bindings, against numpy and the same C++ kernel compiled by
 NVRTC, bit for bit: a coalesced group of the lanes that took a branch (`coalesced_threads()`)
 with its thread_rank, size, ballot, any, all and sync; static tiles (`tiled_partition<16>`)
-with their shuffles, votes and `cg::reduce` with `cg::plus` / `less` / `greater`.
+with their shuffles, votes and `cg::reduce` with `cg::plus` / `less` / `greater`; the block's
+`dim3` indices (Numba's uint32x3).
 
 The module is emitted from committed IR (CUDA 13.5's headers; GPU tests need no libclang)
 with the shipped example config:
@@ -105,7 +106,7 @@ def test_coalesced_group_matches_numpy_and_cpp(cg):
 
 TILE = 16
 TILE_ROWS = ("sum", "min", "max", "down", "xor", "up", "bcast", "rank", "size", "meta", "ballot")
-TILE_ROWS += ("any", "all")
+TILE_ROWS += ("any", "all", "group_index", "thread_index", "group_dim")
 
 
 def tile_kernel(cg):
@@ -115,7 +116,8 @@ def tile_kernel(cg):
 
     def kernel(x, out):
         i = cuda.grid(1)
-        tile = tiled_partition(this_thread_block(), Size=16)
+        block = this_thread_block()
+        tile = tiled_partition(block, Size=16)
         v = x[i]
         out[0, i] = reduce(tile, v, plus(Ty=int32))
         out[1, i] = reduce(tile, v, less(Ty=int32))
@@ -130,6 +132,9 @@ def tile_kernel(cg):
         out[10, i] = tile.ballot(v > 50)
         out[11, i] = tile.any(v > 95)
         out[12, i] = tile.all(v > 3)
+        out[13, i] = block.group_index().x  # dim3 is Numba's uint32x3
+        out[14, i] = block.thread_index().x
+        out[15, i] = block.group_dim().x
         tile.sync()
 
     return kernel
@@ -141,7 +146,8 @@ TILE_CPP = r"""
 namespace cg = cooperative_groups;
 extern "C" __global__ void tiles(const int *x, long long *out, int n) {
     int i = blockIdx.x * blockDim.x + threadIdx.x;
-    cg::thread_block_tile<16> tile = cg::tiled_partition<16>(cg::this_thread_block());
+    cg::thread_block block = cg::this_thread_block();
+    cg::thread_block_tile<16> tile = cg::tiled_partition<16>(block);
     int v = x[i];
     out[0 * n + i] = cg::reduce(tile, v, cg::plus<int>());
     out[1 * n + i] = cg::reduce(tile, v, cg::less<int>());
@@ -156,6 +162,9 @@ extern "C" __global__ void tiles(const int *x, long long *out, int n) {
     out[10 * n + i] = tile.ballot(v > 50);
     out[11 * n + i] = tile.any(v > 95);
     out[12 * n + i] = tile.all(v > 3);
+    out[13 * n + i] = block.group_index().x;
+    out[14 * n + i] = block.thread_index().x;
+    out[15 * n + i] = block.group_dim().x;
     tile.sync();
 }
 """
@@ -205,6 +214,9 @@ def _tile_reference(x: np.ndarray) -> dict[str, np.ndarray]:
         "meta": np.broadcast_to((np.arange(len(t)) % (BLOCK // TILE))[:, None], t.shape),
         "any": (t > 95).any(axis=1, keepdims=True).repeat(TILE, axis=1),
         "all": (t > 3).all(axis=1, keepdims=True).repeat(TILE, axis=1),
+        "group_index": np.arange(t.size).reshape(t.shape) // BLOCK,
+        "thread_index": np.arange(t.size).reshape(t.shape) % BLOCK,
+        "group_dim": np.full(t.shape, BLOCK),
     }
     return {k: np.ascontiguousarray(v).ravel() for k, v in rows.items()}
 

@@ -61,7 +61,7 @@ def test_what_is_bound(sample):
     )
     assert records["Flags"].fields == ()  # bitfields: opaque model
     methods = {m.name: m for m in records["Counter"].methods}
-    assert set(methods) == {"bump", "value", "read_into"}
+    assert set(methods) == {"bump", "value", "read_into", "zero"}  # static: also `c.zero()`
     assert [(o.result, o.args) for o in methods["read_into"].overloads] == [(i32, ())]
     assert [(c.target, c.explicit) for c in records["Counter"].casts] == [(i32, True)]
     assert [c.source for c in records["Meters"].implicit] == [f32]
@@ -128,7 +128,7 @@ def test_check_passes_for_every_sample_binding(sample):
     path, _ = sample
     r = numbast_check(path)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "numbast check: 39 bindings passed, 0 failed" in r.stderr
+    assert "numbast check: 40 bindings passed, 0 failed" in r.stderr
     assert "│ fill(ptr:float32, int32, float32)" in r.stderr and "│ pass" in r.stderr
 
 

@@ -84,7 +84,7 @@ def test_sample_constructs(sample):
         out[13] = color_code(Color.Blue)  # enums as arguments
         out[14] = mode_bits(Mode.Exact)
         out[15] = warp + limit  # constexpr and macro constants
-        out[16] = counter_zero()  # static method
+        out[16] = counter_zero() + c.zero() * 2  # a static method, called on an object too
         out[17] = twice_distance(np.float32(2.5)).value  # implicit converting constructor
         f = Flags(1, 5)  # opaque (bitfield) record by value
         out[18] = f.packed()

@@ -120,6 +120,7 @@ _TABLES = _t.Module(
         # Counter.bump(int32) -> void
         # Counter.value() -> int32
         # Counter.read_into(int32) -> void
+        # Counter.zero() -> int32
         _t.Record(
             id="c:@S@Counter",
             name="Counter",
@@ -212,6 +213,19 @@ _TABLES = _t.Module(
                             decl="void Counter::read_into(int & dst) const",
                             where="bind_sample.cuh:40",
                             source='extern "C" __device__ int nbst_332aaaffd7be613a20eb(void *out, void *a0, void *a1) {\n  static_cast<Counter *>(a0)->read_into(*static_cast<int *>(a1));\n  return 0;\n}\n',
+                        ),
+                    ),
+                ),
+                _t.Method(
+                    name="zero",
+                    overloads=(
+                        _t.Overload(
+                            shim="nbst_10f2151ffad8517db5d9",
+                            result=_t.S.int32,
+                            args=(),
+                            decl="int Counter::zero()",
+                            where="bind_sample.cuh:42",
+                            source='extern "C" __device__ int nbst_10f2151ffad8517db5d9(void *out, void *a0) {\n  ::new (out) int(Counter::zero());\n  return 0;\n}\n',
                         ),
                     ),
                 ),

@@ -143,6 +143,7 @@ _TABLES = _t.Module(
         # Counter.bump(int32) -> void
         # Counter.value() -> int32
         # Counter.take() -> int32
+        # Counter.zero() -> int32
         _t.Record(
             id="c:@S@Counter",
             name="Counter",
@@ -250,6 +251,19 @@ _TABLES = _t.Module(
                             decl="int Counter::take()",
                             where="records.cuh:32",
                             source='extern "C" __device__ int nbst_0c87d6457b75feae2291(void *out, void *a0) {\n  ::new (out) int(static_cast<Counter *>(a0)->take());\n  return 0;\n}\n',
+                        ),
+                    ),
+                ),
+                _t.Method(
+                    name="zero",
+                    overloads=(
+                        _t.Overload(
+                            shim="nbst_10f2151ffad8517db5d9",
+                            result=_t.S.int32,
+                            args=(),
+                            decl="int Counter::zero()",
+                            where="records.cuh:33",
+                            source='extern "C" __device__ int nbst_10f2151ffad8517db5d9(void *out, void *a0) {\n  ::new (out) int(Counter::zero());\n  return 0;\n}\n',
                         ),
                     ),
                 ),
