@@ -120,23 +120,55 @@ def test_both_modes_compile_and_link(bound):
     link_kernel(_kernel(bound), (types.float64[::1],), bound._bindings.bundle)
 
 
-def test_layout_answers_are_cached_on_disk(module, tmp_path, monkeypatch):
-    """A second process asks NVRTC nothing: the answer comes from the disk cache."""
+def test_nvrtc_answers_are_cached_on_disk(module, tmp_path, monkeypatch):
+    """A second process asks NVRTC nothing: layouts, specializations and result types come
+    from the disk cache."""
     import sys
-
-    import cuda.core
 
     m, _ = module
     rt = m._bindings
-    layout = sys.modules[type(rt).__module__.rpartition(".")[0] + ".layout"]
+    package = type(rt).__module__.rpartition(".")[0]
+    layout, compiler = sys.modules[package + ".layout"], sys.modules[package + ".compiler"]
     monkeypatch.setenv("NUMBAST_CACHE_DIR", str(tmp_path / "numbast"))
+    call = "static_cast<Scaled<float> *>(a0)->times(*static_cast<double *>(a1))"
+
+    def ask():
+        return (
+            rt.query_layout("Accum<double, 2>"),
+            rt.query_specialization("Pair<int,double>"),
+            rt.query_result(call, 2),
+        )
+
     layout.forget_memory()
-    assert rt.query_layout("Accum<double, 2>") == (16, 8)
+    first = ask()
+    assert first == ((16, 8), (16, 8, "Pair<int, double>"), ("type", "double"))
     assert (tmp_path / "numbast" / "layouts.json").exists()
     layout.forget_memory()
 
     def no_nvrtc(*args, **kwargs):
         raise AssertionError("NVRTC asked again")
 
-    monkeypatch.setattr(cuda.core, "Program", no_nvrtc)
-    assert rt.query_layout("Accum<double, 2>") == (16, 8)
+    monkeypatch.setattr(compiler, "compile_ltoir", no_nvrtc)
+    assert ask() == first
+
+
+def test_a_call_cpp_rejects_is_answered_with_the_compiler_error(module):
+    m, _ = module
+    kind, text = m._bindings.query_result("static_cast<Pair<int, int> *>(a0)->missing()", 1)
+    assert kind == "error" and 'has no member "missing"' in text
+
+
+def test_cpp_spellings_of_results_map_to_numba_types(module):
+    from numba.cuda import types
+
+    m, _ = module
+    b = m._bindings
+    assert b.type_from_cpp("unsigned int") == types.uint32
+    assert b.type_from_cpp("const float &") == types.float32  # a reference copies its value
+    assert b.type_from_cpp("long long &&") == types.int64
+    assert b.type_from_cpp("void") == types.void
+    assert b.type_from_cpp("void *") == types.voidptr
+    assert b.type_from_cpp("double *") == types.CPointer(types.float64)
+    assert b.type_from_cpp("NoSuchType") is None
+    pair = b.type_from_cpp("Pair<float, Pair<int, int> >")  # nested, as the demangler spells
+    assert pair.template_args == {"A": types.float32, "B": b.type_from_cpp("Pair<int, int>")}
