@@ -39,6 +39,10 @@ def slot(p: Planner, t: ir.TypeRef, tparams: set[str], path: str, self_id: str |
         if t.kind == "lvalue_reference" and not base.const:
             raise Unsupported(f"non-const reference {t.spelling} to a template parameter")
         return T.TemplateArg(name, forwarding=t.kind == "rvalue_reference" and not base.const)
+    if t.kind == "pointer" and t.pointee is not None and t.pointee.kind == "template_parameter":
+        name = t.pointee.spelling.replace("const ", "").replace("volatile ", "").strip()
+        if name in tparams:
+            return T.PointerTo(name)  # an array or a pointer; T its element type
     if base.kind == "dependent":
         raise Unsupported(f"dependent type {t.spelling} (not resolvable before instantiation)")
     known = p.type(t)

@@ -324,6 +324,13 @@ class ArrayOf(Row):
     count: str  # template parameter name of the extent
 
 
+class PointerTo(Row):
+    """`T *` (or `const T *`) for the template parameter `of`: a device or local array (its
+    data pointer) or a pointer; T is their element type (1.2)."""
+
+    of: str
+
+
 class OutReturn(Row):
     """An out_return parameter: a local the callee writes, handed back as a result."""
 
@@ -335,7 +342,9 @@ class FromCpp(Row):
     class template): asked of NVRTC at typing time for the arguments of the call (1.2)."""
 
 
-TemplateSlot = Known | TemplateArg | SelfType | Fixed | Deduced | ArrayOf | OutReturn | FromCpp
+TemplateSlot = (
+    Known | TemplateArg | SelfType | Fixed | Deduced | ArrayOf | PointerTo | OutReturn | FromCpp
+)
 
 
 class TypeParam(Row):

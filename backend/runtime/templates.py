@@ -154,6 +154,11 @@ class Templates:
                         f"{o.callee}: give {p.count}= (the length of the array Numba does not know)"
                     )
                 argtypes.append(a)
+            elif isinstance(p, tables.PointerTo):  # `T *`: T from the array or pointer
+                elem = _pointee(a)
+                if elem is None or deduced.setdefault(p.of, elem) != elem:
+                    return None
+                argtypes.append(a)
             elif isinstance(p, tables.TemplateArg):
                 if deduced.setdefault(p.name, a) != a:
                     return None
@@ -177,6 +182,8 @@ class Templates:
         for k, (p, a) in enumerate(zip(o.params, argtypes, strict=True)):
             if isinstance(p, tables.ArrayOf):
                 call_args.append(_arg_expr(_ArrayArg(cpp_spelling(a.dtype), deduced[p.count]), k))
+            elif isinstance(p, tables.PointerTo):
+                call_args.append(cxx.arg(f"{cpp_spelling(deduced[p.of])} *", k))
             else:
                 cpp = _value_cpp(a) if isinstance(p, tables.TemplateArg) else p.cpp
                 call_args.append(cxx.arg(cpp, k))
@@ -187,6 +194,9 @@ class Templates:
         elif isinstance(o.result, tables.TemplateArg):
             rtype = deduced[o.result.name]
             rcpp = cpp_spelling(rtype)
+        elif isinstance(o.result, tables.PointerTo):
+            rtype = types.CPointer(deduced[o.result.of])
+            rcpp = f"{cpp_spelling(deduced[o.result.of])} *"
         else:
             rtype, rcpp = self.b.type_of(o.result.type), o.result.cpp
         body = f"{call};" if rtype == types.void else cxx.construct(rcpp, call)
@@ -374,10 +384,13 @@ class Templates:
         """(Numba type, C++ spelling) of a template-aware slot for the specialization `typ`."""
         if isinstance(d, tables.SelfType):
             return typ, typ.cpp
-        if isinstance(d, tables.TemplateArg):
-            found = typ.template_args.get(d.name)
+        if isinstance(d, (tables.TemplateArg, tables.PointerTo)):
+            name = d.name if isinstance(d, tables.TemplateArg) else d.of
+            found = typ.template_args.get(name)
             if found is None:  # a parameter left to C++'s default: not known here
-                raise _LeftToCpp(d.name)
+                raise _LeftToCpp(name)
+            if isinstance(d, tables.PointerTo):
+                return types.CPointer(found), f"{cpp_spelling(found)} *"
             return found, cpp_spelling(found)
         return self.b.type_of(d.type), d.cpp
 
@@ -439,6 +452,12 @@ class Templates:
                     return None
                 cpps.append(_ArrayArg(cpp_spelling(elem), count))
                 argtypes.append(a)
+            elif isinstance(p, tables.PointerTo):
+                elem = _pointee(a)
+                if elem is None or deduced.setdefault(p.of, elem) != elem:
+                    return None
+                argtypes.append(a)
+                cpps.append(f"{cpp_spelling(elem)} *")
             elif isinstance(p, tables.TemplateArg):
                 have = deduced.setdefault(p.name, a)
                 if have != a and can_convert(a, have) is None:
@@ -494,6 +513,16 @@ def _template_arg(tp: tables.TypeParam, value, forwarded: bool) -> str | None:
         return str(value)
     cpp = _value_cpp(value)
     return f"{cpp} &" if cpp is not None and forwarded else cpp
+
+
+def _pointee(t):
+    """The element type of what may pass as `T *`: a contiguous device or local array (its
+    data pointer), a pointer."""
+    if isinstance(t, types.Array) and t.layout == "C":
+        return t.dtype
+    if isinstance(t, types.CPointer):
+        return t.dtype
+    return None
 
 
 def _value_cpp(t) -> str | None:

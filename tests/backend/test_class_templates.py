@@ -12,7 +12,7 @@ from numbast.backend.runtime import tables as T
 
 cuda = pytest.importorskip("numba.cuda", reason="numba-cuda is needed to build bindings")
 CONFIG = f'[shim]\ninclude_dirs = ["{DATA}"]\n'
-EXPECTED = [4.0, 4, 8.0, 8, 3, 2.5, 3.0, 0.5, 6.0, 7]
+EXPECTED = [4.0, 4, 8.0, 8, 3, 2.5, 3.0, 0.5, 6.0, 7, 4.0]
 
 
 @pytest.fixture(scope="module", params=["static", "dynamic"])
@@ -59,6 +59,10 @@ def _kernel(m):
         out[7] = meter.times(0.25)  # a member template: float * double is double
         out[8] = make_meter(3.0).scale(2.0)  # Meter<double>, a result NVRTC named
         out[9] = meter.tagged(7).get_second()  # Pair<float, int>, a result NVRTC named
+        w = cuda.local.array(8, float32)
+        for j in range(8):
+            w[j] = 0.5
+        out[10] = acc8.dot(w)  # `const T *` from a local array of T
 
     return kernel
 
@@ -71,7 +75,7 @@ def test_plan(module):
         T.ClassTemplateParam("N", "int", 4),
     )
     assert tmpl["Accum"].by_ref and not tmpl["Pair"].by_ref
-    assert {name for name, _ in tmpl["Accum"].methods} == {"add", "sum", "size"}
+    assert {name for name, _ in tmpl["Accum"].methods} == {"add", "sum", "size", "dot"}
     # What the tables cannot describe is left to C++: the base's methods, a member template,
     # a result that names another specialization.
     assert tmpl["Meter"].cpp_methods == (

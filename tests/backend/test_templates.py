@@ -35,7 +35,7 @@ def _kernel(m):
     from numba import float64
 
     clamp_to, halve, scale_by, pick, either = m.clamp_to, m.halve, m.scale_by, m.pick, m.either
-    twice, power, bump = m.twice, m.power, m.bump
+    twice, power, bump, fill_n, sum_n = m.twice, m.power, m.bump, m.fill_n, m.sum_n
 
     def kernel(out):
         out[0] = clamp_to(5, 0, 3)  # T deduced as int64
@@ -50,12 +50,15 @@ def _kernel(m):
         out[9] = power(np.int32(3), N=4)  # an integer template argument as a keyword
         out[10] = bump(np.int32(5))  # the plain function
         out[11] = bump(np.int32(5), N=10)  # the template of the same name
+        buf = cuda.local.array(3, float64)
+        fill_n(buf, 3, 2.5)  # `T *` from a local array: T is its dtype (and the value's)
+        out[12] = sum_n(buf, 3)
 
     del either
     return kernel
 
 
-EXPECTED = [3, 42, 3, 1.5, 1.5, 6, 9, 8, 2.5, 81, 6, 15]
+EXPECTED = [3, 42, 3, 1.5, 1.5, 6, 9, 8, 2.5, 81, 6, 15, 7.5]
 
 
 def test_plan(templates):
@@ -70,6 +73,8 @@ def test_plan(templates):
         "twice",
         "power",
         "bump",
+        "fill_n",
+        "sum_n",
     }
     assert "bump" in {f.name for f in plan.tables.functions}  # the plain function of the name
     assert len(tmpl["pick"]) == 2
@@ -78,6 +83,7 @@ def test_plan(templates):
     (twice,) = tmpl["twice"]
     assert twice.params == (T.TemplateArg("T", forwarding=True),)
     assert twice.result == T.FromCpp()
+    assert tmpl["sum_n"][0].params[0] == T.PointerTo("T")  # `const T *`
     why = "explicit specialization (C++ picks it when the template is called)"
     assert ("clamp_to", why) in plan.skipped
 
@@ -94,6 +100,7 @@ def test_instantiations_compile_and_link(templates):
     # T deduced through `T &&` from an lvalue is `float &`, as C++ deduces it.
     assert "::new (out) float(twice<float &>(" in source
     assert "power<4, int>(" in source and "bump<10>(" in source
+    assert "sum_n<double>(*static_cast<double * *>(a0)" in source
 
 
 def test_a_result_type_cpp_rejects_is_a_typing_error(templates):

@@ -9,6 +9,7 @@ struct Accum {
     __device__ void add(T x, int lane) { total[lane % N] += x; }
     __device__ T sum() const { T s = T(0); for (int i = 0; i < N; ++i) s += total[i]; return s; }
     __device__ int size() const { return N; }
+    __device__ T dot(const T *w) const { T s = T(0); for (int i = 0; i < N; ++i) s += total[i] * w[i]; return s; }
 };
 
 template <typename A, typename B>

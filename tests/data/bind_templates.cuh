@@ -40,3 +40,9 @@ __device__ T power(T x) { T r = T(1); for (int i = 0; i < N; ++i) r *= x; return
 __device__ inline int bump(int x) { return x + 1; }
 template <int N>
 __device__ int bump(int x) { return x + N; }
+
+// Pointers to a template parameter: a contiguous array (device or local) or a pointer.
+template <typename T>
+__device__ void fill_n(T *out, int n, T value) { for (int i = 0; i < n; ++i) out[i] = value; }
+template <typename T>
+__device__ T sum_n(const T *values, int n) { T s = T(0); for (int i = 0; i < n; ++i) s += values[i]; return s; }

@@ -70,7 +70,7 @@ _TABLES = _t.Module(
                     params=(_t.TemplateArg(name="T"),),
                     result=_t.FromCpp(),
                     decl="template <typename T> Meter<T> make_meter(T f)",
-                    where="bind_class_templates.cuh:41",
+                    where="bind_class_templates.cuh:42",
                 ),
             ),
         ),
@@ -119,6 +119,16 @@ _TABLES = _t.Module(
                         ),
                     ),
                 ),
+                (
+                    "dot",
+                    (
+                        _t.TemplateMethod(
+                            name="dot",
+                            params=(_t.PointerTo(of="T"),),
+                            result=_t.TemplateArg(name="T"),
+                        ),
+                    ),
+                ),
             ),
             by_ref=True,
             decl="template <T, N> struct Accum",
@@ -160,7 +170,7 @@ _TABLES = _t.Module(
                 _t.TemplateField(name="second", type=_t.TemplateArg(name="B")),
             ),
             decl="template <A, B> struct Pair",
-            where="bind_class_templates.cuh:15",
+            where="bind_class_templates.cuh:16",
         ),
         _t.ClassTemplate(
             id="c:@ST>1#T@Scaled",
@@ -182,7 +192,7 @@ _TABLES = _t.Module(
             ),
             fields=(_t.TemplateField(name="factor", type=_t.TemplateArg(name="T")),),
             decl="template <T> struct Scaled",
-            where="bind_class_templates.cuh:26",
+            where="bind_class_templates.cuh:27",
             cpp_methods=(("times", "times"),),
         ),
         _t.ClassTemplate(
@@ -192,7 +202,7 @@ _TABLES = _t.Module(
             tparams=(_t.ClassTemplateParam(name="T", kind="type"),),
             constructors=((_t.TemplateArg(name="T"),),),
             decl="template <T> struct Meter",
-            where="bind_class_templates.cuh:34",
+            where="bind_class_templates.cuh:35",
             cpp_methods=(("scale", "scale"), ("tagged", "tagged"), ("times", "times")),
         ),
     ),

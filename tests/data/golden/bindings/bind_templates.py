@@ -225,6 +225,40 @@ _TABLES = _t.Module(
                 ),
             ),
         ),
+        # fill_n: function template
+        _t.FunctionTemplate(
+            name="fill_n",
+            overloads=(
+                _t.FunctionTemplateOverload(
+                    id="c:@FT@>1#Tfill_n#*t0.0#I#S1_#v#",
+                    callee="fill_n",
+                    tparams=(_t.TypeParam(name="T"),),
+                    params=(
+                        _t.PointerTo(of="T"),
+                        _t.Known(type=_t.S.int32, cpp="int"),
+                        _t.TemplateArg(name="T"),
+                    ),
+                    result=_t.Known(type=_t.S.void),
+                    decl="template <typename T> void fill_n(T * out, int n, T value)",
+                    where="bind_templates.cuh:46",
+                ),
+            ),
+        ),
+        # sum_n: function template
+        _t.FunctionTemplate(
+            name="sum_n",
+            overloads=(
+                _t.FunctionTemplateOverload(
+                    id="c:@FT@>1#Tsum_n#*1t0.0#I#S1_#",
+                    callee="sum_n",
+                    tparams=(_t.TypeParam(name="T"),),
+                    params=(_t.PointerTo(of="T"), _t.Known(type=_t.S.int32, cpp="int")),
+                    result=_t.TemplateArg(name="T"),
+                    decl="template <typename T> T sum_n(const T * values, int n)",
+                    where="bind_templates.cuh:48",
+                ),
+            ),
+        ),
     ),
     class_templates=(),
     aliases=(),
@@ -236,13 +270,26 @@ _bindings = _rt.bind_module(_TABLES, __name__, __file__)
 bump = _bindings.exports["bump"]
 clamp_to = _bindings.exports["clamp_to"]
 either = _bindings.exports["either"]
+fill_n = _bindings.exports["fill_n"]
 halve = _bindings.exports["halve"]
 pick = _bindings.exports["pick"]
 power = _bindings.exports["power"]
 scale_by = _bindings.exports["scale_by"]
+sum_n = _bindings.exports["sum_n"]
 twice = _bindings.exports["twice"]
 
-__all__ = ["bump", "clamp_to", "either", "halve", "pick", "power", "scale_by", "twice"]
+__all__ = [
+    "bump",
+    "clamp_to",
+    "either",
+    "fill_n",
+    "halve",
+    "pick",
+    "power",
+    "scale_by",
+    "sum_n",
+    "twice",
+]
 
 # What was not bound, and why.
 _NOT_BOUND = (
