@@ -126,13 +126,13 @@ def plan_bindings(
     bound_records = [d for d in order if isinstance(d, ir.Record) and d.id in p.records]
     funcs: dict[str, list] = {}
     operators: dict[str, list] = {}
+    ftemplates: dict[str, list] = {}
     for d in order:
         if isinstance(d, ir.Function):
-            functions.plan(p, d, funcs, operators)
+            functions.plan(p, d, funcs, operators, ftemplates)
         elif isinstance(d, ir.ClassTemplatePartialSpecialization):
             p.skip(d.qualified_name, "partial specialization (C++ picks it for matching arguments)")
     record_tables = [records.plan(p, d, funcs, operators) for d in bound_records]
-    ftemplates: dict[str, list] = {}
     for d in order:
         if isinstance(d, ir.FunctionTemplate):
             templates.function_template(p, d, ftemplates)

@@ -8,9 +8,10 @@ from .. import names
 from ..runtime import cxx
 from ..runtime import tables as T
 from .core import Planner, Unsupported, decl_text, value_cpp
+from .templates import add_overload, slot
 
 
-def plan(p: Planner, d: ir.Function, functions: dict, operators: dict) -> None:
+def plan(p: Planner, d: ir.Function, functions: dict, operators: dict, templates: dict) -> None:
     path = p.paths[d.id]
     if not p.config.selects(d.name, d.qualified_name):
         return
@@ -30,6 +31,8 @@ def plan(p: Planner, d: ir.Function, functions: dict, operators: dict) -> None:
             decl = decl_text(d.return_type, d.qualified_name, d.params[:arity])
             overloads.append(T.Overload(shim, result, tuple(parts.args), decl, p.where(d.location)))
     except Unsupported as exc:
+        if d.operator is None and _names_a_specialization(p, d.return_type):
+            return _typed_by_cpp(p, d, path, templates)
         return p.skip(d.qualified_name, str(exc))
     py = p.python_name(d)
     if py is None:
@@ -41,6 +44,30 @@ def plan(p: Planner, d: ir.Function, functions: dict, operators: dict) -> None:
     functions.setdefault(py, []).extend(fresh)
     p.docs.setdefault(py, d.doc or "")
     p.bound.append(d.qualified_name)
+
+
+def _names_a_specialization(p: Planner, t: ir.TypeRef) -> bool:
+    """Whether `t` is a specialization of one of the IR's class templates that no record
+    binds (`thread_block_tile<1, void>`): the class template's Numba types stand for those."""
+    if t.kind != "record" or (t.decl or "") in p.records or "<" not in t.qualified:
+        return False
+    template = t.qualified.split("<", 1)[0]
+    return any(
+        isinstance(d, ir.ClassTemplate) and d.qualified_name == template for d in p.doc.declarations
+    )
+
+
+def _typed_by_cpp(p: Planner, d: ir.Function, path: str, templates: dict) -> None:
+    """A function whose result is a class template's specialization: bound as a template of
+    no parameters, its result type asked of NVRTC (the class template's Numba type)."""
+    try:
+        params = tuple(
+            slot(p, prm.type, set(), f"{path}.params[{k}].type") for k, prm in enumerate(d.params)
+        )
+    except Unsupported as exc:
+        return p.skip(d.qualified_name, str(exc))
+    decl = decl_text(d.return_type, d.qualified_name, d.params)
+    add_overload(p, d, (), params, T.FromCpp(), decl, templates)
 
 
 def _unbindable(p: Planner, d: ir.Function) -> str:

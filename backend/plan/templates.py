@@ -87,10 +87,6 @@ def function_template(p: Planner, d: ir.FunctionTemplate, out: dict) -> None:
             result = T.FromCpp()
     except Unsupported as exc:
         return p.skip(d.qualified_name, str(exc))
-    py = p.python_name(d)
-    if py is None:
-        return p.skip(d.qualified_name, "Python name collides with another declaration")
-    callee = names.cpp_qualified(d.qualified_name, f"{path}.qualified_name")
     tlist = ", ".join(
         f"typename {tp.name}" if tp.kind == "type" else f"{cxx_type} {tp.name}"
         for tp, cxx_type in zip(
@@ -98,10 +94,17 @@ def function_template(p: Planner, d: ir.FunctionTemplate, out: dict) -> None:
         )
     )
     decl = f"template <{tlist}> " + decl_text(d.return_type, d.qualified_name, d.params)
+    add_overload(p, d, tuple(tparams), params, result, decl, out)
+
+
+def add_overload(p: Planner, d, tparams: tuple, params: tuple, result, decl: str, out: dict):
+    """Bind `d` as one overload of a function template under its Python name."""
+    py = p.python_name(d)
+    if py is None:
+        return p.skip(d.qualified_name, "Python name collides with another declaration")
+    callee = names.cpp_qualified(d.qualified_name, f"{p.paths[d.id]}.qualified_name")
     out.setdefault(py, []).append(
-        T.FunctionTemplateOverload(
-            d.id, callee, tuple(tparams), params, result, decl, p.where(d.location)
-        )
+        T.FunctionTemplateOverload(d.id, callee, tparams, params, result, decl, p.where(d.location))
     )
     p.docs.setdefault(py, d.doc or "")
     p.bound.append(d.qualified_name)

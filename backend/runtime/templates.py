@@ -187,7 +187,7 @@ class Templates:
             else:
                 cpp = _value_cpp(a) if isinstance(p, tables.TemplateArg) else p.cpp
                 call_args.append(cxx.arg(cpp, k))
-        label = f"{o.callee}<{', '.join(targs)}>"
+        label = f"{o.callee}<{', '.join(targs)}>" if o.tparams else o.callee
         call = f"{label}({', '.join(call_args)})"
         if isinstance(o.result, tables.FromCpp):
             rtype, rcpp = self._result_from_cpp(call, len(args), label)

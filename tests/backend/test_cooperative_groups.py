@@ -106,13 +106,13 @@ def test_coalesced_group_matches_numpy_and_cpp(cg):
 
 TILE = 16
 TILE_ROWS = ("sum", "min", "max", "down", "xor", "up", "bcast", "rank", "size", "meta", "ballot")
-TILE_ROWS += ("any", "all", "group_index", "thread_index", "group_dim")
+TILE_ROWS += ("any", "all", "group_index", "thread_index", "group_dim", "this_thread")
 
 
 def tile_kernel(cg):
     this_thread_block, tiled_partition = cg.this_thread_block, cg.tiled_partition
     reduce, plus, less, greater = cg.reduce, cg.plus, cg.less, cg.greater
-    int32 = types.int32
+    this_thread, int32 = cg.this_thread, types.int32
 
     def kernel(x, out):
         i = cuda.grid(1)
@@ -135,6 +135,8 @@ def tile_kernel(cg):
         out[13, i] = block.group_index().x  # dim3 is Numba's uint32x3
         out[14, i] = block.thread_index().x
         out[15, i] = block.group_dim().x
+        me = this_thread()  # thread_block_tile<1, void>: a specialization NVRTC names
+        out[16, i] = me.size() * 10 + me.thread_rank()
         tile.sync()
 
     return kernel
@@ -165,6 +167,7 @@ extern "C" __global__ void tiles(const int *x, long long *out, int n) {
     out[13 * n + i] = block.group_index().x;
     out[14 * n + i] = block.thread_index().x;
     out[15 * n + i] = block.group_dim().x;
+    out[16 * n + i] = cg::this_thread().size() * 10 + cg::this_thread().thread_rank();
     tile.sync();
 }
 """
@@ -217,6 +220,7 @@ def _tile_reference(x: np.ndarray) -> dict[str, np.ndarray]:
         "group_index": np.arange(t.size).reshape(t.shape) // BLOCK,
         "thread_index": np.arange(t.size).reshape(t.shape) % BLOCK,
         "group_dim": np.full(t.shape, BLOCK),
+        "this_thread": np.full(t.shape, 10),
     }
     return {k: np.ascontiguousarray(v).ravel() for k, v in rows.items()}
 
