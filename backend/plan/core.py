@@ -77,6 +77,14 @@ class Planner:
         self.skipped: list[tuple[str, str]] = []
         self.dropped_refs: list[str] = []
         self.docs: dict[str, str] = {}  # Python name of a function -> its doc comment
+        # template id -> its partial and explicit specializations; class templates by name
+        self.specializations: dict[str, list] = {}
+        for d in doc.declarations:
+            if isinstance(d, ir.RECORD_KINDS) and getattr(d, "specializes", None):
+                self.specializations.setdefault(d.specializes, []).append(d)
+        self.class_templates = {
+            d.qualified_name for d in doc.declarations if isinstance(d, ir.ClassTemplate)
+        }
 
     # -- names ------------------------------------------------------------------------------
 

@@ -51,10 +51,7 @@ def _names_a_specialization(p: Planner, t: ir.TypeRef) -> bool:
     binds (`thread_block_tile<1, void>`): the class template's Numba types stand for those."""
     if t.kind != "record" or (t.decl or "") in p.records or "<" not in t.qualified:
         return False
-    template = t.qualified.split("<", 1)[0]
-    return any(
-        isinstance(d, ir.ClassTemplate) and d.qualified_name == template for d in p.doc.declarations
-    )
+    return t.qualified.split("<", 1)[0] in p.class_templates
 
 
 def _typed_by_cpp(p: Planner, d: ir.Function, path: str, templates: dict) -> None:

@@ -345,12 +345,7 @@ def _family_methods(p: Planner, d, seen: set):
     if d.id in seen:
         return
     seen.add(d.id)
-    family = [d] + [
-        x
-        for x in p.doc.declarations
-        if isinstance(x, ir.RECORD_KINDS) and getattr(x, "specializes", None) == d.id
-    ]
-    for x in family:
+    for x in [d, *p.specializations.get(d.id, ())]:
         for m in x.methods:
             if m.access == "public" and m.role == "method" and not m.deleted:
                 yield m  # static ones too: `tile.thread_rank()` calls them as C++ does
