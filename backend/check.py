@@ -169,10 +169,12 @@ def _compile(probes_: list[Probe], cc) -> bytes:
     return ltoir
 
 
-def _link(kernels: list[bytes], shim_ltoir: bytes, arch: str) -> None:
+def _link(kernels: list[bytes], shim_ltoir: bytes, arch: str, extra=()) -> None:
+    """Link kernels, shims and the libraries' implementation (`extra`: ObjectCodes)."""
     from cuda.core import Linker, LinkerOptions, ObjectCode
 
     objs = [ObjectCode.from_ltoir(k) for k in kernels] + [ObjectCode.from_ltoir(shim_ltoir)]
+    objs += list(extra)
     Linker(*objs, options=LinkerOptions(arch=arch, link_time_optimization=True)).link("cubin")
 
 
@@ -195,7 +197,8 @@ def link_kernel(pyfunc, argtypes, bundle, arch: str = "sm_90") -> str:
         pyfunc, tuple(argtypes), cc=cc, device=False, abi="numba", output="ltoir"
     )
     shims = [compile_shims(b, set(b.used), cc) for b in bundles if b.used]
-    _link([ltoir, *shims[:-1]], shims[-1], arch)
+    extra = [code for b in bundles if b.used for code in b.object_codes(cc)]
+    _link([ltoir, *shims[:-1]], shims[-1], arch, extra)
     return "\n".join(b.source(set(b.used)) for b in bundles)
 
 
@@ -222,25 +225,26 @@ def check_module(
                 except Exception as exc:
                     results[pr.label] = CheckResult(pr.label, False, first_error(exc))
     used = set(bundle.used)
+    extra = bundle.object_codes(cc)  # a library's own .cu that does not compile: an error
     try:
         shim = compile_shims(bundle, used, cc)
-        _link([k for _, k in kernels], shim, arch)
+        _link([k for _, k in kernels], shim, arch, extra)
         for group, _ in kernels:
             for pr in group:
                 results.setdefault(pr.label, CheckResult(pr.label, True))
     except Exception:
-        _bisect(kernels, bundle, cc, arch, results)
+        _bisect(kernels, bundle, cc, arch, results, extra)
     return [results[p.label] for p in all_probes if p.label in results]
 
 
-def _bisect(kernels, bundle, cc, arch, results) -> None:
+def _bisect(kernels, bundle, cc, arch, results, extra=()) -> None:
     """Link probe by probe with only its shims, to name the bindings that fail."""
     for group, _ in kernels:
         for pr in group:
             bundle.used.clear()
             try:
                 k = _compile([pr], cc)
-                _link([k], compile_shims(bundle, set(bundle.used), cc), arch)
+                _link([k], compile_shims(bundle, set(bundle.used), cc), arch, extra)
                 results[pr.label] = CheckResult(pr.label, True)
             except Exception as exc:
                 results[pr.label] = CheckResult(pr.label, False, first_error(exc))

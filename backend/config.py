@@ -20,14 +20,18 @@ divmod = { rem = "out_return" }        # out_ptr (pass a pointer/array), out_ret
 
 [shim]
 includes = ["<cuda_bf16.h>"]           # replaces the default #include of the dumped headers
-include_dirs = ["../include"]          # searched by NVRTC; relative to the emitted module
+include_dirs = ["../include"]          # searched by NVRTC first; relative to this file
 defines = { MY_FLAG = "1" }
+sources = ["../src/mylib.cu"]          # the library's implementation, compiled with the shims
+link = ["../lib/libmylib.a"]           # linked as they are: .ltoir .ptx .o .a .cubin .fatbin
 ```
 """
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -42,6 +46,8 @@ class ShimConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     includes: list[str] = []
     include_dirs: list[str] = []
     defines: dict[str, str] = {}
+    sources: list[str] = []  # .cu files (relative to the config file)
+    link: list[str] = []  # .ltoir, .ptx, .o, .a/.lib, .cubin, .fatbin files
 
 
 # CUDA's headers define implementation helpers next to their API; several of them do not
@@ -96,6 +102,21 @@ class BindConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         return name
 
 
+_UNKNOWN = re.compile(r"Object contains unknown field `(?P<key>[^`]*)`")
+
+
+def _explained(msg: str, where: str) -> str:
+    """msgspec's message in the config's words: an unknown key names the keys it may have
+    meant (the section's keys closest to it)."""
+    m = _UNKNOWN.fullmatch(msg)
+    if m is None:
+        return msg
+    section = ShimConfig if where.startswith("$.shim") else BindConfig
+    close = difflib.get_close_matches(m["key"], section.__struct_fields__, n=2, cutoff=0.6)
+    hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+    return f"unknown key {m['key']!r}{hint}"
+
+
 def load_config(path: str | Path | None) -> BindConfig:
     if path is None:
         return BindConfig()
@@ -108,6 +129,7 @@ def load_config(path: str | Path | None) -> BindConfig:
     except msgspec.ValidationError as exc:
         text = str(exc)
         msg, _, where = text.partition(" - at `")
-        raise EmitError(f"{path}: {msg}", where.rstrip("`") or "$") from None
+        where = where.rstrip("`") or "$"
+        raise EmitError(f"{where}: {_explained(msg, where)}", str(path)) from None
     except msgspec.DecodeError as exc:
         raise EmitError(f"{path}: not valid TOML: {exc}") from None

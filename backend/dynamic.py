@@ -12,7 +12,9 @@ from pathlib import Path
 from numbast import ir
 
 from .config import BindConfig, load_config
+from .includes import Places, implementation, shim_folders
 from .plan import UsedModule, plan_bindings
+from .runtime.tables import replace
 
 _counter = itertools.count()
 
@@ -36,16 +38,22 @@ def bind(
     `source` is an api.json path or an `APIDocument`; `config` a BindConfig or the path of a
     TOML config; `include_dirs` more folders for the shims' #includes.
     """
+    config_folder = None
     if not isinstance(config, BindConfig):
+        config_folder = Path(config).resolve().parent if config is not None else None
         config = load_config(config)
     doc = source if isinstance(source, ir.APIDocument) else ir.load(Path(source))
     plan = plan_bindings(doc, config, uses)
-    tables = plan.tables
+    places = Places(config_folder)
+    folders = shim_folders(doc, config, places)
+    sources, link = implementation(config, places)
     extra = tuple(str(Path(d).resolve()) for d in include_dirs)
-    if extra:
-        from .runtime.tables import replace
-
-        tables = replace(tables, include_dirs=tables.include_dirs + extra)
+    tables = replace(
+        plan.tables,
+        include_dirs=folders.absolute + extra,
+        sources=sources.absolute,
+        link=link.absolute,
+    )
     name = f"numbast_dynamic_{next(_counter)}"
     bindings = runtime().bind_module(tables, name, None)
     namespace = pytypes.SimpleNamespace(**bindings.exports)

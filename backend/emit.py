@@ -14,6 +14,7 @@ from numbast import __version__, ir
 
 from . import names
 from .config import BindConfig
+from .includes import Places, implementation, shim_folders
 from .plan import Plan, UsedModule, plan_bindings
 from .pysource import WIDTH, literal, quote
 from .runtime import PROCESS_NAME, RUNTIME_VERSION
@@ -71,13 +72,24 @@ def emit_module(
     config: BindConfig | None = None,
     uses: list[UsedModule] = (),
     verify: bool = False,
+    places: Places | None = None,
 ) -> tuple[str, Plan]:
-    """The module text and the plan it came from. `verify` drops what does not compile."""
+    """The module text and the plan it came from. `verify` drops what does not compile;
+    `places` says where the IR and config came from and where the module goes (for the
+    shims' include folders)."""
     plan = plan_bindings(doc, config, uses)
+    places = places or Places()
+    folders = shim_folders(doc, config or BindConfig(), places)
+    sources, link = implementation(config or BindConfig(), places)
+    plan.tables = T.replace(
+        plan.tables, include_dirs=folders.recorded, sources=sources.recorded, link=link.recorded
+    )
     if verify:
         from .verify import failing_shims, without
 
-        failed = failing_shims(plan.tables, list(plan.tables.include_dirs), doc.header.arch)
+        failed = failing_shims(
+            plan.tables, list(folders.absolute), doc.header.arch, sources.absolute, link.absolute
+        )
         if failed:
             tables, dropped = without(plan.tables, failed)
             plan.tables = tables
@@ -162,6 +174,9 @@ def _tables(plan: Plan) -> str:
     lines.append("    ir_digest=_IR_DIGEST,")
     lines.append("    prelude=_PRELUDE,")
     put("include_dirs", t.include_dirs)
+    for group in ("sources", "link"):  # a library's implementation, where it has one
+        if getattr(t, group):
+            put(group, getattr(t, group))
     put("uses", t.uses)
     for group in ("enums", "records", "functions", "operators", "function_templates"):
         items = getattr(t, group)

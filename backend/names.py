@@ -77,6 +77,15 @@ def _split_qualified(name: str) -> list[str] | None:
     return parts
 
 
+_LITERAL_OPERATOR = re.compile(r'operator\s*""\s*[A-Za-z_][A-Za-z0-9_]*\Z')
+
+
+def is_literal_operator(name: str) -> bool:
+    """A user-defined literal operator (`operator""_c`, `operator""il`): valid C++ that no
+    call from Python can spell, so never bound (and never an error)."""
+    return bool(_LITERAL_OPERATOR.match(name))
+
+
 def is_non_ascii_identifier(name: str) -> bool:
     """A legal identifier outside ASCII (`café`): bound nowhere, but no reason to fail."""
     return not name.isascii() and name.isidentifier()
@@ -102,6 +111,14 @@ def cpp_identifier(name: str, path: str) -> str:
     if _CPP_ID.match(name):
         return name
     raise EmitError(f"not a C++ identifier: {name!r}", path)
+
+
+def file_path(text: str, path: str) -> str:
+    """A folder or file path that reaches C++ inside `#include "..."` and NVRTC's options:
+    printable, without the quote, backslash or newline that would end or escape the string."""
+    if text and text.isprintable() and not any(c in text for c in '"\\<>'):
+        return text
+    raise EmitError(f"not a usable path (a quote, backslash or control character): {text!r}", path)
 
 
 def cpp_type(spelling: str, path: str) -> str:

@@ -7,37 +7,56 @@ as the reason, and the rest compiled again until clean. Needs numba-cuda (NVRTC)
 
 from __future__ import annotations
 
+import functools
 import re
 
+from .errors import EmitError
 from .runtime import cxx, environment
 from .runtime import tables as T
 
 _ERROR = re.compile(r"^(?P<file>.*?)\((?P<line>\d+)\): (?:catastrophic )?error: (?P<msg>.*)$")
 MAX_ROUNDS = 8
+_UNDEFINED_HINT = (
+    "a function the headers declare but do not define needs the library's implementation: "
+    "[shim] sources or [shim] link of the config"
+)
 
 
-def failing_shims(t: T.Module, include_dirs: list[str], arch: str) -> dict[str, str]:
-    """{shim name: the compiler's first error} for the shims that do not compile."""
+def failing_shims(
+    t: T.Module,
+    include_dirs: list[str],
+    arch: str,
+    sources: tuple[str, ...] = (),
+    link: tuple[str, ...] = (),
+) -> dict[str, str]:
+    """{shim name: the compiler's first error} for the shims that do not compile. Raises
+    EmitError when the headers themselves do not compile: no declaration is at fault then,
+    and the user must fix the include folders or macros (`include_dirs` are absolute)."""
     dirs = environment.include_dirs_near(None, include_dirs)
     prelude = cxx.with_helpers(
         environment.resolve_includes(t.prelude, dirs + environment.cuda_include_dirs())
     )
     environment.add_include_dirs(dirs)
     shims = t.shims()
+    # Shims that call functions the library defines in its own .cu or libraries link only
+    # together with those.
+    extra = _Implementation(prelude, sources, link, arch)
     failed: dict[str, str] = {}
     alone = _compile(prelude, {}, arch)
-    if alone is not None:  # the header itself does not compile here: nothing can be bound
-        return {name: f"header does not compile under NVRTC: {alone[1]}" for name in shims}
+    if alone is not None:
+        raise header_error(alone[2], arch)
     for _ in range(MAX_ROUNDS):
         left = {k: v for k, v in shims.items() if k not in failed}
         result = _compile(prelude, left, arch)
         if result is None:
             # Some code compiles to LTO-IR but not to the arch's machine code (warp votes
             # without .sync on sm_70+): link every shim into a kernel to find those too.
-            if left and not _links(prelude, left, arch):
-                failed.update(_bisect(prelude, left, arch, "does not link for " + arch, _links))
+            links = functools.partial(_links, extra=extra)
+            if left and not links(prelude, left, arch):
+                why = f"does not link for {arch} ({_UNDEFINED_HINT})"
+                failed.update(_bisect(prelude, left, arch, why, links))
             return failed
-        blamed, first = result
+        blamed, first, _ = result
         if not blamed:  # an error we cannot place: find the failing shims by halving
             failed.update(_bisect(prelude, left, arch, first))
             return failed
@@ -45,9 +64,34 @@ def failing_shims(t: T.Module, include_dirs: list[str], arch: str) -> dict[str, 
     return failed
 
 
+def header_error(first: re.Match | None, arch: str) -> EmitError:
+    """The one-line error for headers that do not compile under NVRTC, with the fix."""
+    if first is None:
+        return EmitError(f"the headers do not compile under NVRTC for {arch}")
+    from .runtime.compiler import PROGRAM
+
+    # An error in the source itself is in its #include or #define lines (the prelude).
+    own = first["file"].endswith(PROGRAM)
+    where = None if own else f"{first['file']}:{first['line']}"
+    msg = ("the shims' #include and #define lines: " if own else "") + first["msg"]
+    if "cannot open source file" in msg:
+        fix = (
+            "give its folder with `canopy dump -I DIR`, or in the config's "
+            "`[shim] include_dirs` (relative to the config file)"
+        )
+    elif "is undefined" in msg or "not defined" in msg or "#error" in msg:
+        fix = (
+            "a macro the header expects? give it with `canopy dump -D NAME=VALUE` or "
+            "`[shim] defines`"
+        )
+    else:
+        fix = "the bindings cannot compile a shim until the header compiles under NVRTC"
+    return EmitError(f"NVRTC ({arch}): {msg}; {fix}", where)
+
+
 def _compile(prelude: str, shims: dict[str, str], arch: str):
     """None when the source compiles, else ({shim: error} for errors placed in a shim, the
-    first error line)."""
+    first error line, the first error's match)."""
     from .runtime.compiler import PROGRAM, cc_of, compile_ltoir
 
     names = sorted(shims)
@@ -66,24 +110,47 @@ def _compile(prelude: str, shims: dict[str, str], arch: str):
         log = str(exc)
     blamed: dict[str, str] = {}
     first = ""
+    first_match = None
     for raw in log.splitlines():
         m = _ERROR.match(raw.strip())
         if m is None:
             continue
         first = first or m["msg"]
+        first_match = first_match or m
         if m["file"].endswith(PROGRAM):
             line = int(m["line"])
             for start, end, name in spans:
                 if start <= line <= end:
                     blamed.setdefault(name, m["msg"])
-    return blamed, first or (log.strip().splitlines() or ["?"])[-1]
+    return blamed, first or (log.strip().splitlines() or ["?"])[-1], first_match
 
 
 def _compiles(prelude, shims, arch) -> bool:
     return _compile(prelude, shims, arch) is None
 
 
-def _links(prelude: str, shims: dict[str, str], arch: str) -> bool:
+class _Implementation:
+    """The library's implementation as cuda.core ObjectCodes, made on first use. A source
+    that does not compile is the user's error, named with the compiler's first line."""
+
+    def __init__(self, prelude: str, sources, link, arch: str):
+        self.prelude, self.sources, self.link, self.arch = prelude, sources, link, arch
+        self._codes: list | None = None
+
+    def codes(self) -> list:
+        if self._codes is None:
+            from .runtime.compiler import cc_of, first_error
+            from .runtime.shims import ShimBundle
+
+            bundle = ShimBundle(self.prelude, {}, "verify", self.sources, self.link)
+            try:
+                self._codes = bundle.object_codes(cc_of(self.arch))
+            except Exception as exc:  # the compiler's or the file's refusal
+                raise EmitError(f"{first_error(exc)}", "[shim] sources/link") from None
+        return self._codes
+
+
+def _links(prelude: str, shims: dict[str, str], arch: str, extra=None) -> bool:
     """Whether the shims, called from one kernel, compile and link to the arch's cubin."""
     from cuda.core import Linker, LinkerOptions, ObjectCode
 
@@ -97,10 +164,14 @@ def _links(prelude: str, shims: dict[str, str], arch: str) -> bool:
     source = "\n".join([prelude, *(shims[n] for n in sorted(shims)), kernel])
     try:
         obj = ObjectCode.from_ltoir(compile_ltoir(source, cc_of(arch))[0])
+    except Exception:  # the compiler's refusal
+        return False
+    others = extra.codes() if extra is not None else []
+    try:
         options = LinkerOptions(arch=arch, link_time_optimization=True)
-        Linker(obj, options=options).link("cubin")
+        Linker(obj, *others, options=options).link("cubin")
         return True
-    except Exception:  # the compiler's or the linker's refusal
+    except Exception:  # the linker's refusal
         return False
 
 

@@ -27,6 +27,8 @@ from pathlib import Path
 
 from numbast.ir import write_atomic
 
+from .paths import is_companion_name
+
 FORMAT = 2
 MAX_ENTRIES = 200  # the oldest go first
 
@@ -159,7 +161,7 @@ def _siblings(header: str) -> list[str]:
     folder, name = os.path.split(header)
     stem = name.split(".", 1)[0]
     try:
-        return sorted(n for n in os.listdir(folder) if n.split(".", 1)[0] == stem)
+        return sorted(n for n in os.listdir(folder) if is_companion_name(n, stem))
     except OSError:
         return []
 

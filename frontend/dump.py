@@ -253,7 +253,10 @@ def _document(
         arch=options.arch,
         std=options.std,
         defines=list(options.defines),
-        include_roots=[ir.IncludeRoot(name=r.name, path=r.label) for r in roots],
+        include_roots=[
+            ir.IncludeRoot(name=r.name, path=r.label, dir=str(r.path) if r.user else None)
+            for r in roots
+        ],
         inputs=inputs,
         diagnostics=diagnostics,
     )

@@ -17,6 +17,7 @@ class Root:
     name: str
     path: Path  # absolute, resolved
     label: str
+    user: bool = False  # an -I folder or an input's own: bindings must find it too
 
 
 def _label_for(user_path: str) -> str:
@@ -81,6 +82,19 @@ def resolve_header(name: str, search: list[Path]) -> Path:
     raise FrontendError(f"{name}: header not found (looked in the current folder, {where})")
 
 
+# What a companion may be: C++ headers and included implementation files, never the IR,
+# configs or bindings a user keeps beside a header (mylib.json, mylib.yml, mylib.py).
+COMPANION_SUFFIXES = frozenset(
+    {".h", ".hh", ".hpp", ".hxx", ".cuh", ".inl", ".ipp", ".tcc", ".tpp", ".inc"}
+)
+
+
+def is_companion_name(name: str, stem: str) -> bool:
+    """Whether a file called `name` is a companion of a header whose stem is `stem`."""
+    first, dot, rest = name.partition(".")
+    return first == stem and bool(dot) and "." + rest.rsplit(".", 1)[-1] in COMPANION_SUFFIXES
+
+
 def companions(header: Path) -> list[Path]:
     """Files beside `header` that share its stem: cuda_bf16.h -> cuda_bf16.hpp.
 
@@ -89,7 +103,7 @@ def companions(header: Path) -> list[Path]:
     stem = header.name.split(".", 1)[0]
     out = []
     for sibling in sorted(header.parent.glob(f"{stem}.*")):
-        if sibling != header and sibling.is_file() and sibling.name.split(".", 1)[0] == stem:
+        if sibling != header and sibling.is_file() and is_companion_name(sibling.name, stem):
             out.append(sibling.resolve())
     return out
 
@@ -105,7 +119,7 @@ def make_roots(include_dirs: list[str], cuda, inputs: list[Path]) -> list[Root]:
         p = Path(d)
         if not p.is_dir():
             raise FrontendError(f"{d}: include directory not found")
-        roots.append(Root(f"I{i}", p.resolve(), _label_for(d)))
+        roots.append(Root(f"I{i}", p.resolve(), _label_for(d), user=True))
 
     def cuda_label(p: Path) -> str:
         base = cuda.include.parent
@@ -122,5 +136,5 @@ def make_roots(include_dirs: list[str], cuda, inputs: list[Path]) -> list[Root]:
         roots.append(Root("cccl", cuda.cccl, cuda_label(cuda.cccl)))
     for header in inputs:
         if not any(header.is_relative_to(r.path) for r in roots):
-            roots.append(Root(f"input{len(roots)}", header.parent, header.parent.name))
+            roots.append(Root(f"input{len(roots)}", header.parent, header.parent.name, user=True))
     return roots

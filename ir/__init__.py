@@ -7,7 +7,7 @@ while to import): a command that answers from a cache pays for neither.
 import importlib
 
 from .errors import IRError
-from .files import write_atomic
+from .files import relocate, write_atomic
 from .version import IR_FORMAT, IR_VERSION, check_compatible
 
 # name -> the submodule that defines it
@@ -16,6 +16,7 @@ _LAZY = {
     "dumps": "io",
     "load": "io",
     "loads": "io",
+    "root_folders": "io",
     "save": "io",
     "AliasTemplate": "model",
     "APIDocument": "model",
@@ -97,6 +98,8 @@ __all__ = [
     "json_schema_text",
     "load",
     "loads",
+    "relocate",
+    "root_folders",
     "save",
     "write_atomic",
 ]

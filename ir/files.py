@@ -32,3 +32,25 @@ def write_atomic(path: str | os.PathLike, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def relocate(data: bytes, folder: str | os.PathLike) -> bytes:
+    """An encoded IR document as it is written into `folder`: each user include root's
+    absolute `dir` (as the frontend makes it, in memory) made relative to that folder, so a
+    file moved together with its headers still finds them. The bytes are otherwise kept
+    exactly (the standard library only: a repeat dump answered from the cache uses this)."""
+    import json
+
+    roots = json.loads(data).get("header", {}).get("include_roots", [])
+    for root in roots:
+        given = root.get("dir")
+        if not isinstance(given, str) or not os.path.isabs(given):
+            continue
+        rel = Path(os.path.relpath(given, folder)).as_posix()
+        for ascii_only in (False, True):
+            old = b'"dir": ' + json.dumps(given, ensure_ascii=ascii_only).encode()
+            if old in data:
+                new = b'"dir": ' + json.dumps(rel, ensure_ascii=ascii_only).encode()
+                data = data.replace(old, new, 1)
+                break
+    return data

@@ -11,7 +11,7 @@ from pathlib import Path
 import msgspec
 
 from .errors import IRError
-from .files import write_atomic
+from .files import relocate, write_atomic
 from .model import RECORD_KINDS, APIDocument
 from .version import IR_MINOR, MIGRATIONS, check_compatible
 
@@ -94,8 +94,11 @@ def _too_deep(raw: object) -> str | None:
     return None
 
 
-def loads(data: bytes | str, source: str | None = None) -> APIDocument:
-    """Decode an api.json document strictly, checking its version first.
+def loads(
+    data: bytes | str, source: str | None = None, folder: str | os.PathLike | None = None
+) -> APIDocument:
+    """Decode an api.json document strictly, checking its version first. `folder` is where
+    the document was read from: its user include folders are made absolute against it.
 
     Raises IRError with the JSON path of the first fault.
     """
@@ -129,9 +132,21 @@ def loads(data: bytes | str, source: str | None = None) -> APIDocument:
     if minor > IR_MINOR:
         raw = _drop_unknown(raw, msgspec.inspect.type_info(APIDocument))
     try:
-        return msgspec.convert(raw, APIDocument, strict=True)
+        doc = msgspec.convert(raw, APIDocument, strict=True)
     except msgspec.ValidationError as exc:
         raise _validation_error(exc, source) from None
+    return doc if folder is None else _absolute_roots(doc, folder)
+
+
+def _absolute_roots(doc: APIDocument, folder: str | os.PathLike) -> APIDocument:
+    """The document with each user include root's `dir` made absolute against `folder`."""
+    roots = doc.header.include_roots
+    if all(r.dir is None or os.path.isabs(r.dir) for r in roots):
+        return doc
+    dirs = iter(root_folders(doc, folder))
+    fixed = [r if r.dir is None else msgspec.structs.replace(r, dir=next(dirs)) for r in roots]
+    header = msgspec.structs.replace(doc.header, include_roots=fixed)
+    return msgspec.structs.replace(doc, header=header)
 
 
 def load(path: str | os.PathLike) -> APIDocument:
@@ -145,7 +160,7 @@ def load(path: str | os.PathLike) -> APIDocument:
         data = p.read_bytes()
     except OSError as exc:
         raise IRError(f"cannot read: {exc.strerror}", None, str(path)) from None
-    return loads(data, str(path))
+    return loads(data, str(path), p.resolve().parent)
 
 
 def dumps(doc: APIDocument) -> bytes:
@@ -154,8 +169,17 @@ def dumps(doc: APIDocument) -> bytes:
 
 
 def save(doc: APIDocument, path: str | os.PathLike) -> None:
-    """Write a document atomically."""
-    write_atomic(path, dumps(doc))
+    """Write a document atomically, its user include folders relative to the file's folder."""
+    write_atomic(path, relocate(dumps(doc), Path(path).resolve().parent))
+
+
+def root_folders(doc: APIDocument, folder: str | os.PathLike) -> list[str]:
+    """The absolute folders of the user include roots, for an IR file read from `folder`."""
+    return [
+        os.path.normpath(os.path.join(folder, root.dir))
+        for root in doc.header.include_roots
+        if root.dir is not None
+    ]
 
 
 def check(doc: APIDocument) -> list[IRError]:

@@ -42,6 +42,10 @@ class IncludeRoot(_Node, kw_only=True):
 
     name: str  # "cuda", "cccl", "input", "I0", ...
     path: str  # "include", "include/cccl", or a user folder's name
+    # IR 1.3, user folders only (-I and the inputs' own): where the folder lies, relative to
+    # the folder of the IR file (of the current folder for standard input), so that bindings
+    # find the user's headers. Absolute only in memory, before the document is written.
+    dir: str | None = None
 
 
 class InputHeader(_Node, kw_only=True):

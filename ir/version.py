@@ -16,19 +16,20 @@ from collections.abc import Callable
 from .errors import IRError
 
 IR_FORMAT = "numbast-ir"
-IR_VERSION = "1.2"
+IR_VERSION = "1.3"
 
 # History:
 #   1.0  first release.
 #   1.1  optional `arch_guard` on every declaration.
 #   1.2  optional `doc` (the doc comment) on every declaration and member function.
+#   1.3  optional `dir` on user include roots: where their folder lies, relative to the IR file.
 IR_MAJOR, IR_MINOR = (int(p) for p in IR_VERSION.split("."))
 
 # MAJOR -> function turning a raw JSON object of that MAJOR into one of MAJOR + 1.
 MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
 
 
-_DIGITS = re.compile(r"^[0-9]{1,6}$")  # ASCII digits only, and a sane length
+_DIGITS = re.compile(r"[0-9]{1,6}\Z")  # ASCII digits only, and a sane length
 
 
 def _short(value: object) -> str:

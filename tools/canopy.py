@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
+from pathlib import Path
 
 from numbast import __version__, ir
 
-from .console import error, info, run, write_stdout
+from .console import error, info, output_folder, run, write_stdout
 
 PROG = "canopy"
+_DESCRIPTION = (
+    "canopy: dump CUDA headers to the IR (api.json), validate IR files, compare two IR files "
+    "(API review), draw the dependency graph, print the IR's JSON Schema."
+)
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog=PROG, description=__doc__)
+def _parser():
+    import argparse  # imported here: Ctrl-C while Python imports it is answered by main()
+
+    p = argparse.ArgumentParser(prog=PROG, description=_DESCRIPTION)
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub = p.add_subparsers(dest="command", required=True)
@@ -26,8 +32,22 @@ def _parser() -> argparse.ArgumentParser:
         help="a header path, or a name under an include root (cuda_bf16.h)",
     )
     d.add_argument("-o", "--output", help="write here (atomically) instead of to stdout")
-    d.add_argument("-I", dest="include_dirs", action="append", default=[], metavar="DIR")
-    d.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME[=VALUE]")
+    d.add_argument(
+        "-I",
+        dest="include_dirs",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="search DIR for #includes (repeatable); the IR records it for the bindings",
+    )
+    d.add_argument(
+        "-D",
+        dest="defines",
+        action="append",
+        default=[],
+        metavar="NAME[=VALUE]",
+        help="define a macro for the parse (repeatable); the bindings' shims get it too",
+    )
     d.add_argument("--arch", default="sm_90", help="target GPU architecture (default sm_90)")
     d.add_argument("--std", default="c++17", help="C++ standard (default c++17)")
     d.add_argument(
@@ -88,6 +108,8 @@ def _parser() -> argparse.ArgumentParser:
 def _dump(args) -> int:
     from numbast.frontend import DumpOptions, DumpTimings, cached_dump, dump
 
+    to_file = bool(args.output and args.output != "-")
+    folder = output_folder(args.output) if to_file else Path.cwd()
     options = DumpOptions(
         headers=args.headers,
         include_dirs=args.include_dirs,
@@ -115,7 +137,9 @@ def _dump(args) -> int:
         data = ir.dumps(doc)
         n_decls, n_edges = len(doc.declarations), len(doc.edges)
         diagnostics = [(d.severity, d.location, d.message) for d in doc.header.diagnostics]
-    if args.output and args.output != "-":
+    # The user's include folders are written relative to where the IR goes.
+    data = ir.relocate(data, folder)
+    if to_file:
         ir.write_atomic(args.output, data)
     else:
         write_stdout(data)
@@ -188,10 +212,11 @@ def _graph(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    from numbast.frontend.errors import FrontendError
-
-    from .graph_view import GraphError
+    try:
+        args = _parser().parse_args(argv)
+    except KeyboardInterrupt:  # while Python still imports what the parser needs
+        info(f"{PROG}: interrupted")
+        return 130
 
     def command() -> int:
         if args.command == "dump":
@@ -212,7 +237,14 @@ def main(argv: list[str] | None = None) -> int:
 
     # `diff` gates CI: 0 no failing change, 1 failing changes, 2 error.
     failure = 2 if args.command == "diff" else 1
-    user_errors = (FrontendError, ir.IRError, GraphError, _TargetMismatch)
+
+    def user_errors():
+        from numbast.frontend.errors import FrontendError
+
+        from .graph_view import GraphError
+
+        return (FrontendError, ir.IRError, GraphError, _TargetMismatch)
+
     return run(PROG, command, user_errors, args.debug, failure)
 
 

@@ -57,12 +57,13 @@ def os_error_text(exc: OSError) -> str:
 def run(
     prog: str,
     command: Callable[[], int],
-    user_errors: tuple[type[BaseException], ...],
+    user_errors: Callable[[], tuple[type[BaseException], ...]],
     debug: bool,
     failure: int = 1,
 ) -> int:
-    """Run a command line's work: `failure` and one line for bad input (`user_errors`, OS
-    errors), 130 on Ctrl-C, 3 and one line for a bug (the traceback with --debug)."""
+    """Run a command line's work: `failure` and one line for bad input (the exception types
+    `user_errors()` returns, imported only then; OS errors), 130 on Ctrl-C (during the first
+    imports too), 3 and one line for a bug (the traceback with --debug)."""
     try:
         return command()
     except KeyboardInterrupt:
@@ -81,8 +82,22 @@ def run(
         if isinstance(exc, OSError):
             error(prog, os_error_text(exc))
             return failure
-        if isinstance(exc, user_errors):
+        if isinstance(exc, user_errors()):
             error(prog, str(exc))
             return failure
         error(prog, f"internal error: {type(exc).__name__}: {exc} (rerun with --debug)")
         return 3
+
+
+def output_folder(output: str):
+    """The folder an `-o` file will be written in, checked before any work is done: it must
+    exist and be writable (a missing or read-only folder is an error naming it)."""
+    import errno
+    from pathlib import Path
+
+    folder = Path(output).resolve().parent
+    if not folder.is_dir():
+        raise FileNotFoundError(errno.ENOENT, "no such folder for -o", str(folder))
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PermissionError(errno.EACCES, "cannot write into this folder (-o)", str(folder))
+    return folder

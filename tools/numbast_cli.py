@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import argparse
 import shlex
 import sys
 from pathlib import Path
 
 from numbast import __version__, ir
 
-from .console import info, run, write_stdout
+from .console import info, output_folder, run, write_stdout
 
 PROG = "numbast"
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser():
+    import argparse  # imported here: Ctrl-C while Python imports it is answered by main()
+
     p = argparse.ArgumentParser(prog=PROG, description=__doc__)
     p.add_argument(
         "--version", action="version", version=f"%(prog)s {__version__} (IR {ir.IR_VERSION})"
@@ -64,7 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("folder", metavar="DIR", help="the folder holding generated modules")
     c = sub.add_parser("check", help="compile and link every binding of a module, no GPU needed")
     c.add_argument("module", metavar="BINDINGS_PY")
-    c.add_argument("--arch", default="sm_90")
+    c.add_argument(
+        "--arch", default="sm_90", help="the GPU architecture to compile and link for (sm_90)"
+    )
     c.add_argument("--only", action="append", default=[], help="names to check (default all)")
     c.add_argument("--failures-only", action="store_true", help="list only failing bindings")
     return p
@@ -99,8 +102,12 @@ def _dump_entry_point(cfg) -> ir.APIDocument:
 def _emit(args) -> int:
     from numbast.backend.emit import emit_module, write_module
     from numbast.backend.errors import EmitError
+    from numbast.backend.includes import Places
     from numbast.backend.plan import used_module
 
+    module_folder = None
+    if args.output and args.output != "-":
+        module_folder = output_folder(args.output)  # before any work: it must be writable
     config, yaml_cfg = _config(args.config)
     if args.api is None:
         if yaml_cfg is None or not yaml_cfg.entry_point:
@@ -116,7 +123,7 @@ def _emit(args) -> int:
         data = Path(args.api).read_bytes() if Path(args.api).is_file() else None
         if data is None:
             raise ir.IRError("cannot read: no such file", None, args.api)
-        doc = ir.loads(data, args.api)
+        doc = ir.loads(data, args.api, Path(args.api).resolve().parent)
         source = args.api
     arch = args.arch or (yaml_cfg.arch if yaml_cfg else None)
     if arch and arch != doc.header.arch:
@@ -133,7 +140,11 @@ def _emit(args) -> int:
         verify = nvrtc_version() > (0, 0)
         if not verify:
             info(f"{PROG}: warning: NVRTC not found: shims not verified (--no-verify to hush)")
-    text, plan = emit_module(doc, data, command, config, uses, verify=verify)
+    places = Places(
+        config_folder=Path(args.config).resolve().parent if args.config else None,
+        module_folder=module_folder,
+    )
+    text, plan = emit_module(doc, data, command, config, uses, verify=verify, places=places)
     if args.output and args.output != "-":
         write_module(args.output, text)
     else:
@@ -142,15 +153,7 @@ def _emit(args) -> int:
             f"{PROG}: the module needs the runtime folder beside it: "
             "`numbast runtime DIR` copies it into DIR"
         )
-    reasons: dict[str, int] = {}
-    for _, reason in plan.skipped:
-        key = reason.split(":")[0]
-        reasons[key] = reasons.get(key, 0) + 1
-    top = "; ".join(f"{n} {r}" for r, n in sorted(reasons.items(), key=lambda x: -x[1])[:6])
-    info(
-        f"{PROG}: {len(plan.bound)} bound, {len(plan.skipped)} skipped"
-        + (f": {top}" if top else "")
-    )
+    info(f"{PROG}: {skip_summary(len(plan.bound), [r for _, r in plan.skipped])}")
     if plan.dropped_refs:
         shown = ", ".join(plan.dropped_refs[:8]) + (", ..." if len(plan.dropped_refs) > 8 else "")
         info(
@@ -158,6 +161,20 @@ def _emit(args) -> int:
             f"`in` (their changes are dropped): {shown}; set [intents] in the config"
         )
     return 0
+
+
+def skip_summary(bound: int, reasons: list[str], shown: int = 6) -> str:
+    """`N bound, M skipped: a reason; another; ...`: reasons grouped by their first clause
+    (up to ": "; C++'s `::` does not split), the largest groups first, every skip counted."""
+    from collections import Counter
+
+    groups = Counter(reason.split(": ", 1)[0] for reason in reasons)
+    ordered = sorted(groups.items(), key=lambda kv: (-kv[1], kv[0]))
+    parts = [f"{n} {why}" for why, n in ordered[:shown]]
+    rest = sum(n for _, n in ordered[shown:])
+    if rest:
+        parts.append(f"{rest} for {len(ordered) - shown} other reasons (the module's _NOT_BOUND)")
+    return f"{bound} bound, {len(reasons)} skipped" + (": " + "; ".join(parts) if parts else "")
 
 
 # What numbast keeps in its user cache ($NUMBAST_CACHE_DIR, else $XDG_CACHE_HOME/numbast).
@@ -229,8 +246,11 @@ def _check(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    from numbast.backend.errors import EmitError
+    try:
+        args = _parser().parse_args(argv)
+    except KeyboardInterrupt:  # while Python still imports what the parser needs
+        info(f"{PROG}: interrupted")
+        return 130
 
     def command() -> int:
         if args.command == "runtime":
@@ -247,9 +267,12 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         return _emit(args) if args.command == "emit" else _check(args)
 
-    from numbast.frontend.errors import FrontendError
+    def user_errors():
+        from numbast.backend.errors import EmitError
+        from numbast.frontend.errors import FrontendError
 
-    user_errors = (EmitError, ir.IRError, ImportError, FrontendError)
+        return (EmitError, ir.IRError, ImportError, FrontendError)
+
     return run(PROG, command, user_errors, args.debug)
 
 

@@ -32,10 +32,15 @@ class UsedModule:
 
 
 def ir_digest(doc: ir.APIDocument) -> str:
-    """sha256 of the document's canonical bytes: how modules recognise each other's IR."""
+    """sha256 of the document's canonical bytes: how modules recognise each other's IR
+    (wherever the IR file lies: its user include folders' locations are left out)."""
     import hashlib
 
-    return hashlib.sha256(ir.dumps(doc)).hexdigest()
+    import msgspec
+
+    roots = [msgspec.structs.replace(r, dir=None) for r in doc.header.include_roots]
+    header = msgspec.structs.replace(doc.header, include_roots=roots)
+    return hashlib.sha256(ir.dumps(msgspec.structs.replace(doc, header=header))).hexdigest()
 
 
 def used_module(path: str | Path, module: str | None = None) -> UsedModule:
@@ -54,8 +59,11 @@ def _check_names(doc: ir.APIDocument) -> dict[str, str]:
     skip: dict[str, str] = {}
 
     def check(name: str, path: str, owner: str, validate) -> None:
-        if names.is_non_ascii_identifier(name.rsplit("::", 1)[-1]):
+        last = name.rsplit("::", 1)[-1]
+        if names.is_non_ascii_identifier(last):
             skip.setdefault(owner, f"non-ASCII name {name!r} (not bound)")
+        elif names.is_literal_operator(last):
+            skip.setdefault(owner, "user-defined literal operator (no Python spelling)")
         else:
             validate(name, path)
 
@@ -174,7 +182,19 @@ def plan_bindings(
     )
     record_names = dict(p.records)
     record_names.update({i: foreign[i] for i in p.used_foreign})
-    return Plan(tables, p.bound, p.skipped, p.dropped_refs, record_names)
+    # Warn only about what was bound (a callable skipped for another reason drops nothing).
+    bound = set(p.bound)
+    dropped = [
+        r
+        for r in dict.fromkeys(p.dropped_refs)
+        if {_owner(r), _owner(r).rsplit("::", 1)[0]} & bound
+    ]
+    return Plan(tables, p.bound, p.skipped, dropped, record_names)
+
+
+def _owner(dropped_ref: str) -> str:
+    """`Counter::bump` of `Counter::bump(times)`."""
+    return dropped_ref.rsplit("(", 1)[0]
 
 
 def _with_sources(t: T.Module, shims: dict[str, str]) -> T.Module:
@@ -204,16 +224,28 @@ _UNSAFE_DEFINE = re.compile(r"[\x00-\x1f\x7f]|/\*|\*/|//")
 _INCLUDE_PATH = re.compile(r"[A-Za-z0-9_.+\-/]+\Z")  # header names as CUDA and CUB spell them
 
 
+def _defines(doc: ir.APIDocument, config: BindConfig) -> dict[str, tuple[str, str]]:
+    """Macro -> (value, where it was given): the dump's `-D`s (the header was parsed with
+    them, so the shims need them too), overridden by the config's `[shim] defines`."""
+    found = {}
+    for i, given in enumerate(doc.header.defines):
+        name, eq, value = given.partition("=")
+        found[name] = (value if eq else "1", f"$.header.defines[{i}]")
+    for k, v in sorted(config.shim.defines.items()):
+        found[k] = (v, f"$.shim.defines.{k}")
+    return found
+
+
 def prelude(doc: ir.APIDocument, config: BindConfig) -> str:
     """#defines and #includes every shim needs: by include-root-relative name, never by the
     absolute path of the machine that generated the module."""
     lines = []
-    for k, v in sorted(config.shim.defines.items()):
-        names.cpp_identifier(k, f"$.shim.defines.{k}")
+    for k, (v, where) in sorted(_defines(doc, config).items()):
+        names.cpp_identifier(k, where)
         if _UNSAFE_DEFINE.search(v) or v.endswith("\\"):
             raise EmitError(
                 "a #define value must be one line, without a comment or a trailing backslash",
-                f"$.shim.defines.{k}",
+                where,
             )
         lines.append(f"#define {k} {v}".rstrip())
     includes = config.shim.includes or [f"<{i.path}>" for i in doc.header.inputs if i.requested]

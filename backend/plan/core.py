@@ -189,7 +189,9 @@ class Planner:
                 slot += 1
                 continue
             if intent == "in":
-                if mutable_ref and not self.by_ref_record(t.pointee):
+                # Operators assign their result back (`x += y`): nothing is dropped there.
+                operator = owner.rsplit("::", 1)[-1].startswith("operator")
+                if mutable_ref and not operator and not self.by_ref_record(t.pointee):
                     self.dropped_refs.append(f"{owner}({p.name or k})")
                 arg = self.type(t)
                 parts.args.append(arg)

@@ -36,7 +36,13 @@ class Bindings:
         prelude = cxx.with_helpers(
             environment.resolve_includes(t.prelude, dirs + environment.cuda_include_dirs())
         )
-        self.bundle = ShimBundle(prelude, t.shims(), name=f"{module}_shims.cu")
+        self.bundle = ShimBundle(
+            prelude,
+            t.shims(),
+            name=f"{module}_shims.cu",
+            sources=environment.files_near(module_file, t.sources),
+            link=environment.files_near(module_file, t.link),
+        )
         self.records: dict[str, RecordType] = {}  # IR id -> Numba type (own records)
         self.classes: dict[str, type] = {}  # Python name -> stand-in class
         self.enums: dict[str, type] = {}  # Python name -> enum class (scoped enum arguments)

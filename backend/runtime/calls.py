@@ -70,7 +70,7 @@ def call_impl(bundle, shim: str, self_result: bool = False):
     """Lowering of one call through `shim`: arguments by pointer, the result built in place."""
 
     def impl(context, builder, sig, args):
-        context.active_code_library.add_linking_file(bundle)
+        bundle.attach(context.active_code_library)
         bundle.require(shim)
         ret = sig.return_type
         ptrs = [

@@ -51,6 +51,14 @@ def include_dirs_near(module_file: str | None, relative) -> list[str]:
     return [os.path.normpath(os.path.join(here, r)) for r in relative] + env
 
 
+def files_near(module_file: str | None, paths) -> tuple[str, ...]:
+    """A module's files (relative to its file, or absolute) as absolute paths."""
+    if module_file is None:
+        return tuple(os.path.abspath(p) for p in paths)
+    here = os.path.dirname(os.path.abspath(module_file))
+    return tuple(os.path.normpath(os.path.join(here, p)) for p in paths)
+
+
 def add_include_dirs(dirs: list[str]) -> None:
     """Make `#include`s of the shims resolvable: NVRTC searches these folders too."""
     from numba import cuda

@@ -26,11 +26,37 @@ class ShimBundle(LinkableCode):
     source, device and toolchain, then from the disk cache), or, without nvJitLink, the CUDA
     source for numba-cuda to compile."""
 
-    def __init__(self, prelude: str, shims: dict[str, str], name: str):
+    def __init__(
+        self,
+        prelude: str,
+        shims: dict[str, str],
+        name: str,
+        sources: tuple[str, ...] = (),
+        link: tuple[str, ...] = (),
+    ):
         super().__init__(b"", name=name)
         self.prelude = prelude
         self.shims = shims
         self.used: set[str] = set()
+        # The library's own implementation: .cu files compiled beside the shims, and
+        # LTO-IR, PTX, objects and libraries linked as they are (absolute paths).
+        defines = "".join(ln + "\n" for ln in prelude.splitlines() if ln.startswith("#define "))
+        self.sources = tuple(ImplementationSource(path, defines) for path in sources)
+        self.link = tuple(link)
+
+    def attach(self, library) -> None:
+        """Link the shims, and the implementation they call, into a kernel's code library."""
+        library.add_linking_file(self)
+        for item in (*self.sources, *self.link):
+            library.add_linking_file(item)
+
+    def object_codes(self, cc: tuple[int, int]) -> list:
+        """cuda.core ObjectCodes of the implementation, for links made without numba-cuda
+        (`numbast check`, emit's verification)."""
+        from cuda.core import ObjectCode
+
+        out = [ObjectCode.from_ltoir(s.ltoir(cc), name=s.name) for s in self.sources]
+        return out + [object_code(path) for path in self.link]
 
     @property
     def kind(self) -> str:
@@ -92,3 +118,57 @@ def declare_shim(builder, name: str, nargs: int):
     i8p = llir.IntType(8).as_pointer()
     fnty = llir.FunctionType(llir.IntType(32), [i8p] * (nargs + 1))
     return cgutils.get_or_insert_function(builder.module, fnty, name)
+
+
+class ImplementationSource(LinkableCode):
+    """A .cu file of the library, compiled with the shims' options to LTO-IR (once per
+    process and device: the headers it includes are not tracked, so it is never taken from
+    the disk cache). Included by absolute path, so its own `#include "..."`s resolve
+    beside it."""
+
+    def __init__(self, path: str, defines: str = ""):
+        super().__init__(b"", name=os.path.basename(path))
+        self.path = path
+        self.text = defines + f'#include "{path}"\n'
+        self._compiled: dict[tuple[int, int], bytes] = {}
+
+    @property
+    def kind(self) -> str:
+        return LTOIR.kind if _nvjitlink() else "cu"
+
+    def ltoir(self, cc: tuple[int, int]) -> bytes:
+        found = self._compiled.get(tuple(cc))
+        if found is None:
+            from .compiler import compile_ltoir
+
+            found = self._compiled[tuple(cc)] = compile_ltoir(self.text, tuple(cc))[0]
+        return found
+
+    @property
+    def data(self):
+        if not _nvjitlink():
+            return self.text
+        from numba import cuda
+
+        return self.ltoir(cuda.current_context().device.compute_capability)
+
+
+# What `[shim] link` files may be, by suffix (cuda.core's ObjectCode constructors).
+LINKABLE_SUFFIXES = {
+    ".ltoir": "from_ltoir",
+    ".ptx": "from_ptx",
+    ".o": "from_object",
+    ".a": "from_library",
+    ".lib": "from_library",
+    ".cubin": "from_cubin",
+    ".fatbin": "from_fatbin",
+}
+
+
+def object_code(path: str):
+    """A cuda.core ObjectCode of a linkable file, by its suffix."""
+    from cuda.core import ObjectCode
+
+    make = getattr(ObjectCode, LINKABLE_SUFFIXES[os.path.splitext(path)[1]])
+    with open(path, "rb") as fh:
+        return make(fh.read(), name=os.path.basename(path))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from . import cxx
 
-TABLE_VERSION = (1, 2)
+TABLE_VERSION = (1, 3)
 
 _MISSING = object()
 
@@ -462,6 +462,10 @@ class Module(Row):
     ir_digest: str
     prelude: str  # the #defines and #includes every shim needs
     include_dirs: tuple[str, ...] = ()  # searched by NVRTC; relative to the module's file
+    # The library's implementation (1.3), relative to the module's file or absolute: .cu
+    # files compiled with the shims, and LTO-IR / PTX / object / library files linked.
+    sources: tuple[str, ...] = ()
+    link: tuple[str, ...] = ()
     uses: tuple[Use, ...] = ()
     enums: tuple[Enum, ...] = ()
     records: tuple[Record, ...] = ()

@@ -15,6 +15,7 @@ import pytest
 
 from helpers import DATA, GOLDEN, UPDATE, dump_header
 from numbast.backend.emit import emit_module
+from numbast.backend.includes import Places
 
 pytest.importorskip("clang.cindex", reason="dumping the sample headers needs the frontend")
 
@@ -25,7 +26,11 @@ _VOLATILE = re.compile(r'^(_IR_DIGEST|_CUDA) = "[^"]*"$', re.M)
 
 
 def _module(header: Path) -> str:
-    text, _ = emit_module(dump_header(header), b"", f"numbast emit {header.stem}.json")
+    # As if written beside the header: its folder is recorded relative to the module.
+    places = Places(module_folder=header.parent)
+    text, _ = emit_module(
+        dump_header(header), b"", f"numbast emit {header.stem}.json", places=places
+    )
     return text
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 
 import pytest
 
@@ -65,7 +66,7 @@ def test_newer_major_is_rejected(records_json):
     assert "newer than this reader supports" in err.value.message
 
 
-@pytest.mark.parametrize("bad", ["1", "one.zero", 1.0, "1.0.0"])
+@pytest.mark.parametrize("bad", ["1", "one.zero", 1.0, "1.0.0", "1.3\n", "1\n.3", "1.٣"])
 def test_malformed_version(records_json, bad):
     records_json["header"]["version"] = bad
     with pytest.raises(ir.IRError, match="MAJOR.MINOR"):
@@ -125,4 +126,17 @@ def test_save_is_atomic_and_keeps_the_old_file_on_failure(tmp_path, records_json
     assert list(tmp_path.iterdir()) == [target]
     monkeypatch.undo()
     ir.save(doc, target)
-    assert ir.load(target) == doc
+    assert ir.load(target) == doc  # its folders written relative, read back absolute
+
+
+def test_user_include_folders_are_written_relative_to_the_file(tmp_path, records_json):
+    doc = _load(records_json)
+    absolute = ir.root_folders(doc, "/nowhere")
+    assert absolute and all(os.path.isabs(d) for d in absolute)  # in memory: where they are
+    (tmp_path / "deep" / "er").mkdir(parents=True)
+    target = tmp_path / "deep" / "er" / "api.json"
+    ir.save(doc, target)
+    written = json.loads(target.read_text())["header"]["include_roots"]
+    assert all(not os.path.isabs(r["dir"]) for r in written if "dir" in r)
+    # Read back from where it lies, the folders are the same ones.
+    assert ir.root_folders(ir.load(target), target.parent) == absolute
