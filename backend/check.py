@@ -5,6 +5,7 @@ shims they use to LTO-IR, and nvJitLink links both into a cubin for the target a
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,12 @@ class CheckResult:
     label: str
     ok: bool
     error: str = ""
+
+
+@dataclass
+class CheckReport:
+    results: list[CheckResult]
+    unchecked: list[str]  # templates no `[check]` specialization reached
 
 
 def load_module(path: str | Path):
@@ -61,7 +68,7 @@ def probes(module) -> list[Probe]:
     for r in t.records:
         for m in r.methods:
             python_name(m.name, f"{r.name}.{m.name}")
-    for op in t.operators:
+    for op in b.operators:  # numba-cuda's own operators are not ours to check
         if op.op not in cxx.OPERATORS:
             raise EmitError(f"not an operator: {op.op!r}", "operators")
     rec = {r.id: r.name for r in t.records}
@@ -113,7 +120,7 @@ def probes(module) -> list[Probe]:
             out.append(
                 Probe(f"{text(c.source)} -> {r.name}", ptrs([me, c.source]), "p0[0] = p1[0]", {})
             )
-    for op in t.operators:
+    for op in b.operators:  # numba-cuda's own operators are not ours to check
         for o in op.overloads:
             label = f"operator{op.op}({sig(o)})"
             if op.op in cxx.UNARY.values():
@@ -123,6 +130,171 @@ def probes(module) -> list[Probe]:
             else:
                 stmt = _store(o.result, f"p1[0] {op.op} p2[0]")
             out.append(Probe(label, ptrs([o.result, *o.args]), stmt, {}))
+    return out
+
+
+class _Names:
+    """Unique names for probe statements (several probes share one kernel)."""
+
+    def __init__(self):
+        self.n = 0
+
+    def __call__(self, stem: str) -> str:
+        self.n += 1
+        return f"{stem}{self.n}"
+
+
+def template_probes(module) -> tuple[list[Probe], list[CheckResult], list[str]]:
+    """Probes of the specializations the module's config names in `[check]`: each class
+    template constructed and each of its methods called, each function template called; the
+    specializations that cannot even be probed (failures); and the Python names of the
+    templates no specialization reaches (not checked)."""
+    b = module._bindings
+    t = b.tables
+    fresh = _Names()
+    out: list[Probe] = []
+    failed: list[CheckResult] = []
+    checked: set[str] = set()
+    classes = {c.name: c for c in t.class_templates}
+    functions = {f.name: f for f in t.function_templates}
+    for spec in t.checks:
+        targs = {k: _template_value(b, v) for k, v in spec.args}
+        label = f"{spec.template}<{', '.join(f'{k}={v}' for k, v in spec.args)}>"
+        before = len(out)
+        if spec.template in classes:
+            made = _class_probes(b, classes[spec.template], targs, label, fresh)
+            if made is None:
+                why = "no constructor can be called from the template arguments alone"
+                failed.append(CheckResult(label, False, why))
+                checked.add(spec.template)
+                continue
+            out += made
+        elif spec.template in functions:
+            out += _function_probes(b, functions[spec.template], targs, label, fresh)
+        if len(out) > before:
+            checked.add(spec.template)
+    unchecked = sorted((set(classes) | set(functions)) - checked)
+    return out, failed, unchecked
+
+
+def _template_value(b, value):
+    """A template argument of `[check]`: an integer, or a type: a Numba type or a bound
+    record by name, `T[::1]` a contiguous array of it (an iterator), `T*` a pointer."""
+    from numba.cuda import types
+
+    if isinstance(value, int):
+        return value
+    name = value.removesuffix("[::1]").removesuffix("*")
+    found = getattr(types, name, None)
+    if not isinstance(found, types.Type):
+        found = next((b.records[r.id] for r in b.tables.records if r.name == name), None)
+    if found is None:
+        from .errors import EmitError
+
+        raise EmitError(f"{value!r} names neither a Numba type nor a record of this module")
+    if value.endswith("[::1]"):
+        return types.Array(found, 1, "C")
+    return types.CPointer(found) if value.endswith("*") else found
+
+
+def _keywords(targs: dict, names: set[str], env: dict, fresh) -> str:
+    """`T=ty1, N=128` for the template arguments a call gives by keyword."""
+    parts = []
+    for k, v in targs.items():
+        if k not in names:
+            continue
+        if isinstance(v, int):
+            parts.append(f"{k}={v}")
+        else:
+            alias = fresh("ty")
+            env[alias] = v
+            parts.append(f"{k}={alias}")
+    return ", ".join(parts)
+
+
+def _arguments(b, slots, targs: dict, start: int):
+    """(Numba types of the probe's parameters, argument expressions) of the slots a call
+    passes, or None when one cannot be made from the template arguments alone."""
+    from numba.cuda import types
+
+    from .runtime import tables as T
+
+    params, exprs = [], []
+    for s in slots:
+        if isinstance(s, (T.Fixed, T.OutReturn)):
+            continue
+        k = start + len(params)
+        if isinstance(s, T.Known):
+            params.append(types.CPointer(_storable(b.type_of(s.type), types)))
+            exprs.append(f"p{k}[0]")
+        elif isinstance(s, T.TemplateArg) and isinstance(targs.get(s.name), types.Array):
+            params.append(targs[s.name])  # an iterator: the array passes as its data pointer
+            exprs.append(f"p{k}")
+        elif isinstance(s, T.TemplateArg) and isinstance(targs.get(s.name), types.Type):
+            params.append(types.CPointer(_storable(targs[s.name], types)))
+            exprs.append(f"p{k}[0]")
+        elif isinstance(s, (T.PointerTo, T.RefTo, T.ArrayOf)):
+            of = s.of.name if isinstance(s, T.RefTo) and isinstance(s.of, T.TemplateArg) else s.of
+            elem = b.type_of(s.of.type) if isinstance(of, T.Known) else targs.get(of)
+            if not isinstance(elem, types.Type):
+                return None
+            params.append(types.Array(elem, 1, "C"))  # an array passes where C++ takes these
+            exprs.append(f"p{k}")
+        else:  # the specialization itself, a member template's own parameter
+            return None
+    return params, exprs
+
+
+def _shown(param) -> str:
+    """A probe parameter as the call passes it: the value a pointer holds, or the array."""
+    from numba.cuda import types
+
+    return str(param) if isinstance(param, types.Array) else str(param.dtype)
+
+
+def _class_probes(b, c, targs: dict, label: str, fresh) -> list[Probe] | None:
+    """The specialization constructed (by its first constructor the template arguments
+    determine), then each method called on it; None when no constructor can be called."""
+    names = {tp.name for tp in c.tparams}
+    for ctor in c.constructors:
+        made = _arguments(b, ctor, targs, 0)
+        if made is not None:
+            break
+    else:
+        return None
+    cparams, cexprs = made
+    env = {"cls": b.exports[c.name]}
+    keywords = _keywords(targs, names, env, fresh)
+    obj = fresh("o")
+    make = f"{obj} = cls({', '.join([*cexprs, keywords] if keywords else cexprs)})"
+    out = [Probe(f"{label}()", cparams, make, env)]
+    for name, overloads in c.methods:
+        for o in overloads:
+            called = _arguments(b, o.params, targs, len(cparams))
+            if called is None:
+                continue
+            mparams, mexprs = called
+            sig = ", ".join(_shown(p) for p in mparams)
+            stmt = f"{make}\n    {obj}.{name}({', '.join(mexprs)})"
+            out.append(Probe(f"{label}.{name}({sig})", cparams + mparams, stmt, dict(env)))
+    return out
+
+
+def _function_probes(b, f, targs: dict, label: str, fresh) -> list[Probe]:
+    out = []
+    for o in f.overloads:
+        names = {tp.name for tp in o.tparams}
+        if not set(targs) <= names:
+            continue
+        called = _arguments(b, o.params, targs, 0)
+        if called is None:
+            continue
+        params, exprs = called
+        env = {"fn": b.exports[f.name]}
+        keywords = _keywords(targs, names, env, fresh)
+        call = f"fn({', '.join([*exprs, keywords] if keywords else exprs)})"
+        sig = ", ".join(_shown(p) for p in params)
+        out.append(Probe(f"{label}({sig})", params, call, env))
     return out
 
 
@@ -149,7 +321,7 @@ def _kernel(probes_: list[Probe]):
             stmt = stmt.replace(k, names[k])
         for key, value in pr.env.items():
             alias = f"{key}_{i}"
-            stmt = stmt.replace(f"{key}(", f"{alias}(")
+            stmt = re.sub(rf"\b{re.escape(key)}\b", alias, stmt)
             env[alias] = value
         params += list(names.values())
         body.append("    " + stmt.replace("\n    ", "\n    "))
@@ -206,12 +378,21 @@ def check_module(
     path, arch: str = "sm_90", only: list[str] | None = None, chunk: int = 24
 ) -> list[CheckResult]:
     """Compile and link every binding of a module; a failure is isolated to its binding."""
+    return check_report(path, arch, only, chunk).results
+
+
+def check_report(
+    path, arch: str = "sm_90", only: list[str] | None = None, chunk: int = 24
+) -> CheckReport:
+    """`check_module`'s results, and the templates no `[check]` specialization reached."""
     module = load_module(path)
     bundle = module._bindings.bundle
     cc = cc_of(arch)
-    all_probes = probes(module)
+    extra, failed, unchecked = template_probes(module)
+    all_probes = probes(module) + extra
     if only:
         all_probes = [p for p in all_probes if any(p.label.startswith(o) for o in only)]
+        failed = [r for r in failed if any(r.label.startswith(o) for o in only)]
     results: dict[str, CheckResult] = {}
     kernels: list[tuple[list[Probe], bytes]] = []
     for start in range(0, len(all_probes), chunk):
@@ -234,7 +415,8 @@ def check_module(
                 results.setdefault(pr.label, CheckResult(pr.label, True))
     except Exception:
         _bisect(kernels, bundle, cc, arch, results, extra)
-    return [results[p.label] for p in all_probes if p.label in results]
+    found = [results[p.label] for p in all_probes if p.label in results]
+    return CheckReport(found + failed, unchecked)
 
 
 def _bisect(kernels, bundle, cc, arch, results, extra=()) -> None:
@@ -250,8 +432,11 @@ def _bisect(kernels, bundle, cc, arch, results, extra=()) -> None:
                 results[pr.label] = CheckResult(pr.label, False, first_error(exc))
 
 
-def render_results(results: list[CheckResult], failures_only: bool = False) -> str:
-    """A table of every binding (or only the failures) and the closing counts."""
+def render_results(
+    results: list[CheckResult], failures_only: bool = False, unchecked: list[str] = ()
+) -> str:
+    """A table of every binding (or only the failures), the closing counts, and the
+    templates that were not checked."""
     from io import StringIO
 
     from rich.console import Console
@@ -274,4 +459,11 @@ def render_results(results: list[CheckResult], failures_only: bool = False) -> s
         f"numbast check: {len(results) - len(failed)} bindings passed, {len(failed)} failed",
         markup=False,
     )
+    if unchecked:
+        shown = ", ".join(unchecked[:10]) + (", ..." if len(unchecked) > 10 else "")
+        console.print(
+            f"numbast check: {len(unchecked)} templates not checked ({shown}): name "
+            "specializations in the config's [check] and emit again",
+            markup=False,
+        )
     return buf.getvalue().rstrip()

@@ -18,6 +18,10 @@ opaque = ["Plain"]                     # records given an opaque model (no field
 divmod = { rem = "out_return" }        # out_ptr (pass a pointer/array), out_return (returned)
 "Counter::bump" = { 0 = "in" }
 
+[check]                                # specializations `numbast check` compiles and links:
+"cub::BlockReduce" = [{ T = "int32", BlockDimX = 128 }]   # types by Numba name, integers
+"clamp_to" = [{ T = "float32" }]       # function templates too
+
 [shim]
 includes = ["<cuda_bf16.h>"]           # replaces the default #include of the dumped headers
 include_dirs = ["../include"]          # searched by NVRTC first; relative to this file
@@ -69,6 +73,10 @@ class BindConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     # Qualified callable name -> parameter name -> a C++ expression the shim passes for it; the
     # parameter then disappears from the Python signature (e.g. a functor: cuda::maximum<>{}).
     arguments: dict[str, dict[str, str]] = {}
+    # Template (C++ or Python name) -> the template arguments of each specialization that
+    # `numbast check` instantiates: a Numba type name ("int32", "float32"), the Python name of
+    # a bound record, or an integer.
+    check: dict[str, list[dict[str, str | int]]] = {}
     shim: ShimConfig = msgspec.field(default_factory=ShimConfig)
 
     def intent(self, callable_name: str, param: str, index: int) -> str:

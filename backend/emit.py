@@ -191,6 +191,8 @@ def _tables(plan: Plan) -> str:
         lines.append("    ),")
     for group in ("class_templates", "aliases", "constants"):
         put(group, getattr(t, group))
+    if t.checks:
+        put("checks", t.checks)
     lines.append(")")
     return "\n".join(lines)
 

@@ -173,6 +173,13 @@ MODULE_INTERNALS = frozenset(
 )
 
 
+def python_parameter(name: str) -> str:
+    """A C++ parameter name as a Python keyword argument, or "" when Python cannot spell it
+    (unnamed, a Python keyword such as `lambda`, outside ASCII): then it is positional only."""
+    ok = name.isidentifier() and name.isascii() and not keyword.iskeyword(name)
+    return name if ok and not name.startswith("_") else ""
+
+
 def python_safe(name: str) -> str:
     """A C++ identifier that is a Python keyword (`lambda`, `None`) or a name the generated
     module uses itself (`_bindings`) gets a trailing `_`."""

@@ -70,6 +70,11 @@ def _parser():
     )
     c.add_argument("--only", action="append", default=[], help="names to check (default all)")
     c.add_argument("--failures-only", action="store_true", help="list only failing bindings")
+    c.add_argument(
+        "--fail-unchecked",
+        action="store_true",
+        help="exit 1 when templates were not checked (no specialization in the config's [check])",
+    )
     return p
 
 
@@ -154,6 +159,11 @@ def _emit(args) -> int:
             "`numbast runtime DIR` copies it into DIR"
         )
     info(f"{PROG}: {skip_summary(len(plan.bound), [r for _, r in plan.skipped])}")
+    if plan.unknown_checks:
+        info(
+            f"{PROG}: warning: [check] names templates this module does not bind: "
+            + ", ".join(plan.unknown_checks)
+        )
     if plan.dropped_refs:
         shown = ", ".join(plan.dropped_refs[:8]) + (", ..." if len(plan.dropped_refs) > 8 else "")
         info(
@@ -232,7 +242,7 @@ def _cache(action: str) -> int:
 def _check(args) -> int:
     import re
 
-    from numbast.backend.check import check_module, render_results
+    from numbast.backend.check import check_report, render_results
     from numbast.backend.errors import EmitError
 
     if not re.fullmatch(r"sm_[0-9]{2,3}[a-z]?", args.arch):
@@ -240,8 +250,14 @@ def _check(args) -> int:
             f"not a GPU architecture: {args.arch!r} (expected sm_XX, e.g. sm_90)", "--arch"
         )
 
-    results = check_module(args.module, args.arch, args.only)
-    info(render_results(results, args.failures_only))
+    report = check_report(args.module, args.arch, args.only)
+    results = report.results
+    info(render_results(results, args.failures_only, report.unchecked))
+    if not results and report.unchecked:
+        info(f"{PROG}: error: nothing was checked: the module binds only templates")
+        return 1
+    if report.unchecked and args.fail_unchecked:
+        return 1
     return 0 if all(r.ok for r in results) else 1
 
 

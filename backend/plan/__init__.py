@@ -156,6 +156,7 @@ def plan_bindings(
         elif isinstance(d, ir.AliasTemplate):
             p.skip(d.qualified_name, "alias template (use the template it names)")
     use_tables = []
+    unknown_checks: list[str] = []
     for k, use in enumerate(uses):
         needed = tuple(sorted(i for i in p.used_foreign if owner[i] == k))
         if needed:
@@ -177,6 +178,7 @@ def plan_bindings(
             class_templates=tuple(ctemplates),
             aliases=tuple(aliases),
             constants=tuple(sorted(constants, key=lambda c: c.name)),
+            checks=_checks(config, ctemplates, ftemplates, unknown_checks),
         ),
         p.shims,
     )
@@ -189,7 +191,42 @@ def plan_bindings(
         for r in dict.fromkeys(p.dropped_refs)
         if {_owner(r), _owner(r).rsplit("::", 1)[0]} & bound
     ]
-    return Plan(tables, p.bound, p.skipped, dropped, record_names)
+    return Plan(tables, p.bound, p.skipped, dropped, record_names, unknown_checks)
+
+
+_CHECK_TYPE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\[::1\]|\*)?\Z")
+
+
+def _checks(
+    config: BindConfig, ctemplates, ftemplates: dict, unknown: list[str]
+) -> tuple[T.Specialization, ...]:
+    """The config's `[check]` as table rows: each template named by its C++ or Python name
+    (those this module does not bind go to `unknown`), each argument name a C++ identifier,
+    each value an integer or a type's name."""
+    known = {c.cpp: c.name for c in ctemplates} | {c.name: c.name for c in ctemplates}
+    for py, overloads in ftemplates.items():
+        known[py] = py
+        known.update((o.callee, py) for o in overloads)
+    out = []
+    for given, specs in sorted(config.check.items()):
+        where = f"$.check.{given}"
+        py = known.get(given) or known.get(given.removeprefix("::"))
+        if py is None:
+            unknown.append(given)
+            continue
+        for i, spec in enumerate(specs):
+            args = []
+            for name, value in spec.items():
+                names.cpp_identifier(name, f"{where}[{i}]")
+                if not isinstance(value, int) and not _CHECK_TYPE.match(value):
+                    raise EmitError(
+                        f"expected an integer or a type (int32, float32[::1], int32*, a "
+                        f"record's Python name), got {value!r}",
+                        f"{where}[{i}].{name}",
+                    )
+                args.append((name, value))
+            out.append(T.Specialization(py, tuple(args)))
+    return tuple(out)
 
 
 def _owner(dropped_ref: str) -> str:

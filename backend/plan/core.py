@@ -27,6 +27,9 @@ class Plan:
     dropped_refs: list[str] = field(default_factory=list)
     # Record id -> Python name, of this module's records and those of modules in use.
     record_names: dict[str, str] = field(default_factory=dict)
+    # Templates the config's [check] names that this module does not bind (a config shared
+    # by several modules names them all).
+    unknown_checks: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -34,6 +37,7 @@ class CallParts:
     """What a shim needs to call a C++ callable with the config's argument intents applied."""
 
     args: list[T.Type] = field(default_factory=list)  # Python-visible argument types
+    names: list[str] = field(default_factory=list)  # their C++ names, for keyword calls
     exprs: list[str] = field(default_factory=list)  # C++ argument expressions
     outs: list[tuple[T.Type, str, str]] = field(default_factory=list)  # out_return results
 
@@ -136,7 +140,15 @@ class Planner:
                 if t.decl in self.foreign:
                     self.used_foreign.add(t.decl)
                 return T.RecordRef(t.decl)
-            raise Unsupported(f"record {t.spelling} is not bound")
+            raw = cxx.RAW_SCALARS.get(t.qualified.replace("const ", "").strip())
+            if raw is not None and (t.decl or "") not in self.by_id:
+                # `__nv_bfloat16_raw` of a header that is not bound here (cuda_fp8.h's
+                # conversions): the bits of Numba's own bfloat16, as C++'s
+                # `__nv_bfloat16(raw)` and `operator __nv_bfloat16_raw()` convert them.
+                return T.Scalar(raw)
+            raise Unsupported(
+                f"record {t.spelling} is not bound (emit with --use of the module that binds it)"
+            )
         if t.kind == "enum":
             base = T.Scalar(
                 {1: "int8", 2: "int16", 4: "int32", 8: "int64"}.get(t.size or 4, "int32")
@@ -185,6 +197,7 @@ class Planner:
                 # C++ adjusts a parameter of array type to a pointer ([dcl.fct]): it takes a
                 # device or local array, as the pointer does.
                 parts.args.append(T.Pointer(self.type(t.element, allow_ref=False)))
+                parts.names.append(names.python_parameter(p.name))
                 parts.exprs.append(cxx.arg(value_cpp(t.element, ppath) + " *", slot))
                 slot += 1
                 continue
@@ -195,6 +208,7 @@ class Planner:
                     self.dropped_refs.append(f"{owner}({p.name or k})")
                 arg = self.type(t)
                 parts.args.append(arg)
+                parts.names.append(names.python_parameter(p.name))
                 cpp = value_cpp(t, ppath)
                 if isinstance(arg, T.EnumRef) and arg.scoped:  # a member: its value as int64
                     parts.exprs.append(f"static_cast<{cpp}>(*static_cast<long long *>(a{slot}))")
@@ -211,9 +225,11 @@ class Planner:
                 if is_ref:
                     cpp = value_cpp(t, ppath)
                     parts.args.append(T.Pointer(self.type(t.pointee, allow_ref=False)))
+                    parts.names.append(names.python_parameter(p.name))
                     parts.exprs.append(f"**static_cast<{cpp} **>(a{slot})")
                 else:
                     parts.args.append(self.type(t))
+                    parts.names.append(names.python_parameter(p.name))
                     parts.exprs.append(cxx.arg(value_cpp(t, ppath), slot))
                 slot += 1
                 continue

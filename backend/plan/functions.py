@@ -29,7 +29,10 @@ def plan(p: Planner, d: ir.Function, functions: dict, operators: dict, templates
             result, body = p.call_result(d.return_type, call, path, parts)
             shim = p.shim(f"{d.id}|{arity}", len(parts.args), body)
             decl = decl_text(d.return_type, d.qualified_name, d.params[:arity])
-            overloads.append(T.Overload(shim, result, tuple(parts.args), decl, p.where(d.location)))
+            where = p.where(d.location)
+            overloads.append(
+                T.Overload(shim, result, tuple(parts.args), decl, where, names=tuple(parts.names))
+            )
     except Unsupported as exc:
         if d.operator is None and _names_a_specialization(p, d.return_type):
             return _typed_by_cpp(p, d, path, templates)
@@ -37,10 +40,11 @@ def plan(p: Planner, d: ir.Function, functions: dict, operators: dict, templates
     py = p.python_name(d)
     if py is None:
         return p.skip(d.qualified_name, "Python name collides with another declaration")
-    have = {o.args for o in functions.get(py, [])}
+    have = {o.args: o for o in functions.get(py, [])}
     fresh = [o for o in overloads if o.args not in have]
     if not fresh:
-        return p.skip(d.qualified_name, "same Numba signature as another overload")
+        other = have[overloads[0].args].decl
+        return p.skip(d.qualified_name, f"same Numba signature as `{other}`")
     functions.setdefault(py, []).extend(fresh)
     p.docs.setdefault(py, d.doc or "")
     p.bound.append(d.qualified_name)
@@ -88,8 +92,8 @@ def _free_operator(p: Planner, d: ir.Function, path: str, operators: dict) -> No
     if parts.outs:
         raise Unsupported("out_return on an operator operand")
     args, exprs = tuple(parts.args), parts.exprs
-    if not any(isinstance(a, T.RecordRef) for a in args):
-        return p.skip(d.qualified_name, f"operator{op} on Numba types: Numba already implements it")
+    # Operators on Numba's own types (`float2 + float2`) are bound too: at import the runtime
+    # keeps those numba-cuda does not implement itself.
     decl, where = decl_text(d.return_type, d.qualified_name, d.params), p.where(d.location)
     if n == 1 and op in cxx.UNARY:
         result, body = p.result(d.return_type, f"{op}({exprs[0]})", path)

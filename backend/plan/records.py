@@ -174,6 +174,7 @@ def _constructors(p: Planner, d: ir.Record, cpp: str, path: str):
                     tuple(parts.args),
                     _decl(c, cpp, arity),
                     p.where(c.location),
+                    names=tuple(parts.names),
                 )
             )
             if c.ctor_kind == "converting" and arity == 1 and not c.explicit:

@@ -37,7 +37,10 @@ def slot(p: Planner, t: ir.TypeRef, tparams: set[str], path: str, self_id: str |
         if name not in tparams:
             raise Unsupported(f"type {t.spelling} names no template parameter")
         if t.kind == "lvalue_reference" and not base.const:
-            raise Unsupported(f"non-const reference {t.spelling} to a template parameter")
+            raise Unsupported(
+                f"non-const reference {t.spelling} to a template parameter "
+                "(set its [intents] entry to inout_ptr, out_ptr or out_return)"
+            )
         return T.TemplateArg(name, forwarding=t.kind == "rvalue_reference" and not base.const)
     if t.kind == "pointer" and t.pointee is not None and t.pointee.kind == "template_parameter":
         name = t.pointee.spelling.replace("const ", "").replace("volatile ", "").strip()
@@ -49,6 +52,22 @@ def slot(p: Planner, t: ir.TypeRef, tparams: set[str], path: str, self_id: str |
     if known == T.Scalar("void"):
         return T.Known(known)
     return T.Known(known, value_cpp(t, path))
+
+
+def _mutable_ref(t: ir.TypeRef) -> bool:
+    return t.kind == "lvalue_reference" and t.pointee is not None and not t.pointee.const
+
+
+def reference_slot(p: Planner, t: ir.TypeRef, intent: str, tparams: set[str], path: str):
+    """A non-const reference parameter under its intent: inout_ptr / out_ptr take an array
+    or a pointer (RefTo), out_return hands the value back (OutReturn); None for `in`."""
+    if intent == "in" or not _mutable_ref(t):
+        return None
+    inner = msgspec.structs.replace(t.pointee, const=True)
+    of = slot(p, inner, tparams, path)
+    if not isinstance(of, (T.Known, T.TemplateArg)):
+        raise Unsupported(f"intent {intent} on {t.spelling}")
+    return T.OutReturn(of) if intent == "out_return" else T.RefTo(of)
 
 
 def function_template(p: Planner, d: ir.FunctionTemplate, out: dict) -> None:
@@ -73,11 +92,15 @@ def function_template(p: Planner, d: ir.FunctionTemplate, out: dict) -> None:
         params = []
         for k, prm in enumerate(d.params):
             array = _ARRAY_REF.match(prm.type.spelling)
+            ppath = f"{path}.params[{k}].type"
+            intent = p.config.intent(d.qualified_name, prm.name, k)
             if array and array["elem"] in pnames and array["count"] in int_names:
                 # `T (&)[N]`: a local or device array, T its dtype, N given as a keyword.
                 params.append(T.ArrayOf(array["elem"], array["count"]))
+            elif (ref := reference_slot(p, prm.type, intent, pnames, ppath)) is not None:
+                params.append(ref)
             else:
-                params.append(slot(p, prm.type, pnames, f"{path}.params[{k}].type"))
+                params.append(slot(p, prm.type, pnames, ppath))
         params = tuple(params)
         try:
             result = slot(p, d.return_type, pnames, f"{path}.return_type")
@@ -103,8 +126,16 @@ def add_overload(p: Planner, d, tparams: tuple, params: tuple, result, decl: str
     if py is None:
         return p.skip(d.qualified_name, "Python name collides with another declaration")
     callee = names.cpp_qualified(d.qualified_name, f"{p.paths[d.id]}.qualified_name")
+    taken = {tp.name for tp in tparams}  # a keyword names a template parameter first
+    pnames = tuple(
+        "" if (n := names.python_parameter(prm.name)) in taken else n
+        for prm, slot_ in zip(d.params, params, strict=True)
+        if not isinstance(slot_, T.OutReturn)
+    )
     out.setdefault(py, []).append(
-        T.FunctionTemplateOverload(d.id, callee, tparams, params, result, decl, p.where(d.location))
+        T.FunctionTemplateOverload(
+            d.id, callee, tparams, params, result, decl, p.where(d.location), pnames
+        )
     )
     p.docs.setdefault(py, d.doc or "")
     p.bound.append(d.qualified_name)
@@ -118,18 +149,15 @@ def _function_tparam(p: Planner, tp: ir.TemplateParam, path: str):
         )
     name = names.cpp_identifier(tp.name, path)
     if tp.kind == "type":
-        default = None
-        if tp.default is not None:
-            default = _default_type(tp.default)
-            if default is None:
-                raise Unsupported(f"default {tp.default} of {tp.name} is not a known type")
-        return T.TypeParam(name, default)
+        default = _default_type(tp.default) if tp.default is not None else None
+        # A default the tables cannot hold (`Op = cuda::std::plus<>`): C++ supplies it.
+        return T.TypeParam(name, default, cpp_default=tp.default is not None and default is None)
     known = _known_type(p, tp.type)
     if not (isinstance(known, T.Scalar) and known.name.startswith(("int", "uint"))):
         raise Unsupported(f"non-type template parameter {tp.name} is not an integer")
-    if tp.default is not None:
-        raise Unsupported(f"default {tp.default} of {tp.name} (give it as a keyword)")
-    return T.TypeParam(name, None, kind="int")
+    # A default (`int N = 7`, `int N = detail::width<T>`) is C++'s to supply when no keyword
+    # gives the parameter.
+    return T.TypeParam(name, None, kind="int", cpp_default=tp.default is not None)
 
 
 def _class_tparams(p: Planner, d: ir.ClassTemplate, path: str) -> list[T.ClassTemplateParam]:
@@ -386,22 +414,23 @@ def _method(p: Planner, d, m: ir.Method, mpath: str, label: str, pnames, int_nam
             # data pointer, e.g. a CUB iterator).
             params.append(T.Deduced())
             continue
-        if base.spelling.replace("const ", "").strip() in member_tparams:
+        if (
+            base.spelling.replace("const ", "").strip() in member_tparams
+            and p.config.intent(label, prm.name, k) == "in"
+        ):
             raise Unsupported(
                 f"member template parameter {base.spelling} of {prm.name} "
-                "(fix it in the config's [arguments])"
+                "(fix it in the config's [arguments], or give a reference an [intents] entry)"
             )
         array = _ARRAY_REF.match(prm.type.spelling)
         if array and array["elem"] in pnames and array["count"] in int_names:
             # `T (&)[ITEMS]`: a local or device array of exactly ITEMS elements.
             params.append(T.ArrayOf(array["elem"], array["count"]))
             continue
-        if p.config.intent(label, prm.name, k) == "out_return":
-            if prm.type.kind != "lvalue_reference" or prm.type.pointee is None:
-                raise Unsupported(f"out_return on {prm.name}, not a reference")
-            inner = msgspec.structs.replace(prm.type.pointee, const=True)
-            params.append(T.OutReturn(slot(p, inner, pnames, ppath)))
-        else:
-            params.append(slot(p, prm.type, pnames, ppath))
+        intent = p.config.intent(label, prm.name, k)
+        if intent != "in" and not _mutable_ref(prm.type):
+            raise Unsupported(f"intent {intent} on {prm.name}, not a non-const reference")
+        ref = reference_slot(p, prm.type, intent, pnames | member_tparams, ppath)
+        params.append(ref if ref is not None else slot(p, prm.type, pnames, ppath))
     result = slot(p, m.return_type, pnames, f"{mpath}.return_type")
     return T.TemplateMethod(names.cpp_name(m.name, f"{mpath}.name"), tuple(params), result)

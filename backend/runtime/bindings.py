@@ -49,6 +49,7 @@ class Bindings:
         self.used: dict[str, Bindings] = {}  # IR id of a used record -> its module's Bindings
         self.exports: dict[str, object] = {}
         self.calls = Callables(self.bundle, self.type_of)
+        self.operators: tuple = ()  # the operator tables bound (numba-cuda's own left out)
         self._templates = None
         self._by_cpp: dict[str, RecordType] | None = None  # C++ spelling -> record type
 
@@ -170,6 +171,19 @@ class Bindings:
             exports[c.name] = c.value
 
     def _operators(self, operators) -> None:
+        # Operators between Numba's own types (`float16 + float16`, `float32x2 + float32x2`)
+        # only where numba-cuda's typing has none: its own implementation stays.
+        operators = [
+            tables.replace(
+                o,
+                overloads=tuple(
+                    c for c in o.overloads if not _numba_implements(o.op, self._numba_args(c))
+                ),
+            )
+            for o in operators
+        ]
+        operators = [o for o in operators if o.overloads]
+        self.operators = tuple(operators)  # those bound here (`numbast check` probes them)
         for o in operators:
             self.calls.function(python_operator(o.op), o.overloads)
         # Numba lowers `a += b` on immutable (by-value) types with the binary operator: give
@@ -185,6 +199,12 @@ class Bindings:
                 ]
                 if extra:
                     self.calls.function(python_operator(base), extra)
+
+    def _numba_args(self, overload) -> tuple | None:
+        """The Numba argument types of an operator overload when none is a bound record."""
+        if any(isinstance(a, tables.RecordRef) for a in overload.args):
+            return None
+        return tuple(self.type_of(a) for a in overload.args)
 
     def _by_ref(self, t) -> bool:
         return isinstance(t, tables.RecordRef) and self.record_type(t.id).by_ref
@@ -237,6 +257,20 @@ def bind_module(t: tables.Module, module: str, module_file: str | None) -> Bindi
     b.build()
     _MODULES.setdefault(t.ir_digest, b)
     return b
+
+
+def _numba_implements(op: str, args: tuple | None) -> bool:
+    """Whether numba-cuda itself types `op` on `args` (Numba types; None: a bound record)."""
+    if args is None:
+        return False
+    from numba.cuda.descriptor import cuda_target
+
+    context = cuda_target.typing_context
+    context.refresh()
+    try:
+        return context.resolve_function_type(python_operator(op), args, {}) is not None
+    except Exception:  # Numba's own typing refused: not implemented there
+        return False
 
 
 def _doc(doc: str, decl: str, where: str, fallback: str) -> str:

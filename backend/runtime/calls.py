@@ -3,6 +3,7 @@ operators, methods and casts of one module."""
 
 from __future__ import annotations
 
+import inspect
 import operator
 
 from llvmlite import ir as llir
@@ -61,6 +62,45 @@ def _void_pointer_call(context, cases, args, kws):
     return None
 
 
+def keyword_order(names, nargs: int, kws) -> list[int] | None:
+    """The parameter index of each argument of a call (the positional ones, then the
+    keywords in the order given), or None when the keywords do not name exactly the
+    parameters after the positional ones (`names`: the C++ parameter names)."""
+    if not names or len(names) != nargs + len(kws):
+        return None
+    order = list(range(nargs))
+    for k in kws:
+        if not k or k not in names[nargs:]:
+            return None
+        order.append(names.index(k))
+    return order
+
+
+def keyword_signature(sig, names):
+    """`sig` (parameters in C++ order) with the Python signature that folds keyword
+    arguments by the C++ parameter names."""
+    P = inspect.Parameter
+    params = [P(n or f"_{i}", P.POSITIONAL_OR_KEYWORD) for i, n in enumerate(names)]
+    return sig.replace(pysig=inspect.Signature(params))
+
+
+def _keyword_call(context, cases, names_of, args, kws):
+    """The signature of a call passing some arguments by their C++ names, or None: an exact
+    match first, then one Numba can convert to."""
+    values = [*args, *kws.values()]
+    viable = []
+    for sig in cases:
+        order = keyword_order(names_of.get(sig, ()), len(args), kws)
+        if order is None:
+            continue
+        formal = [sig.args[i] for i in order]
+        if all(types.unliteral(a) == f for a, f in zip(values, formal, strict=True)):
+            return keyword_signature(sig, names_of[sig])
+        if all(context.can_convert(a, f) is not None for a, f in zip(values, formal, strict=True)):
+            viable.append(sig)
+    return keyword_signature(viable[0], names_of[viable[0]]) if viable else None
+
+
 def python_operator(op: str):
     """The `operator` function a C++ operator (table spelling) binds to."""
     return getattr(operator, cxx.OPERATORS[op])
@@ -116,6 +156,7 @@ class Callables:
         self._cases: dict[object, list] = {}
         self._array_cases: dict[tuple, list] = {}
         self._void_cases: dict[object, list] = {}  # signatures with `void *` parameters
+        self._names: dict[object, dict] = {}  # key -> {signature: C++ parameter names}
 
     def _lower(self, key, sig, shim, self_result=False) -> None:
         lowering_registry.lower(key, *sig.args)(call_impl(self.bundle, shim, self_result))
@@ -151,11 +192,13 @@ class Callables:
         """Bind `overloads` to `key`: a function stand-in, a record class (constructors, whose
         result is `result`), or a Python `operator` function."""
         sigs = []
+        names_of = self._names.setdefault(key, {})
         for o in overloads:
             rtype = result if result is not None else self.type_of(o.result)
             atypes = [self.type_of(a) for a in o.args]
             sig = signature(rtype, *atypes)
             sigs.append(sig)
+            names_of.setdefault(sig, tuple(getattr(o, "names", ())))
             self._lower(key, sig, o.shim, o.self_result)
             if any(isinstance(a, types.CPointer) for a in atypes):
                 # A device array (its data pointer) may be passed where C++ takes `T *`.
@@ -164,6 +207,7 @@ class Callables:
                     for a in atypes
                 ]
                 sigs.append(signature(rtype, *arrays))
+                names_of.setdefault(sigs[-1], tuple(getattr(o, "names", ())))
             if any(isinstance(a, types.CPointer) or a == types.voidptr for a in atypes):
                 self._lower_arrays(key, atypes, o.shim)
             if types.voidptr in atypes:
@@ -175,8 +219,8 @@ class Callables:
 
             class _Template(ConcreteTemplate):
                 def apply(self, args, kws):
-                    if kws:  # template arguments: for a function template of the same name
-                        return None
+                    if kws:  # by C++ parameter name, else a function template's arguments
+                        return _keyword_call(self.context, bucket, names_of, args, kws)
                     return super().apply(args, kws) or _void_pointer_call(
                         self.context, void_cases, args, kws
                     )
@@ -196,14 +240,16 @@ class Callables:
             self._lower(cls, signature(rt, *params), o.shim)
             if any(isinstance(p, types.CPointer) for p in params):
                 self._lower_arrays(cls, params, o.shim)
-            candidates.append(_Candidate(params, o.decl or o.shim))
+            candidates.append(_Candidate(params, o.decl or o.shim, tuple(o.names)))
 
         class _Constructor(AbstractTemplate):
             key = cls
 
             def generic(self, args, kws):
-                if kws or not candidates:
+                if not candidates:
                     return None
+                if kws:
+                    return _keyword_construction(rt, candidates, args, kws)
                 hit = best(candidates, args)
                 if hit is None:
                     return None
@@ -280,8 +326,29 @@ class Callables:
 
 
 class _Candidate:
-    def __init__(self, params, label):
-        self.params, self.label = params, label
+    def __init__(self, params, label, names=(), order=None):
+        self.params, self.label, self.names, self.order = params, label, names, order
+
+
+def _keyword_construction(rt, candidates, args, kws):
+    """`Rec(x, scale=2)`: the constructor C++ would call with the arguments in its own order."""
+    from .overloads import best
+
+    views = []
+    for c in candidates:
+        order = keyword_order(c.names, len(args), kws)
+        if order is not None:
+            views.append(_Candidate([c.params[i] for i in order], c.label, c.names, c))
+    hit = best(views, [*args, *kws.values()])
+    if hit is None:
+        return None
+    if isinstance(hit, tuple):
+        from numba.core.errors import TypingError
+
+        names = "; ".join(c.label for c in hit[1])
+        raise TypingError(f"ambiguous call of {rt}{args}: C++ finds {names}")
+    c = hit.order
+    return keyword_signature(signature(rt, *c.params), c.names)
 
 
 class _Resolved:

@@ -74,6 +74,10 @@ class CompileError(RuntimeError):
 def first_error(exc: Exception) -> str:
     """The compiler's first error line (not NVRTC's "compilation log:" header)."""
     lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    # Numba's typing errors wrap ours (`TypingError: ambiguous call: ...`): that line says it.
+    typing = [ln.split("TypingError: ", 1)[1] for ln in lines if "TypingError: " in ln]
+    if typing:
+        return typing[0][:300]
     compiler = [ln for ln in lines if "error:" in ln or "error :" in ln]
     errs = [ln for ln in lines if "error" in ln.lower()]
     return (compiler or errs or lines or [type(exc).__name__])[0][:300]

@@ -68,6 +68,9 @@ SCALAR_CPP = {
 
 # CUDA records that Numba already has: C++ name -> scalar name.
 CUDA_SCALARS = {"__half": "float16", "__nv_bfloat16": "bfloat16"}
+# Their storage records (one unsigned short of the same bits), where no module in use binds
+# them: passed and returned as the Numba scalar of the same bits.
+RAW_SCALARS = {"__half_raw": "float16", "__nv_bfloat16_raw": "bfloat16"}
 
 # CUDA vector element spellings (`uint` of `uint2`) -> scalar names; `uint2` is `uint32x2`.
 VECTOR_ELEMENTS = {

@@ -75,7 +75,14 @@ def _answer(prelude: str, key: str, include_dirs, ask) -> tuple:
     answer = _disk().get(disk_key)
     if answer is None:
         add_include_dirs(list(include_dirs))
-        answer = ask()
+        from .compiler import CompileError, first_error
+
+        try:
+            answer = ask()
+        except CompileError as exc:  # C++ refuses the type: one line, at typing time
+            from numba.core.errors import TypingError
+
+            raise TypingError(f"C++ rejects {key.rsplit('|', 1)[-1]}: {first_error(exc)}") from None
         _store(disk_key, answer)
     hit = _MEMORY[(prelude, key)] = tuple(answer)
     return hit

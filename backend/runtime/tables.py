@@ -196,6 +196,9 @@ class Overload(Row):
     where: str = ""  # its header:line
     self_result: bool = False  # in-place operator of a by-reference record: yields its left side
     source: str = ""  # the shim's C++ source
+    # The C++ names of `args` (1.3): `f(x, t=0.5)` passes them by keyword ("" for a
+    # parameter Python cannot name).
+    names: tuple[str, ...] = ()
 
 
 class Function(Row):
@@ -337,23 +340,43 @@ class OutReturn(Row):
     of: Known | TemplateArg
 
 
+class RefTo(Row):
+    """A reference parameter (`T &`, `float &`) under the intent inout_ptr or out_ptr: a
+    device or local array, or a pointer, whose first element the callee reads and writes
+    (1.3). `of` is the element: a template parameter or a known type."""
+
+    of: Known | TemplateArg
+
+
 class FromCpp(Row):
     """A result whose type only C++ knows (`decltype(...)`, `auto`, a specialization of a
     class template): asked of NVRTC at typing time for the arguments of the call (1.2)."""
 
 
 TemplateSlot = (
-    Known | TemplateArg | SelfType | Fixed | Deduced | ArrayOf | PointerTo | OutReturn | FromCpp
+    Known
+    | TemplateArg
+    | SelfType
+    | Fixed
+    | Deduced
+    | ArrayOf
+    | PointerTo
+    | OutReturn
+    | RefTo
+    | FromCpp
 )
 
 
 class TypeParam(Row):
     """A template parameter of a function template: a type (`default` a type or None) or,
-    with `kind="int"` (1.2), an integer given as a keyword literal (`Size=32`)."""
+    with `kind="int"` (1.2), an integer given as a keyword literal (`Size=32`).
+    `cpp_default` (1.3): C++ supplies it when not given (a default the tables cannot hold,
+    an integer's included): it is then left out of the call, with every parameter after it."""
 
     name: str
     default: Type | None = None
     kind: str = "type"
+    cpp_default: bool = False
 
 
 class FunctionTemplateOverload(Row):
@@ -366,6 +389,7 @@ class FunctionTemplateOverload(Row):
     result: TemplateSlot
     decl: str = ""
     where: str = ""
+    names: tuple[str, ...] = ()  # C++ names of the parameters a call passes (1.3)
 
 
 class FunctionTemplate(Row):
@@ -455,6 +479,15 @@ class Use(Row):
     records: tuple[str, ...] = ()  # the record ids this module needs from it
 
 
+class Specialization(Row):
+    """A specialization `numbast check` instantiates (1.3): the Python name of a class or
+    function template of this module, and its template arguments (a Numba type's name, the
+    Python name of a bound record, or an integer)."""
+
+    template: str
+    args: tuple[tuple[str, str | int], ...]
+
+
 class Module(Row):
     """Everything one bindings module binds."""
 
@@ -475,6 +508,7 @@ class Module(Row):
     class_templates: tuple[ClassTemplate, ...] = ()
     aliases: tuple[Alias, ...] = ()
     constants: tuple[Constant, ...] = ()
+    checks: tuple[Specialization, ...] = ()  # what `numbast check` instantiates (1.3)
 
     def overloads(self):
         """Every Overload row: constructors, methods, functions, operators."""

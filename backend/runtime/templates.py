@@ -14,21 +14,23 @@ from numba.cuda.typing import signature
 from numba.cuda.typing.templates import AbstractTemplate, AttributeTemplate
 
 from . import cxx, tables
-from .calls import bound_method, call_impl, python_operator
+from .calls import bound_method, call_impl, keyword_order, python_operator
 from .numba_types import can_convert, cpp_spelling
 from .records import RecordType, load_at, spill
 
 
-def _with_keywords(sig, args, kws):
-    """Fold keyword arguments (template arguments) after the positional ones."""
-    if not kws:
+def _with_keywords(sig, args, kws, params=None):
+    """Fold keyword arguments (template arguments) after the positional ones; `params`: the
+    names of the call's parameters when some were passed by their C++ names."""
+    if not kws and params is None:
         return sig
     names = list(kws)
     P = inspect.Parameter
+    params = params or [f"a{i}" for i in range(len(args))]
     sig = signature(sig.return_type, *sig.args, *[kws[k] for k in names])
     return sig.replace(
         pysig=inspect.Signature(
-            [P(f"a{i}", P.POSITIONAL_OR_KEYWORD) for i in range(len(args))]
+            [P(n, P.POSITIONAL_OR_KEYWORD) for n in params]
             + [P(k, P.POSITIONAL_OR_KEYWORD) for k in names]
         )
     )
@@ -104,16 +106,16 @@ class Templates:
                         errors.append(str(exc))
                         continue
                     if hit is not None:
-                        hits.append(hit)
+                        hits.append((*hit, o.decl or hit[2]))
                 if len(hits) > 1:
-                    raise _ambiguous([h[2] for h in hits], args)
+                    raise _ambiguous([h[-1] for h in hits], args)
                 if not hits:
                     if errors:
                         raise _typing_error("; ".join(errors))
                     return None
-                sig, shim, _ = hits[0]
-                sig = _with_keywords(sig, args, kws)
-                chosen[tuple(sig.args)] = (shim, len(args))
+                sig, shim, _, params, template_kws, _ = hits[0]
+                sig = _with_keywords(sig, params or args, template_kws, params)
+                chosen[tuple(sig.args)] = (shim, len(params or args))
                 return sig
 
         _Template.key = key
@@ -127,14 +129,23 @@ class Templates:
     def _instantiate(self, o: tables.FunctionTemplateOverload, args, kws):
         """(signature, shim name, label) of one overload for these arguments, or None;
         _Rejected when C++ refuses the call it would make."""
-        if len(args) != len(o.params):
-            return None
         tparams = {tp.name: tp for tp in o.tparams}
-        deduced: dict[str, object] = {}
-        for name, value in (kws or {}).items():
-            tp = tparams.get(name)
-            if tp is None:
+        template_kws = {k: v for k, v in (kws or {}).items() if k in tparams}
+        by_name = {k: v for k, v in (kws or {}).items() if k not in tparams}
+        params = None  # the call's parameter names, when some are passed by name
+        if by_name:  # `clamp_to(x, hi=1.0, lo=0.0)`: in the C++ order
+            order = keyword_order(o.names, len(args), by_name)
+            if order is None:
                 return None
+            values = [*args, *by_name.values()]
+            args = tuple(values[order.index(i)] for i in range(len(order)))
+            params = [n or f"a{i}" for i, n in enumerate(o.names)]
+        passed = [p for p in o.params if not isinstance(p, tables.OutReturn)]
+        if len(args) != len(passed):
+            return None
+        deduced: dict[str, object] = {}
+        for name, value in template_kws.items():
+            tp = tparams[name]
             if tp.kind == "int":
                 literal = getattr(value, "literal_value", None)
                 if not isinstance(literal, int) or isinstance(literal, bool):
@@ -144,9 +155,13 @@ class Templates:
                 deduced[name] = getattr(value, "instance_type", value)
         forwarded = set()  # parameters deduced through `T &&` from an lvalue: `T &`
         argtypes = []
-        for p, a in zip(o.params, args, strict=True):
+        for p, a in zip(passed, args, strict=True):
             a = types.unliteral(a)
-            if isinstance(p, tables.ArrayOf):  # `T (&)[N]`: T from the array, N a keyword
+            if isinstance(p, tables.RefTo):  # `T &` written through: an array or a pointer
+                if not self._ref_matches(p, a, deduced):
+                    return None
+                argtypes.append(a)
+            elif isinstance(p, tables.ArrayOf):  # `T (&)[N]`: T from the array, N a keyword
                 if not isinstance(a, types.Array) or deduced.setdefault(p.of, a.dtype) != a.dtype:
                     return None
                 if p.count not in deduced:
@@ -170,24 +185,43 @@ class Templates:
                 if can_convert(a, want) is None:
                     return None
                 argtypes.append(want)
-        for name, tp in tparams.items():
-            if name not in deduced:
-                if tp.default is None:
+        explicit = []  # the template arguments the call spells: up to the first left to C++
+        for tp in o.tparams:
+            if tp.name not in deduced:
+                if tp.default is not None:
+                    deduced[tp.name] = self.b.type_of(tp.default)
+                elif not tp.cpp_default:
                     return None
-                deduced[name] = self.b.type_of(tp.default)
-        targs = [_template_arg(tp, deduced[tp.name], tp.name in forwarded) for tp in o.tparams]
-        if None in targs:
+            if tp.name not in deduced or len(explicit) < o.tparams.index(tp):
+                continue  # C++ supplies it (and deduces those after it from the arguments)
+            explicit.append(_template_arg(tp, deduced[tp.name], tp.name in forwarded))
+        if None in explicit:
             return None
-        call_args = []
-        for k, (p, a) in enumerate(zip(o.params, argtypes, strict=True)):
-            if isinstance(p, tables.ArrayOf):
+        targs = explicit
+        outs = []  # out_return locals: (Numba type, C++ type, name)
+        for p in o.params:
+            if isinstance(p, tables.OutReturn):
+                found = self._out_type(p.of, deduced)
+                if found is None:
+                    return None
+                outs.append((*found, f"o{len(outs)}"))
+        call_args, out_names, k = [], iter(n for _, _, n in outs), 0
+        for p in o.params:
+            if isinstance(p, tables.OutReturn):
+                call_args.append(next(out_names))
+                continue
+            a = argtypes[k]
+            if isinstance(p, tables.RefTo):
+                call_args.append("*" + cxx.arg(f"{cpp_spelling(_pointee(a))} *", k))
+            elif isinstance(p, tables.ArrayOf):
                 call_args.append(_arg_expr(_ArrayArg(cpp_spelling(a.dtype), deduced[p.count]), k))
             elif isinstance(p, tables.PointerTo):
                 call_args.append(cxx.arg(f"{cpp_spelling(deduced[p.of])} *", k))
             else:
                 cpp = _value_cpp(a) if isinstance(p, tables.TemplateArg) else p.cpp
                 call_args.append(cxx.arg(cpp, k))
-        label = f"{o.callee}<{', '.join(targs)}>" if o.tparams else o.callee
+            k += 1
+        label = f"{o.callee}<{', '.join(targs)}>" if targs else o.callee
         call = f"{label}({', '.join(call_args)})"
         if isinstance(o.result, tables.FromCpp):
             rtype, rcpp = self._result_from_cpp(call, len(args), label)
@@ -199,9 +233,33 @@ class Templates:
             rcpp = f"{cpp_spelling(deduced[o.result.of])} *"
         else:
             rtype, rcpp = self.b.type_of(o.result.type), o.result.cpp
-        body = f"{call};" if rtype == types.void else cxx.construct(rcpp, call)
+        if outs:
+            void = rtype == types.void
+            body = cxx.out_return_body(None if void else rcpp, call, [(c, n) for _, c, n in outs])
+            members = ([] if void else [rtype]) + [t for t, _, _ in outs]
+            rtype = members[0] if len(members) == 1 else types.Tuple(members)
+        else:
+            body = f"{call};" if rtype == types.void else cxx.construct(rcpp, call)
         shim = self._shim(f"{o.id}|{'|'.join(targs)}|{'|'.join(call_args)}", body, len(args))
-        return signature(rtype, *argtypes), shim, label
+        return signature(rtype, *argtypes), shim, label, params, template_kws
+
+    def _ref_matches(self, p: tables.RefTo, a, deduced: dict) -> bool:
+        """Whether `a` (an array or a pointer) passes for the reference `p`, deducing its
+        template parameter."""
+        elem = _pointee(a)
+        if elem is None:
+            return False
+        if isinstance(p.of, tables.TemplateArg):
+            return deduced.setdefault(p.of.name, elem) == elem
+        return elem == self.b.type_of(p.of.type)
+
+    def _out_type(self, of, deduced: dict):
+        """(Numba type, C++ type) of an out_return local, or None when its template
+        parameter is neither deduced nor given."""
+        if isinstance(of, tables.TemplateArg):
+            found = deduced.get(of.name)
+            return None if found is None else (found, cpp_spelling(found))
+        return self.b.type_of(of.type), of.cpp
 
     def _result_from_cpp(self, call: str, nargs: int, label: str):
         """(Numba type, C++ spelling) of what `call` returns, asked of NVRTC."""
@@ -458,6 +516,11 @@ class Templates:
                     return None
                 argtypes.append(a)
                 cpps.append(f"{cpp_spelling(elem)} *")
+            elif isinstance(p, tables.RefTo):  # written through: an array or a pointer
+                if not self._ref_matches(p, a, deduced):
+                    return None
+                argtypes.append(a)
+                cpps.append(_RefArg(cpp_spelling(_pointee(a))))
             elif isinstance(p, tables.TemplateArg):
                 have = deduced.setdefault(p.name, a)
                 if have != a and can_convert(a, have) is None:
@@ -499,7 +562,19 @@ class _ArrayArg(str):
         return self
 
 
+class _RefArg(str):
+    """The C++ argument spelling of a reference passed as an array's or pointer's first
+    element (inout_ptr / out_ptr)."""
+
+    def __new__(cls, elem: str):
+        self = super().__new__(cls, f"{elem} &")
+        self.elem = elem
+        return self
+
+
 def _arg_expr(cpp: str, k: int) -> str:
+    if isinstance(cpp, _RefArg):
+        return f"**static_cast<{cpp.elem} **>(a{k})"
     if isinstance(cpp, _ArrayArg):
         e = cpp.elem
         return f"*reinterpret_cast<{e} (*)[{cpp.count}]>(*static_cast<{e} **>(a{k}))"

@@ -71,6 +71,7 @@ _TABLES = _t.Module(
                     result=_t.FromCpp(),
                     decl="template <typename T> Meter<T> make_meter(T f)",
                     where="bind_class_templates.cuh:42",
+                    names=("f",),
                 ),
             ),
         ),

@@ -68,6 +68,7 @@ _TABLES = _t.Module(
                     decl="Color next_color(Color c)",
                     where="includes_other.cuh:5",
                     source='extern "C" __device__ int nbst_fc6146889a20522de4cf(void *out, void *a0) {\n  ::new (out) Color(next_color(*static_cast<Color *>(a0)));\n  return 0;\n}\n',
+                    names=("c",),
                 ),
             ),
         ),

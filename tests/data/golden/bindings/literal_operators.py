@@ -92,6 +92,7 @@ _TABLES = _t.Module(
                     decl="Meters longer(Meters a, Meters b)",
                     where="literal_operators.cuh:12",
                     source='extern "C" __device__ int nbst_1a28905c1add58534ec9(void *out, void *a0, void *a1) {\n  ::new (out) Meters(longer(*static_cast<Meters *>(a0), *static_cast<Meters *>(a1)));\n  return 0;\n}\n',
+                    names=("a", "b"),
                 ),
             ),
         ),

@@ -172,6 +172,7 @@ _TABLES = _t.Module(
                     decl="Counter::Counter(int start)",
                     where="records.cuh:25",
                     source='extern "C" __device__ int nbst_975ddddf8f290621c490(void *out, void *a0) {\n  ::new (out) Counter(*static_cast<int *>(a0));\n  return 0;\n}\n',
+                    names=("start",),
                 ),
                 _t.Overload(
                     shim="nbst_68ee91fc371d14dd7e3f",
@@ -180,6 +181,7 @@ _TABLES = _t.Module(
                     decl="Counter::Counter(const Counter & other)",
                     where="records.cuh:26",
                     source='extern "C" __device__ int nbst_68ee91fc371d14dd7e3f(void *out, void *a0) {\n  ::new (out) Counter(*static_cast<Counter *>(a0));\n  return 0;\n}\n',
+                    names=("other",),
                 ),
                 _t.Overload(
                     shim="nbst_adc23977f27a441253e3",
@@ -188,6 +190,7 @@ _TABLES = _t.Module(
                     decl="Counter::Counter(int start, int step)",
                     where="records.cuh:28",
                     source='extern "C" __device__ int nbst_adc23977f27a441253e3(void *out, void *a0, void *a1) {\n  ::new (out) Counter(*static_cast<int *>(a0), *static_cast<int *>(a1));\n  return 0;\n}\n',
+                    names=("start", "step"),
                 ),
             ),
             casts=(

@@ -78,6 +78,26 @@ _TABLES = _t.Module(
                     result=_t.TemplateArg(name="T"),
                     decl="template <typename T> T clamp(T x, T lo, T hi)",
                     where="templates.cuh:5",
+                    names=("x", "lo", "hi"),
+                ),
+            ),
+        ),
+        # sum: function template
+        _t.FunctionTemplate(
+            name="sum",
+            overloads=(
+                _t.FunctionTemplateOverload(
+                    id="c:@FT@>2#T#NIsum#&1{nt0.0#S2_#",
+                    callee="sum",
+                    tparams=(
+                        _t.TypeParam(name="T"),
+                        _t.TypeParam(name="N", kind="int", cpp_default=True),
+                    ),
+                    params=(_t.ArrayOf(of="T", count="N"),),
+                    result=_t.TemplateArg(name="T"),
+                    decl="template <typename T, int N> T sum(const T (&)[N] values)",
+                    where="templates.cuh:8",
+                    names=("values",),
                 ),
             ),
         ),
@@ -138,8 +158,9 @@ Algo = _bindings.exports["Algo"]
 Config = _bindings.exports["Config"]
 Storage = _bindings.exports["Storage"]
 clamp = _bindings.exports["clamp"]
+sum = _bindings.exports["sum"]
 
-__all__ = ["Algo", "Config", "Storage", "clamp"]
+__all__ = ["Algo", "Config", "Storage", "clamp", "sum"]
 
 # What was not bound, and why.
 _NOT_BOUND = (
@@ -151,11 +172,16 @@ _NOT_BOUND = (
     ),
     ("Storage<T, 1>", "partial specialization (C++ picks it for matching arguments)"),
     ("clamp", "explicit specialization (C++ picks it when the template is called)"),
-    ("sum", "default 4 of N (give it as a keyword)"),
     ("count", "template parameter Ts is a pack, a template or unnamed"),
     ("Apply", "template parameter Wrap is a pack or a template"),
     ("Quad", "alias template (use the template it names)"),
-    ("F3", "record Storage<float, 3> is not bound"),
-    ("I2", "record Storage<int, 2> is not bound"),
+    (
+        "F3",
+        "record Storage<float, 3> is not bound (emit with --use of the module that binds it)",
+    ),
+    (
+        "I2",
+        "record Storage<int, 2> is not bound (emit with --use of the module that binds it)",
+    ),
     ("Config::bits", "no constant value"),
 )

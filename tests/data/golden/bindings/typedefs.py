@@ -118,6 +118,7 @@ _TABLES = _t.Module(
                     decl="pair_t make_pair(int_alias a, u64 b)",
                     where="typedefs.cuh:15",
                     source='extern "C" __device__ int nbst_4c4f69321372b6ef0cf7(void *out, void *a0, void *a1) {\n  ::new (out) pair_t(make_pair(*static_cast<int_alias *>(a0), *static_cast<u64 *>(a1)));\n  return 0;\n}\n',
+                    names=("a", "b"),
                 ),
             ),
         ),

@@ -1,0 +1,83 @@
+"""cuda_fp8.h bound alone (no `--use` of the fp16/bf16 modules): its conversions over
+`__half_raw` and `__nv_bfloat16_raw` take and return Numba's own float16 and bfloat16 (the
+same bits), as the README promises for `__half` and `__nv_bfloat16`. Checked against
+ml_dtypes over every e4m3 and e5m2 encoding on a GPU; compiled and linked without one."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from helpers import DATA
+
+cuda = pytest.importorskip("numba.cuda", reason="numba-cuda is needed to build bindings")
+ml_dtypes = pytest.importorskip("ml_dtypes", reason="ml_dtypes is the reference")
+E4M3, E5M2 = 0, 1  # __nv_fp8_interpretation_t
+
+
+@pytest.fixture(scope="module")
+def fp8(tmp_path_factory):
+    from bind_helpers import import_file
+    from numbast import ir
+    from numbast.backend.emit import emit_module, write_module
+
+    tmp = tmp_path_factory.mktemp("raw")
+    text, plan = emit_module(ir.load(DATA / "ir" / "cuda_fp8.json"), b"", "test")
+    skipped = dict(plan.skipped)
+    for name in ("__nv_cvt_fp8_to_halfraw", "__nv_cvt_fp8_to_bf16raw"):
+        assert name not in skipped
+    write_module(tmp / "fp8_alone.py", text)
+    return import_file(tmp / "fp8_alone.py")
+
+
+def _kernel(fp8):
+    to_half, to_bf16 = fp8.__nv_cvt_fp8_to_halfraw, fp8.__nv_cvt_fp8_to_bf16raw
+    from_bf16 = fp8.__nv_cvt_bfloat16raw_to_fp8
+
+    def kernel(codes, kind, halves, bf16s, back):
+        i = cuda.grid(1)
+        if i < codes.size:
+            halves[i] = to_half(codes[i], kind)
+            b = to_bf16(codes[i], kind)
+            bf16s[i] = b
+            back[i] = from_bf16(b, 0, kind)  # __NV_NOSAT
+
+    return kernel
+
+
+def test_raw_conversions_link_without_a_gpu(fp8):
+    from numba.cuda import types
+
+    from numbast.backend.check import link_kernel
+
+    argtypes = (
+        types.uint8[::1],
+        types.int32,
+        types.float16[::1],
+        types.bfloat16[::1],
+        types.uint8[::1],
+    )
+    source = link_kernel(_kernel(fp8), argtypes, fp8._bindings.bundle)
+    assert "__nv_bfloat16_raw" in source and "__half_raw" in source  # C++'s own types
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not cuda.is_available(), reason="needs a CUDA GPU")
+@pytest.mark.parametrize("kind, dtype", [(E4M3, "float8_e4m3fn"), (E5M2, "float8_e5m2")])
+def test_raw_conversions_against_ml_dtypes(fp8, kind, dtype):
+    codes = np.arange(256, dtype=np.uint8)
+    values = codes.view(getattr(ml_dtypes, dtype)).astype(np.float32)
+    halves = np.zeros(256, np.float16)
+    bf16s = np.zeros(256, np.uint16)
+    back = np.zeros(256, np.uint8)
+    d = [cuda.to_device(a) for a in (halves, bf16s.view(ml_dtypes.bfloat16), back)]
+    cuda.jit(_kernel(fp8)).forall(256)(cuda.to_device(codes), kind, *d)
+    halves, bf16s, back = (a.copy_to_host() for a in d)
+    finite = np.isfinite(values)
+    np.testing.assert_array_equal(halves[finite], values[finite].astype(np.float16))
+    np.testing.assert_array_equal(
+        bf16s.view(np.uint16)[finite], values[finite].astype(ml_dtypes.bfloat16).view(np.uint16)
+    )
+    assert np.isnan(halves[~finite & np.isnan(values)]).all()
+    # fp8 -> bf16 is exact, so converting back gives every finite encoding again.
+    np.testing.assert_array_equal(back[finite], codes[finite])
