@@ -233,13 +233,7 @@ class Templates:
             rcpp = f"{cpp_spelling(deduced[o.result.of])} *"
         else:
             rtype, rcpp = self.b.type_of(o.result.type), o.result.cpp
-        if outs:
-            void = rtype == types.void
-            body = cxx.out_return_body(None if void else rcpp, call, [(c, n) for _, c, n in outs])
-            members = ([] if void else [rtype]) + [t for t, _, _ in outs]
-            rtype = members[0] if len(members) == 1 else types.Tuple(members)
-        else:
-            body = f"{call};" if rtype == types.void else cxx.construct(rcpp, call)
+        rtype, body = _result_body(rtype, rcpp, call, outs)
         shim = self._shim(f"{o.id}|{'|'.join(targs)}|{'|'.join(call_args)}", body, len(args))
         return signature(rtype, *argtypes), shim, label, params, template_kws
 
@@ -411,13 +405,7 @@ class Templates:
                 exprs.append(_arg_expr(cpps[k - 1], k))
                 k += 1
         call = f"static_cast<{typ.cpp} *>(a0)->{o.name}({', '.join(exprs)})"
-        if outs:
-            void = rtype == types.void
-            body = cxx.out_return_body(None if void else rcpp, call, [(c, n) for _, c, n in outs])
-            members = ([] if void else [rtype]) + [ot for ot, _, _ in outs]
-            rtype = members[0] if len(members) == 1 else types.Tuple(members)
-        else:
-            body = f"{call};" if rtype == types.void else cxx.construct(rcpp, call)
+        rtype, body = _result_body(rtype, rcpp, call, outs)
         shim = self._shim(f"{t.id}|{o.name}|{typ.cpp}|{'|'.join(cpps)}", body, len(args) + 1)
         chosen[(mkey, typ, *argtypes)] = (shim, len(args) + 1)
         return signature(rtype, *argtypes).replace(recvr=typ)
@@ -536,6 +524,17 @@ class Templates:
         if None in cpps:
             return None
         return deduced, argtypes, cpps
+
+
+def _result_body(rtype, rcpp: str | None, call: str, outs: list):
+    """(Numba result type, shim body) of `call`: its result, and the out_return locals
+    `outs` [(Numba type, C++ type, name)] after it as a tuple."""
+    if not outs:
+        return rtype, f"{call};" if rtype == types.void else cxx.construct(rcpp, call)
+    void = rtype == types.void
+    body = cxx.out_return_body(None if void else rcpp, call, [(c, n) for _, c, n in outs])
+    members = ([] if void else [rtype]) + [ot for ot, _, _ in outs]
+    return (members[0] if len(members) == 1 else types.Tuple(members)), body
 
 
 def _split_template_args(text: str) -> list[str]:
