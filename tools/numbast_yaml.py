@@ -39,6 +39,9 @@ _HANDLED = {
     "Shim Include Override",
     "Function Argument Intents",
     "MLIR Backend",
+    # Ours, for a library's implementation (as the TOML config's [shim] sources and link):
+    "Source Files",  # .cu files compiled with the shims
+    "Link Files",  # .ltoir, .ptx, .o, .a, .cubin, .fatbin files linked
 }
 
 
@@ -65,6 +68,13 @@ def _list(value, key: str) -> list[str]:
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return list(value)
     raise EmitError(f"expected a list of strings, got {type(value).__name__}", key)
+
+
+def _beside(folder: Path, given: str) -> str:
+    """A path of the config: relative to the config's folder where it lies there (a header of
+    the user's own), else as given (a name under the CUDA include roots, `cuda_fp8.h`)."""
+    candidate = folder / given
+    return str(candidate) if not Path(given).is_absolute() and candidate.exists() else given
 
 
 def read_numbast_yaml(path: str | Path) -> NumbastConfig:
@@ -137,7 +147,10 @@ def read_numbast_yaml(path: str | Path) -> NumbastConfig:
         f"<{inc[1:-1]}>" if len(inc) > 2 and inc[0] == inc[-1] == '"' else inc
         for inc in _list(raw.get("Shim Include Override"), "Shim Include Override")
     ]
-    include_dirs = _list(raw.get("Clang Include Paths"), "Clang Include Paths")
+    here = Path(path).resolve().parent
+    include_dirs = [
+        _beside(here, d) for d in _list(raw.get("Clang Include Paths"), "Clang Include Paths")
+    ]
     try:
         config = BindConfig(
             exclude=excluded,
@@ -146,7 +159,12 @@ def read_numbast_yaml(path: str | Path) -> NumbastConfig:
             strip_enumerator_prefix=strip_enumerators,
             opaque=opaque,
             intents=intents,
-            shim=ShimConfig(includes=includes, include_dirs=include_dirs),
+            shim=ShimConfig(
+                includes=includes,
+                include_dirs=include_dirs,
+                sources=_list(raw.get("Source Files"), "Source Files"),
+                link=_list(raw.get("Link Files"), "Link Files"),
+            ),
         )
         config = msgspec.convert(msgspec.to_builtins(config), BindConfig)  # checks intents
     except msgspec.ValidationError as exc:
@@ -154,10 +172,13 @@ def read_numbast_yaml(path: str | Path) -> NumbastConfig:
     arch = _list(raw.get("GPU Arch"), "GPU Arch")
     if len(arch) > 1:
         raise EmitError("one GPU architecture per module", f"{path}: 'GPU Arch'")
+    entry = raw.get("Entry Point")
+    if entry is not None and not isinstance(entry, str):
+        raise EmitError("expected a header path", f"{path}: 'Entry Point'")
     return NumbastConfig(
         config=config,
-        entry_point=raw.get("Entry Point"),
-        retain=_list(raw.get("File List"), "File List"),
+        entry_point=_beside(here, entry) if entry else None,
+        retain=[_beside(here, f) for f in _list(raw.get("File List"), "File List")],
         include_dirs=include_dirs,
         defines=_list(raw.get("Predefined Macros"), "Predefined Macros"),
         arch=arch[0] if arch else None,

@@ -86,3 +86,33 @@ def test_emit_from_a_numbast_config_alone(tmp_path):
     text = out.read_text()
     assert 'name="fp8_e5m2"' in text and '("NOSAT", 0)' in text
     assert "cvt_float_to_fp8" in text and '"__nv_cvt_float_to_fp8"' not in text
+
+
+def test_a_yaml_config_binds_a_local_header_from_anywhere(tmp_path):
+    """A Numbast YAML config beside the user's own header: its paths are relative to the
+    config, the macros reach the shims, and `Source Files` (ours) names the library's .cu."""
+    import shutil
+
+    lib = tmp_path / "userlib"
+    shutil.copytree(DATA / "userlib", lib)
+    (lib / "userlib.yml").write_text(
+        "Name: userlib\n"
+        "Entry Point: include/userlib.cuh\n"
+        "File List: [include/userlib.cuh]\n"
+        "Predefined Macros: [USERLIB_SCALE=3]\n"
+        "Source Files: [src/userlib.cu]\n"
+        "GPU Arch: [sm_90]\n"
+    )
+    away = tmp_path / "elsewhere"
+    away.mkdir()
+    r = subprocess.run(
+        [sys.executable, "-m", "numbast.tools.numbast_cli", "emit"]
+        + ["--config", str(lib / "userlib.yml"), "-o", str(lib / "m.py")],
+        capture_output=True,
+        text=True,
+        cwd=away,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "5 bound, 0 skipped" in r.stderr
+    text = (lib / "m.py").read_text()
+    assert 'sources=("src/userlib.cu",)' in text and "#define USERLIB_SCALE 3" in text
