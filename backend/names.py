@@ -1,89 +1,34 @@
 """The one gate between IR text and generated code: every C++ name, type spelling and argument
 expression is checked against a grammar here before it reaches shim C++, and every Python name
-before it reaches generated Python. Nothing else from an IR file reaches code unquoted."""
+before it reaches generated Python. Nothing else from an IR file reaches code unquoted.
+
+The names bindings can spell are a part of those an IR may hold (`numbast.ir.cpp_names`):
+a valid name outside that part is skipped by the planner, never an error."""
 
 from __future__ import annotations
 
 import keyword
 import re
 
+from numbast.ir import cpp_names
+
 from .errors import EmitError
 
 _CPP_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_OPERATOR = re.compile(
-    r"operator\s*(\+|-|\*|/|%|\^|&|\||~|!|=|<|>|\+=|-=|\*=|/=|%=|\^=|&=|"
-    r"\|=|<<|>>|>>=|<<=|==|!=|<=|>=|<=>|&&|\|\||\+\+|--|,|->\*|->|\(\)|\[\])\Z"
-)
-# Tokens of a template argument list: names, integer literals, and the punctuation of types and
-# constant expressions. No `;`, braces, quotes, `#`, `/` or backslash: nothing that ends a
-# statement, opens a comment or a string, or continues a line.
-_ARG_TOKEN = re.compile(r"\s+|[A-Za-z_][A-Za-z0-9_]*|[0-9]+[uUlL]*|::|[<>,*&()\[\]+\-.]")
 # Type spellings: names, template arguments, pointers, references, arrays, qualifiers.
 _CPP_TYPE = re.compile(r"[A-Za-z0-9_:<>,*&()\[\] .+-]*\Z")
 _CPP_EXPR = re.compile(r"[A-Za-z0-9_:<>(){}, .+-]*\Z")
 
 
-def _template_args(text: str) -> bool:
-    """`<...>` with balanced brackets (parentheses only inside it) and only _ARG_TOKENs."""
-    depth, parens, pos = 0, 0, 0
-    while pos < len(text):
-        m = _ARG_TOKEN.match(text, pos)
-        if m is None:
-            return False
-        tok = m.group()
-        pos = m.end()
-        if tok == "<":
-            depth += 1
-        elif tok == ">":
-            depth -= 1
-            if depth < 0 or (depth == 0 and pos != len(text)):
-                return False
-        elif tok in "()":
-            parens += 1 if tok == "(" else -1
-            if parens < 0:
-                return False
-        elif depth == 0:
-            return False
-    return depth == 0 and parens == 0
-
-
 def _component(part: str, last: bool) -> bool:
     """`name` or `name<args>` (an operator name only as the last component)."""
-    if last and _OPERATOR.match(part):
+    if last and cpp_names.OPERATOR.match(part):
         return True
     m = re.match(r"[A-Za-z_][A-Za-z0-9_]*", part)
     if m is None:
         return False
     rest = part[m.end() :]
-    return not rest or (rest.startswith("<") and _template_args(rest))
-
-
-def _split_qualified(name: str) -> list[str] | None:
-    """Components of `a::b<c::d>::e`, splitting only at `::` outside template arguments."""
-    parts, depth, start, i = [], 0, 0, 0
-    while i < len(name):
-        ch = name[i]
-        if ch == "<":
-            depth += 1
-        elif ch == ">":
-            depth -= 1
-        elif depth == 0 and name.startswith("::", i):
-            parts.append(name[start:i])
-            i += 2
-            start = i
-            continue
-        i += 1
-    parts.append(name[start:])
-    return parts
-
-
-_LITERAL_OPERATOR = re.compile(r'operator\s*""\s*[A-Za-z_][A-Za-z0-9_]*\Z')
-
-
-def is_literal_operator(name: str) -> bool:
-    """A user-defined literal operator (`operator""_c`, `operator""il`): valid C++ that no
-    call from Python can spell, so never bound (and never an error)."""
-    return bool(_LITERAL_OPERATOR.match(name))
+    return not rest or (rest.startswith("<") and cpp_names.template_args(rest))
 
 
 def is_non_ascii_identifier(name: str) -> bool:
@@ -100,7 +45,7 @@ def cpp_name(name: str, path: str) -> str:
 
 def cpp_qualified(name: str, path: str) -> str:
     """A qualified C++ name; components may carry template arguments."""
-    parts = _split_qualified(name.removeprefix("::"))
+    parts = cpp_names.split_qualified(name.removeprefix("::"))
     if parts and all(_component(p, last=(k == len(parts) - 1)) for k, p in enumerate(parts)):
         return name
     raise EmitError(f"not a qualified C++ name: {name!r}", path)

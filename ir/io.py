@@ -182,6 +182,39 @@ def root_folders(doc: APIDocument, folder: str | os.PathLike) -> list[str]:
     ]
 
 
+def _name_errors(doc: APIDocument) -> list[IRError]:
+    """Every name that is not C++ (`cpp_names`): such text would be no declaration at all."""
+    from . import cpp_names
+    from .model import Enum, Macro
+
+    errors = []
+
+    def need(ok: bool, name: str, path: str, what: str) -> None:
+        if not ok:
+            errors.append(IRError(f"not {what}: {name!r}", path))
+
+    for i, d in enumerate(doc.declarations):
+        p = f"$.declarations[{i}]"
+        if isinstance(d, Macro):
+            need(cpp_names.is_identifier(d.name), d.name, f"{p}.name", "a C++ identifier")
+            continue
+        need(cpp_names.is_name(d.name), d.name, f"{p}.name", "a C++ name")
+        qualified = d.qualified_name
+        need(cpp_names.is_qualified(qualified), qualified, f"{p}.qualified_name", "a C++ name")
+        if isinstance(d, RECORD_KINDS):
+            for j, f in enumerate(d.fields):
+                if f.name:
+                    ok = cpp_names.is_identifier(f.name)
+                    need(ok, f.name, f"{p}.fields[{j}].name", "a C++ identifier")
+            for j, m in enumerate(d.methods):
+                need(cpp_names.is_name(m.name), m.name, f"{p}.methods[{j}].name", "a C++ name")
+        if isinstance(d, Enum):
+            for j, e in enumerate(d.enumerators):
+                ok = cpp_names.is_identifier(e.name)
+                need(ok, e.name, f"{p}.enumerators[{j}].name", "a C++ identifier")
+    return errors
+
+
 def check(doc: APIDocument) -> list[IRError]:
     """Semantic checks the schema cannot express: unique ids, resolvable references."""
     errors: list[IRError] = []
@@ -193,6 +226,7 @@ def check(doc: APIDocument) -> list[IRError]:
         else:
             known[ident] = path
 
+    errors += _name_errors(doc)
     for i, decl in enumerate(doc.declarations):
         claim(decl.id, f"$.declarations[{i}].id")
         if isinstance(decl, RECORD_KINDS):

@@ -53,19 +53,16 @@ def used_module(path: str | Path, module: str | None = None) -> UsedModule:
 
 
 def _check_names(doc: ir.APIDocument) -> dict[str, str]:
-    """Refuse (EmitError with the JSON path) any name that is not valid C++: it would reach
-    shim source. Declarations named with identifiers outside ASCII, which C++ allows, are not
-    refused but returned (id -> reason) to be skipped."""
+    """The declarations (id -> reason) whose names the bindings cannot spell: valid C++ (the
+    IR's checks, run first, refuse anything else) outside the part that reaches shims and
+    Python, such as identifiers outside ASCII and literal or allocation operators."""
     skip: dict[str, str] = {}
 
     def check(name: str, path: str, owner: str, validate) -> None:
-        last = name.rsplit("::", 1)[-1]
-        if names.is_non_ascii_identifier(last):
-            skip.setdefault(owner, f"non-ASCII name {name!r} (not bound)")
-        elif names.is_literal_operator(last):
-            skip.setdefault(owner, "user-defined literal operator (no Python spelling)")
-        else:
+        try:
             validate(name, path)
+        except EmitError:
+            skip.setdefault(owner, _unspellable(name))
 
     for i, d in enumerate(doc.declarations):
         p = f"$.declarations[{i}]"
@@ -85,6 +82,16 @@ def _check_names(doc: ir.APIDocument) -> dict[str, str]:
             for j, e in enumerate(d.enumerators):
                 check(e.name, f"{p}.enumerators[{j}].name", d.id, names.cpp_identifier)
     return skip
+
+
+def _unspellable(name: str) -> str:
+    """Why a valid C++ name is not bound."""
+    last = name.rsplit("::", 1)[-1]
+    if '""' in last:
+        return "user-defined literal operator (no Python spelling)"
+    if last.startswith("operator"):
+        return f"{last} has no Python spelling"
+    return f"non-ASCII name {name!r} (not bound)"
 
 
 def _check_document(doc: ir.APIDocument) -> None:

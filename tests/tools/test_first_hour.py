@@ -111,3 +111,44 @@ def test_literal_operators_are_skipped_and_validate_agrees(tmp_path):
     assert "2 bound, 2 skipped: 2 user-defined literal operator" in r.stderr
     text = (tmp_path / "lit.py").read_text()
     assert "longer = _bindings.exports" in text and 'operator""_m' in text
+
+
+@pytest.mark.parametrize(
+    "name, valid",
+    [
+        ('operator""_m', True),  # literal operator: valid, skipped
+        ("operator new", True),
+        ("operator delete[]", True),
+        ("café", True),  # C++ allows identifiers outside ASCII; bindings skip them
+        ("longer; int x", False),
+        ('longer"', False),
+        ("operator+(", False),
+    ],
+)
+def test_validate_and_emit_agree_on_names(tmp_path, name, valid):
+    """What `canopy validate` accepts, emit accepts (binding or skipping it with a reason);
+    what it refuses, emit refuses with the same JSON path."""
+    import json
+
+    api = tmp_path / "lit.json"
+    assert cli("canopy", "dump", DATA / "literal_operators.cuh", "-o", api).returncode == 0
+    doc = json.loads(api.read_text())
+    i = next(k for k, d in enumerate(doc["declarations"]) if d["name"] == "longer")
+    doc["declarations"][i]["name"] = name
+    api.write_text(json.dumps(doc))
+    checked = cli("canopy", "validate", api)
+    emitted = cli("numbast", "emit", api, "--no-verify", "-o", tmp_path / "m.py")
+    assert (checked.returncode == 0) == valid == (emitted.returncode == 0), emitted.stderr
+    if valid:
+        assert "longer" in dict(_not_bound(tmp_path / "m.py"))
+    else:
+        where = f"$.declarations[{i}].name"
+        assert where in checked.stderr and where in emitted.stderr
+        assert not (tmp_path / "m.py").exists()
+
+
+def _not_bound(module) -> tuple:
+    import ast
+
+    text = module.read_text()
+    return ast.literal_eval(text[text.index("_NOT_BOUND = ") + len("_NOT_BOUND = ") :])
