@@ -353,7 +353,7 @@ def _link(kernels: list[bytes], shim_ltoir: bytes, arch: str, extra=()) -> None:
 def compile_shims(bundle, names, cc) -> bytes:
     from .runtime.compiler import compile_ltoir
 
-    return compile_ltoir(bundle.source(names), cc)[0]
+    return compile_ltoir(bundle.source(names), cc, (), bundle.options)[0]
 
 
 def link_kernel(pyfunc, argtypes, bundle, arch: str = "sm_90") -> str:

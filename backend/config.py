@@ -28,6 +28,7 @@ include_dirs = ["../include"]          # searched by NVRTC first; relative to th
 defines = { MY_FLAG = "1" }
 sources = ["../src/mylib.cu"]          # the library's implementation, compiled with the shims
 link = ["../lib/libmylib.a"]           # linked as they are: .ltoir .ptx .o .a .cubin .fatbin
+nvrtc_options = ["-default-device"]    # for headers with unannotated functions
 ```
 """
 
@@ -52,6 +53,7 @@ class ShimConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     defines: dict[str, str] = {}
     sources: list[str] = []  # .cu files (relative to the config file)
     link: list[str] = []  # .ltoir, .ptx, .o, .a/.lib, .cubin, .fatbin files
+    nvrtc_options: list[str] = []  # e.g. "-default-device" (runtime/compiler.py lists them)
 
 
 # CUDA's headers define implementation helpers next to their API; several of them do not

@@ -12,7 +12,7 @@ from pathlib import Path
 from numbast import ir
 
 from .config import BindConfig, load_config
-from .includes import Places, implementation, shim_folders
+from .includes import Places, implementation, nvrtc_options, shim_folders
 from .plan import UsedModule, plan_bindings
 from .runtime.tables import replace
 
@@ -53,6 +53,7 @@ def bind(
         include_dirs=folders.absolute + extra,
         sources=sources.absolute,
         link=link.absolute,
+        nvrtc_options=nvrtc_options(config),
     )
     name = f"numbast_dynamic_{next(_counter)}"
     bindings = runtime().bind_module(tables, name, None)

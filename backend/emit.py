@@ -14,7 +14,7 @@ from numbast import __version__, ir
 
 from . import names
 from .config import BindConfig
-from .includes import Places, implementation, shim_folders
+from .includes import Places, implementation, nvrtc_options, shim_folders
 from .plan import Plan, UsedModule, plan_bindings
 from .pysource import WIDTH, literal, quote
 from .runtime import PROCESS_NAME, RUNTIME_VERSION
@@ -81,14 +81,24 @@ def emit_module(
     places = places or Places()
     folders = shim_folders(doc, config or BindConfig(), places)
     sources, link = implementation(config or BindConfig(), places)
+    options = nvrtc_options(config or BindConfig())
     plan.tables = T.replace(
-        plan.tables, include_dirs=folders.recorded, sources=sources.recorded, link=link.recorded
+        plan.tables,
+        include_dirs=folders.recorded,
+        sources=sources.recorded,
+        link=link.recorded,
+        nvrtc_options=options,
     )
     if verify:
         from .verify import failing_shims, without
 
         failed = failing_shims(
-            plan.tables, list(folders.absolute), doc.header.arch, sources.absolute, link.absolute
+            plan.tables,
+            list(folders.absolute),
+            doc.header.arch,
+            sources.absolute,
+            link.absolute,
+            options,
         )
         if failed:
             tables, dropped = without(plan.tables, failed)
@@ -174,7 +184,7 @@ def _tables(plan: Plan) -> str:
     lines.append("    ir_digest=_IR_DIGEST,")
     lines.append("    prelude=_PRELUDE,")
     put("include_dirs", t.include_dirs)
-    for group in ("sources", "link"):  # a library's implementation, where it has one
+    for group in ("sources", "link", "nvrtc_options"):  # where a library has them
         if getattr(t, group):
             put(group, getattr(t, group))
     put("uses", t.uses)

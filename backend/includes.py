@@ -85,3 +85,14 @@ def implementation(config: BindConfig, places: Places) -> tuple[Located, Located
                 raise EmitError(f"{given}: no such file (relative to the config's folder)", where)
             found[key].append(path)
     return _located(found["sources"], places), _located(found["link"], places)
+
+
+def nvrtc_options(config: BindConfig) -> tuple[str, ...]:
+    """`[shim] nvrtc_options`, each one NVRTC option the runtime allows."""
+    from .runtime.compiler import ALLOWED_OPTIONS
+
+    for i, option in enumerate(config.shim.nvrtc_options):
+        if option not in ALLOWED_OPTIONS:
+            allowed = ", ".join(sorted(ALLOWED_OPTIONS))
+            raise EmitError(f"{option!r} is not one of {allowed}", f"$.shim.nvrtc_options[{i}]")
+    return tuple(config.shim.nvrtc_options)

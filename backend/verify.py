@@ -28,8 +28,10 @@ def failing_shims(
     arch: str,
     sources: tuple[str, ...] = (),
     link: tuple[str, ...] = (),
+    options: tuple[str, ...] = (),
 ) -> dict[str, str]:
-    """{shim name: the compiler's first error} for the shims that do not compile. Raises
+    """{shim name: the compiler's first error} for the shims that do not compile (with the
+    module's NVRTC `options`). Raises
     EmitError when the headers themselves do not compile: no declaration is at fault then,
     and the user must fix the include folders or macros (`include_dirs` are absolute)."""
     dirs = environment.include_dirs_near(None, include_dirs)
@@ -40,25 +42,27 @@ def failing_shims(
     shims = t.shims()
     # Shims that call functions the library defines in its own .cu or libraries link only
     # together with those.
-    extra = _Implementation(prelude, sources, link, arch)
+    extra = _Implementation(prelude, sources, link, arch, options)
+    compile_ = functools.partial(_compile, options=options)
+    compiles = functools.partial(_compiles, options=options)
+    links = functools.partial(_links, extra=extra, options=options)
     failed: dict[str, str] = {}
-    alone = _compile(prelude, {}, arch)
+    alone = compile_(prelude, {}, arch)
     if alone is not None:
         raise header_error(alone[2], arch)
     for _ in range(MAX_ROUNDS):
         left = {k: v for k, v in shims.items() if k not in failed}
-        result = _compile(prelude, left, arch)
+        result = compile_(prelude, left, arch)
         if result is None:
             # Some code compiles to LTO-IR but not to the arch's machine code (warp votes
             # without .sync on sm_70+): link every shim into a kernel to find those too.
-            links = functools.partial(_links, extra=extra)
             if left and not links(prelude, left, arch):
                 why = f"does not link for {arch} ({_UNDEFINED_HINT})"
                 failed.update(_bisect(prelude, left, arch, why, links))
             return failed
         blamed, first, _ = result
         if not blamed:  # an error we cannot place: find the failing shims by halving
-            failed.update(_bisect(prelude, left, arch, first))
+            failed.update(_bisect(prelude, left, arch, first, compiles))
             return failed
         failed.update(blamed)
     return failed
@@ -89,7 +93,7 @@ def header_error(first: re.Match | None, arch: str) -> EmitError:
     return EmitError(f"NVRTC ({arch}): {msg}; {fix}", where)
 
 
-def _compile(prelude: str, shims: dict[str, str], arch: str):
+def _compile(prelude: str, shims: dict[str, str], arch: str, options=()):
     """None when the source compiles, else ({shim: error} for errors placed in a shim, the
     first error line, the first error's match)."""
     from .runtime.compiler import PROGRAM, cc_of, compile_ltoir
@@ -104,7 +108,7 @@ def _compile(prelude: str, shims: dict[str, str], arch: str):
         spans.append((start, lines, name))
         parts.append(shims[name])
     try:
-        compile_ltoir("\n".join(parts), cc_of(arch))
+        compile_ltoir("\n".join(parts), cc_of(arch), (), options)
         return None
     except Exception as exc:  # NVRTC's log is in the message
         log = str(exc)
@@ -125,16 +129,17 @@ def _compile(prelude: str, shims: dict[str, str], arch: str):
     return blamed, first or (log.strip().splitlines() or ["?"])[-1], first_match
 
 
-def _compiles(prelude, shims, arch) -> bool:
-    return _compile(prelude, shims, arch) is None
+def _compiles(prelude, shims, arch, options=()) -> bool:
+    return _compile(prelude, shims, arch, options) is None
 
 
 class _Implementation:
     """The library's implementation as cuda.core ObjectCodes, made on first use. A source
     that does not compile is the user's error, named with the compiler's first line."""
 
-    def __init__(self, prelude: str, sources, link, arch: str):
+    def __init__(self, prelude: str, sources, link, arch: str, options=()):
         self.prelude, self.sources, self.link, self.arch = prelude, sources, link, arch
+        self.options = options
         self._codes: list | None = None
 
     def codes(self) -> list:
@@ -142,7 +147,7 @@ class _Implementation:
             from .runtime.compiler import cc_of, first_error
             from .runtime.shims import ShimBundle
 
-            bundle = ShimBundle(self.prelude, {}, "verify", self.sources, self.link)
+            bundle = ShimBundle(self.prelude, {}, "verify", self.sources, self.link, self.options)
             try:
                 self._codes = bundle.object_codes(cc_of(self.arch))
             except Exception as exc:  # the compiler's or the file's refusal
@@ -150,7 +155,7 @@ class _Implementation:
         return self._codes
 
 
-def _links(prelude: str, shims: dict[str, str], arch: str, extra=None) -> bool:
+def _links(prelude: str, shims: dict[str, str], arch: str, extra=None, options=()) -> bool:
     """Whether the shims, called from one kernel, compile and link to the arch's cubin."""
     from cuda.core import Linker, LinkerOptions, ObjectCode
 
@@ -163,7 +168,7 @@ def _links(prelude: str, shims: dict[str, str], arch: str, extra=None) -> bool:
     kernel = 'extern "C" __global__ void numbast_verify(void *p) {\n' + "\n".join(calls) + "\n}\n"
     source = "\n".join([prelude, *(shims[n] for n in sorted(shims)), kernel])
     try:
-        obj = ObjectCode.from_ltoir(compile_ltoir(source, cc_of(arch))[0])
+        obj = ObjectCode.from_ltoir(compile_ltoir(source, cc_of(arch), (), options)[0])
     except Exception:  # the compiler's refusal
         return False
     others = extra.codes() if extra is not None else []
@@ -175,7 +180,7 @@ def _links(prelude: str, shims: dict[str, str], arch: str, extra=None) -> bool:
         return False
 
 
-def _bisect(prelude, shims: dict[str, str], arch, why: str, ok=_compiles) -> dict[str, str]:
+def _bisect(prelude, shims: dict[str, str], arch, why: str, ok) -> dict[str, str]:
     """The shims that fail `ok` on their own, found by halving."""
     if not shims or ok(prelude, shims, arch):
         return {}

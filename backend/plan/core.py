@@ -140,12 +140,14 @@ class Planner:
                 if t.decl in self.foreign:
                     self.used_foreign.add(t.decl)
                 return T.RecordRef(t.decl)
-            raw = cxx.RAW_SCALARS.get(t.qualified.replace("const ", "").strip())
-            if raw is not None and (t.decl or "") not in self.by_id:
+            name = t.qualified.replace("const ", "").strip()
+            if (t.decl or "") not in self.by_id and name in cxx.RAW_SCALARS:
                 # `__nv_bfloat16_raw` of a header that is not bound here (cuda_fp8.h's
                 # conversions): the bits of Numba's own bfloat16, as C++'s
                 # `__nv_bfloat16(raw)` and `operator __nv_bfloat16_raw()` convert them.
-                return T.Scalar(raw)
+                return T.Scalar(cxx.RAW_SCALARS[name])
+            if (t.decl or "") not in self.by_id and name in cxx.RAW_VECTORS:
+                return T.Vector(cxx.RAW_VECTORS[name])  # the pair's bits, fields x and y
             raise Unsupported(
                 f"record {t.spelling} is not bound (emit with --use of the module that binds it)"
             )

@@ -42,6 +42,7 @@ class Bindings:
             name=f"{module}_shims.cu",
             sources=environment.files_near(module_file, t.sources),
             link=environment.files_near(module_file, t.link),
+            options=t.nvrtc_options,
         )
         self.records: dict[str, RecordType] = {}  # IR id -> Numba type (own records)
         self.classes: dict[str, type] = {}  # Python name -> stand-in class
@@ -83,19 +84,23 @@ class Bindings:
         """sizeof/alignof of a C++ type (or a field's offset) after this module's includes."""
         from .layout import query_layout
 
-        return query_layout(self.bundle.prelude, cpp, field, self.include_dirs)
+        return query_layout(self.bundle.prelude, cpp, field, self.include_dirs, self.bundle.options)
 
     def query_specialization(self, cpp: str) -> tuple[int, int, str]:
         """(sizeof, alignof, C++'s spelling) of a class template specialization."""
         from .layout import query_specialization
 
-        return query_specialization(self.bundle.prelude, cpp, self.include_dirs)
+        return query_specialization(
+            self.bundle.prelude, cpp, self.include_dirs, self.bundle.options
+        )
 
     def query_result(self, call: str, nargs: int) -> tuple[str, str]:
         """("type", C++ type) of a shim's call expression, or ("error", why it fails)."""
         from .layout import query_result
 
-        return query_result(self.bundle.prelude, call, nargs, self.include_dirs)
+        return query_result(
+            self.bundle.prelude, call, nargs, self.include_dirs, self.bundle.options
+        )
 
     def type_from_cpp(self, spelled: str):
         """The Numba type of a C++ type as NVRTC spells it (a call's result: references and

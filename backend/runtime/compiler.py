@@ -123,12 +123,32 @@ def _log(prog) -> str:
     return buf.rstrip(b"\0").decode("utf-8", "replace")
 
 
-def compile_ltoir(source: str, cc: tuple[int, int], name_expressions=()):
-    """(LTO-IR bytes, {name expression: lowered name}) of `source` for `cc`. Raises
-    CompileError, whose message holds the compiler's log."""
+# NVRTC options a module's config may add (`[shim] nvrtc_options`): they change how its
+# headers compile, never where output goes or what is read.
+ALLOWED_OPTIONS = frozenset(
+    {
+        "-default-device",  # unannotated functions are device functions (host-only headers)
+        "-use_fast_math",
+        "-ftz=true",
+        "-ftz=false",
+        "-prec-div=true",
+        "-prec-div=false",
+        "-prec-sqrt=true",
+        "-prec-sqrt=false",
+        "-fmad=true",
+        "-fmad=false",
+    }
+)
+
+
+def compile_ltoir(source: str, cc: tuple[int, int], name_expressions=(), extra=()):
+    """(LTO-IR bytes, {name expression: lowered name}) of `source` for `cc`, with a module's
+    `extra` options (of ALLOWED_OPTIONS). Raises CompileError, whose message holds the
+    compiler's log."""
     from cuda.bindings import nvrtc
 
     options = [f"-arch=sm_{cc[0]}{cc[1]}", "-std=c++17", "-rdc=true", "-dlto"]
+    options += [o for o in extra if o in ALLOWED_OPTIONS]
     options += [f"-I{d}" for d in include_path()]
     pch = nvrtc_version() >= (12, 8) and os.environ.get("NUMBAST_NVRTC_PCH") != "0"
     if pch:

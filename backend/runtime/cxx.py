@@ -71,6 +71,8 @@ CUDA_SCALARS = {"__half": "float16", "__nv_bfloat16": "bfloat16"}
 # Their storage records (one unsigned short of the same bits), where no module in use binds
 # them: passed and returned as the Numba scalar of the same bits.
 RAW_SCALARS = {"__half_raw": "float16", "__nv_bfloat16_raw": "bfloat16"}
+# Their pairs (two unsigned shorts `x`, `y`): Numba's uint16x2 has the same fields and layout.
+RAW_VECTORS = {"__half2_raw": "uint16x2", "__nv_bfloat162_raw": "uint16x2"}
 
 # CUDA vector element spellings (`uint` of `uint2`) -> scalar names; `uint2` is `uint32x2`.
 VECTOR_ELEMENTS = {

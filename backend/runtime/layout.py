@@ -22,25 +22,26 @@ _DISK: dict | None = None
 
 
 def query_layout(
-    prelude: str, cpp: str, field: str | None = None, include_dirs: list[str] = ()
+    prelude: str, cpp: str, field: str | None = None, include_dirs: list[str] = (), options=()
 ) -> tuple[int, int]:
-    """(sizeof, alignof) of `cpp`, or (offsetof(cpp, field), 0), compiled after `prelude`."""
-    key = cpp if field is None else f"{cpp}::{field}"
-    answer = _answer(prelude, key, include_dirs, lambda: _ask_nvrtc(prelude, cpp, field))
+    """(sizeof, alignof) of `cpp`, or (offsetof(cpp, field), 0), compiled after `prelude`
+    with a module's NVRTC `options`."""
+    key = _with_options(cpp if field is None else f"{cpp}::{field}", options)
+    answer = _answer(prelude, key, include_dirs, lambda: _ask_nvrtc(prelude, cpp, field, options))
     return int(answer[0]), int(answer[1])
 
 
 def query_specialization(
-    prelude: str, cpp: str, include_dirs: list[str] = ()
+    prelude: str, cpp: str, include_dirs: list[str] = (), options=()
 ) -> tuple[int, int, str]:
     """(sizeof, alignof, C++'s own spelling) of a class template specialization spelled `cpp`
     (`Tile<16, B>` is `Tile<16u, ns::B>` to C++: one spelling, so one Numba type)."""
-    key = f"specialization|{_arch()}|{cpp}"
-    answer = _answer(prelude, key, include_dirs, lambda: _ask_specialization(prelude, cpp))
+    key = _with_options(f"specialization|{_arch()}|{cpp}", options)
+    answer = _answer(prelude, key, include_dirs, lambda: _ask_specialization(prelude, cpp, options))
     return int(answer[0]), int(answer[1]), str(answer[2])
 
 
-def _ask_specialization(prelude: str, cpp: str) -> tuple[int, int, str]:
+def _ask_specialization(prelude: str, cpp: str, options=()) -> tuple[int, int, str]:
     from .compiler import compile_ltoir, demangle, device_cc
 
     src = (
@@ -48,7 +49,7 @@ def _ask_specialization(prelude: str, cpp: str) -> tuple[int, int, str]:
         " __global__ void numbast_specialization() {}\n"
     )
     expr = f"&numbast_specialization<{cpp}, sizeof({cpp}), alignof({cpp})>"
-    _, mapping = compile_ltoir(src, device_cc(), [expr])
+    _, mapping = compile_ltoir(src, device_cc(), [expr], options)
     size, align = (int(v) for v in re.findall(r"Ly(\d+)E", mapping[expr])[-2:])
     spelled = demangle(mapping[expr])
     args = spelled[spelled.index("<") + 1 : spelled.rindex(">")]
@@ -63,6 +64,11 @@ def _arch() -> str:
 
     major, minor = device_cc()
     return f"sm_{major}{minor}"
+
+
+def _with_options(key: str, options) -> str:
+    """A query's key with the module's NVRTC options (they may change the answer)."""
+    return key if not options else f"{key}|options={' '.join(options)}"
 
 
 def _answer(prelude: str, key: str, include_dirs, ask) -> tuple:
@@ -82,13 +88,14 @@ def _answer(prelude: str, key: str, include_dirs, ask) -> tuple:
         except CompileError as exc:  # C++ refuses the type: one line, at typing time
             from numba.core.errors import TypingError
 
-            raise TypingError(f"C++ rejects {key.rsplit('|', 1)[-1]}: {first_error(exc)}") from None
+            what = key.split("|options=")[0].rsplit("|", 1)[-1]
+            raise TypingError(f"C++ rejects {what}: {first_error(exc)}") from None
         _store(disk_key, answer)
     hit = _MEMORY[(prelude, key)] = tuple(answer)
     return hit
 
 
-def _ask_nvrtc(prelude, cpp, field) -> tuple[int, int]:
+def _ask_nvrtc(prelude, cpp, field, options=()) -> tuple[int, int]:
     from .compiler import compile_ltoir, device_cc
 
     # The answer travels in the lowered name of a kernel template instantiated with it.
@@ -101,7 +108,7 @@ def _ask_nvrtc(prelude, cpp, field) -> tuple[int, int]:
         if field is None
         else f"&numbast_layout<__builtin_offsetof({cpp}, {field}), 0>"
     )
-    _, mapping = compile_ltoir(src, device_cc(), [expr])
+    _, mapping = compile_ltoir(src, device_cc(), [expr], options)
     size, align = (int(v) for v in re.findall(r"Ly(\d+)E", mapping[expr])[:2])
     return size, align
 
@@ -144,16 +151,18 @@ def forget_memory() -> None:
 
 
 def query_result(
-    prelude: str, call: str, nargs: int, include_dirs: list[str] = ()
+    prelude: str, call: str, nargs: int, include_dirs: list[str] = (), options=()
 ) -> tuple[str, str]:
     """The C++ type of `call`, an expression over `void *a0 ... a<nargs-1>` (a shim's call),
     compiled after `prelude`: ("type", spelling) or ("error", the compiler's first error)."""
-    key = f"decltype|{_arch()}|{nargs}|{call}"
-    kind, text = _answer(prelude, key, include_dirs, lambda: _ask_result(prelude, call, nargs))
+    key = _with_options(f"decltype|{_arch()}|{nargs}|{call}", options)
+    kind, text = _answer(
+        prelude, key, include_dirs, lambda: _ask_result(prelude, call, nargs, options)
+    )
     return str(kind), str(text)
 
 
-def _ask_result(prelude: str, call: str, nargs: int) -> tuple[str, str]:
+def _ask_result(prelude: str, call: str, nargs: int, options=()) -> tuple[str, str]:
     from .compiler import CompileError, compile_ltoir, demangle, device_cc, first_error
 
     # The type travels in the lowered name of a kernel template instantiated with it.
@@ -164,7 +173,7 @@ def _ask_result(prelude: str, call: str, nargs: int) -> tuple[str, str]:
     )
     expr = f"&numbast_type<decltype(numbast_call({', '.join(['nullptr'] * nargs)}))>"
     try:
-        _, mapping = compile_ltoir(src, device_cc(), [expr])
+        _, mapping = compile_ltoir(src, device_cc(), [expr], options)
     except CompileError as exc:
         return "error", first_error(exc)
     spelled = demangle(mapping[expr])

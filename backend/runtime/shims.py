@@ -33,15 +33,17 @@ class ShimBundle(LinkableCode):
         name: str,
         sources: tuple[str, ...] = (),
         link: tuple[str, ...] = (),
+        options: tuple[str, ...] = (),
     ):
         super().__init__(b"", name=name)
         self.prelude = prelude
         self.shims = shims
         self.used: set[str] = set()
+        self.options = tuple(options)  # the module's own NVRTC options
         # The library's own implementation: .cu files compiled beside the shims, and
         # LTO-IR, PTX, objects and libraries linked as they are (absolute paths).
         defines = "".join(ln + "\n" for ln in prelude.splitlines() if ln.startswith("#define "))
-        self.sources = tuple(ImplementationSource(path, defines) for path in sources)
+        self.sources = tuple(ImplementationSource(path, defines, options) for path in sources)
         self.link = tuple(link)
 
     def attach(self, library) -> None:
@@ -81,12 +83,13 @@ class ShimBundle(LinkableCode):
         from numba import cuda
 
         cc = cuda.current_context().device.compute_capability
-        return ltoir(self.source(), cc)
+        return ltoir(self.source(), cc, self.options)
 
 
-def ltoir(source: str, cc: tuple[int, int]) -> bytes:
-    """NVRTC's LTO-IR of `source` for `cc`, from the disk cache when it holds it."""
-    path = os.path.join(cache_dir(), "shims", _key(source, cc) + ".ltoir")
+def ltoir(source: str, cc: tuple[int, int], options=()) -> bytes:
+    """NVRTC's LTO-IR of `source` for `cc` (with a module's `options`), from the disk cache
+    when it holds it."""
+    path = os.path.join(cache_dir(), "shims", _key(source, cc, options) + ".ltoir")
     try:
         with open(path, "rb") as fh:
             data = fh.read()
@@ -96,12 +99,12 @@ def ltoir(source: str, cc: tuple[int, int]) -> bytes:
         pass
     from .compiler import compile_ltoir
 
-    data, _ = compile_ltoir(source, cc)
+    data, _ = compile_ltoir(source, cc, (), options)
     write_cache_file(path, data)
     return data
 
 
-def _key(source: str, cc) -> str:
+def _key(source: str, cc, options=()) -> str:
     """The source, the device, the toolchain and the headers it includes (size and mtime)."""
     try:
         from cuda.bindings import nvrtc as _bindings
@@ -109,7 +112,9 @@ def _key(source: str, cc) -> str:
         toolchain = str(_bindings.nvrtcVersion())
     except Exception:  # the version is only part of a cache key
         toolchain = "?"
-    text = "\n".join([source, f"cc={cc}", toolchain, numba_cuda_version(), *include_stamps(source)])
+    text = "\n".join(
+        [source, f"cc={cc}", toolchain, numba_cuda_version(), *options, *include_stamps(source)]
+    )
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -126,9 +131,10 @@ class ImplementationSource(LinkableCode):
     the disk cache). Included by absolute path, so its own `#include "..."`s resolve
     beside it."""
 
-    def __init__(self, path: str, defines: str = ""):
+    def __init__(self, path: str, defines: str = "", options=()):
         super().__init__(b"", name=os.path.basename(path))
         self.path = path
+        self.options = tuple(options)
         self.text = defines + f'#include "{path}"\n'
         self._compiled: dict[tuple[int, int], bytes] = {}
 
@@ -141,7 +147,8 @@ class ImplementationSource(LinkableCode):
         if found is None:
             from .compiler import compile_ltoir
 
-            found = self._compiled[tuple(cc)] = compile_ltoir(self.text, tuple(cc))[0]
+            found = compile_ltoir(self.text, tuple(cc), (), self.options)[0]
+            self._compiled[tuple(cc)] = found
         return found
 
     @property

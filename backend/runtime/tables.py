@@ -499,6 +499,7 @@ class Module(Row):
     # files compiled with the shims, and LTO-IR / PTX / object / library files linked.
     sources: tuple[str, ...] = ()
     link: tuple[str, ...] = ()
+    nvrtc_options: tuple[str, ...] = ()  # the module's own NVRTC options (1.3)
     uses: tuple[Use, ...] = ()
     enums: tuple[Enum, ...] = ()
     records: tuple[Record, ...] = ()

@@ -62,10 +62,17 @@ class Templates:
     def instance_named(self, spelled: str):
         """The Numba type of a specialization of a bound class template, spelled as C++
         spells it (a result type NVRTC gave), or None."""
+        # C++ may spell the class template inside an inline namespace that the tables leave
+        # out (CCCL's `thrust::_V_300500_SM_900::complex`, libcu++'s `cuda::std::__4::`).
+        plain = (
+            _INLINE_NAMESPACE.sub("::", spelled.split("<", 1)[0])
+            + spelled[len(spelled.split("<", 1)[0]) :]
+        )
         for prefix, (t, make) in self._named.items():
-            if spelled.startswith(prefix) and spelled.endswith(">"):
-                parts = _split_template_args(spelled[len(prefix) : -1])
-                return make(spelled, self._read_template_args(t, parts))
+            for name in (spelled, plain):
+                if name.startswith(prefix) and name.endswith(">"):
+                    parts = _split_template_args(name[len(prefix) : -1])
+                    return make(spelled, self._read_template_args(t, parts))
         return None
 
     def _read_template_args(self, t: tables.ClassTemplate, parts: list[str]) -> dict:
@@ -535,6 +542,9 @@ def _result_body(rtype, rcpp: str | None, call: str, outs: list):
     body = cxx.out_return_body(None if void else rcpp, call, [(c, n) for _, c, n in outs])
     members = ([] if void else [rtype]) + [ot for ot, _, _ in outs]
     return (members[0] if len(members) == 1 else types.Tuple(members)), body
+
+
+_INLINE_NAMESPACE = re.compile(r"::(?:_V_[0-9A-Za-z_]+|__v?[0-9]+)::")
 
 
 def _split_template_args(text: str) -> list[str]:

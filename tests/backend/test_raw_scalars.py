@@ -1,7 +1,9 @@
 """cuda_fp8.h bound alone (no `--use` of the fp16/bf16 modules): its conversions over
 `__half_raw` and `__nv_bfloat16_raw` take and return Numba's own float16 and bfloat16 (the
-same bits), as the README promises for `__half` and `__nv_bfloat16`. Checked against
-ml_dtypes over every e4m3 and e5m2 encoding on a GPU; compiled and linked without one."""
+same bits), as the README promises for `__half` and `__nv_bfloat16`; their pairs
+(`__half2_raw`, `__nv_bfloat162_raw`: unsigned shorts x and y) are Numba's uint16x2. Checked
+against ml_dtypes over every e4m3 and e5m2 encoding on a GPU; compiled and linked without
+one."""
 
 from __future__ import annotations
 
@@ -24,23 +26,34 @@ def fp8(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("raw")
     text, plan = emit_module(ir.load(DATA / "ir" / "cuda_fp8.json"), b"", "test")
     skipped = dict(plan.skipped)
-    for name in ("__nv_cvt_fp8_to_halfraw", "__nv_cvt_fp8_to_bf16raw"):
+    for name in (
+        "__nv_cvt_fp8_to_halfraw",
+        "__nv_cvt_fp8_to_bf16raw",
+        "__nv_cvt_fp8x2_to_halfraw2",
+    ):
         assert name not in skipped
     write_module(tmp / "fp8_alone.py", text)
     return import_file(tmp / "fp8_alone.py")
 
 
 def _kernel(fp8):
+    from numba import uint16
+
     to_half, to_bf16 = fp8.__nv_cvt_fp8_to_halfraw, fp8.__nv_cvt_fp8_to_bf16raw
     from_bf16 = fp8.__nv_cvt_bfloat16raw_to_fp8
+    to_half2 = fp8.__nv_cvt_fp8x2_to_halfraw2
 
-    def kernel(codes, kind, halves, bf16s, back):
+    def kernel(codes, kind, halves, bf16s, back, pairs):
         i = cuda.grid(1)
         if i < codes.size:
             halves[i] = to_half(codes[i], kind)
             b = to_bf16(codes[i], kind)
             bf16s[i] = b
             back[i] = from_bf16(b, 0, kind)  # __NV_NOSAT
+            # The pair (x: codes[i], y: its complement) as two halves' bits.
+            h2 = to_half2(uint16(codes[i]) | (uint16(255 - codes[i]) << 8), kind)
+            pairs[i, 0] = h2.x
+            pairs[i, 1] = h2.y
 
     return kernel
 
@@ -56,6 +69,7 @@ def test_raw_conversions_link_without_a_gpu(fp8):
         types.float16[::1],
         types.bfloat16[::1],
         types.uint8[::1],
+        types.uint16[:, ::1],
     )
     source = link_kernel(_kernel(fp8), argtypes, fp8._bindings.bundle)
     assert "__nv_bfloat16_raw" in source and "__half_raw" in source  # C++'s own types
@@ -70,9 +84,12 @@ def test_raw_conversions_against_ml_dtypes(fp8, kind, dtype):
     halves = np.zeros(256, np.float16)
     bf16s = np.zeros(256, np.uint16)
     back = np.zeros(256, np.uint8)
-    d = [cuda.to_device(a) for a in (halves, bf16s.view(ml_dtypes.bfloat16), back)]
+    pairs = np.zeros((256, 2), np.uint16)
+    d = [cuda.to_device(a) for a in (halves, bf16s.view(ml_dtypes.bfloat16), back, pairs)]
     cuda.jit(_kernel(fp8)).forall(256)(cuda.to_device(codes), kind, *d)
-    halves, bf16s, back = (a.copy_to_host() for a in d)
+    halves, bf16s, back, pairs = (a.copy_to_host() for a in d)
+    np.testing.assert_array_equal(pairs[:, 0], halves.view(np.uint16))
+    np.testing.assert_array_equal(pairs[:, 1], halves.view(np.uint16)[255 - codes])
     finite = np.isfinite(values)
     np.testing.assert_array_equal(halves[finite], values[finite].astype(np.float16))
     np.testing.assert_array_equal(

@@ -136,3 +136,39 @@ def test_typing_time_cpp_rejection_is_one_typing_error():
     text = str(err.value)
     assert "C++ rejects" in text and "Word needs a 4-byte type" in text
     assert "compilation log" not in text
+
+
+def test_thrust_complex_example_config_is_checked_whole(tmp_path):
+    """thrust/complex.h compiles under NVRTC only with the example config's
+    `-default-device` and stream declarations; its specializations then check whole."""
+    pytest.importorskip("clang.cindex", reason="dumping thrust/complex.h needs the frontend")
+    api = tmp_path / "thrust_complex.json"
+    r = subprocess.run(
+        [sys.executable, "-m", "numbast.tools.canopy", "dump", "thrust/complex.h", "-o", str(api)],
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 0, r.stderr
+    config = Path(__file__).parents[2] / "examples" / "configs" / "thrust_complex.toml"
+    module = tmp_path / "tc.py"
+    away = tmp_path / "elsewhere"
+    away.mkdir()
+    r = cli("emit", api, "--config", config, "-o", module, cwd=away)
+    assert r.returncode == 0, r.stderr
+    assert 'nvrtc_options=("-default-device",)' in module.read_text()
+    r = cli("check", module, "--fail-unchecked", cwd=away)
+    assert r.returncode == 0, r.stderr
+    assert "complex<T=float64>.imag(float64)" in r.stderr and "polar<T0=float32" in r.stderr
+    # Without the option thrust/complex.h does not compile for the shims: one error.
+    plain = tmp_path / "plain.toml"
+    plain.write_text(config.read_text().replace('nvrtc_options = ["-default-device"]', ""))
+    (tmp_path / "include").symlink_to(config.parent / "include")
+    r = cli("emit", api, "--config", plain, "-o", tmp_path / "x.py")
+    assert r.returncode == 1 and "-default-device" in r.stderr
+
+
+def test_nvrtc_options_outside_the_allowed_ones_are_errors(tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text('[shim]\nnvrtc_options = ["-o", "/tmp/evil"]\n')
+    r = cli("emit", UC_IR, "--config", config, "-o", tmp_path / "m.py")
+    assert r.returncode == 1 and "$.shim.nvrtc_options[0]: '-o' is not one of" in r.stderr
