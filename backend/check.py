@@ -149,8 +149,17 @@ def template_probes(module) -> tuple[list[Probe], list[CheckResult], list[str]]:
     template constructed and each of its methods called, each function template called; the
     specializations that cannot even be probed (failures); and the Python names of the
     templates no specialization reaches (not checked)."""
+    from .names import python_name
+
     b = module._bindings
     t = b.tables
+    # Probe kernels are Python source: only names that pass the grammar reach it.
+    for c in t.class_templates:
+        for name, _ in c.methods:
+            python_name(name, f"{c.name}.{name}")
+    for spec in t.checks:
+        for k, _ in spec.args:
+            python_name(k, f"checks.{spec.template}")
     fresh = _Names()
     out: list[Probe] = []
     failed: list[CheckResult] = []
