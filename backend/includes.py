@@ -71,7 +71,7 @@ def shim_folders(doc: ir.APIDocument, config: BindConfig, places: Places) -> Loc
 def implementation(config: BindConfig, places: Places) -> tuple[Located, Located]:
     """The `.cu` sources and the linked files of `[shim] sources` and `[shim] link`, each
     checked to exist and to be of a kind that can be compiled or linked."""
-    from .runtime.shims import LINKABLE_SUFFIXES
+    from .runtime.cxx import LINKABLE_SUFFIXES
 
     base = places.config_folder or Path.cwd()
     found: dict[str, list[str]] = {"sources": [], "link": []}

@@ -11,8 +11,9 @@ import functools
 import re
 
 from .errors import EmitError
-from .runtime import cxx, environment
+from .runtime import environment
 from .runtime import tables as T
+from .verdicts import Verdicts
 
 _ERROR = re.compile(r"^(?P<file>.*?)\((?P<line>\d+)\): (?:catastrophic )?error: (?P<msg>.*)$")
 MAX_ROUNDS = 8
@@ -35,11 +36,32 @@ def failing_shims(
     EmitError when the headers themselves do not compile: no declaration is at fault then,
     and the user must fix the include folders or macros (`include_dirs` are absolute)."""
     dirs = environment.include_dirs_near(None, include_dirs)
-    prelude = cxx.with_helpers(
-        environment.resolve_includes(t.prelude, dirs + environment.cuda_include_dirs())
-    )
+    prelude = environment.compile_prelude(t.prelude, dirs)
+    # What an earlier emit judged in this context is not compiled again.
+    verdicts = Verdicts(prelude, arch, options, include_dirs, (*sources, *link))
+    every = t.shims()
+    known = {n: verdicts.get(src) for n, src in every.items()}
+    shims = {n: src for n, src in every.items() if known[n] is None}
+    judged = {n: v for n, v in known.items() if v}
+    # The headers alone (the empty shim) are judged too: a module of templates has no shim.
+    if not shims and verdicts.get("") == "":
+        return judged
     environment.add_include_dirs(dirs)
-    shims = t.shims()
+    alone = _compile(prelude, {}, arch, options)
+    if alone is not None:
+        raise header_error(alone[2], arch)
+    verdicts.put("", "")
+    failed, complete = _judge(prelude, shims, arch, sources, link, options) if shims else ({}, True)
+    if complete:  # every shim judged: remember the verdicts
+        for name, source in shims.items():
+            verdicts.put(source, failed.get(name, ""))
+    verdicts.save()
+    return {**judged, **failed}
+
+
+def _judge(prelude: str, shims: dict[str, str], arch: str, sources, link, options):
+    """({shim: error} of the shims that fail, whether every shim was judged), compiling them
+    together and halving on failure."""
     # Shims that call functions the library defines in its own .cu or libraries link only
     # together with those.
     extra = _Implementation(prelude, sources, link, arch, options)
@@ -47,9 +69,6 @@ def failing_shims(
     compiles = functools.partial(_compiles, options=options)
     links = functools.partial(_links, extra=extra, options=options)
     failed: dict[str, str] = {}
-    alone = compile_(prelude, {}, arch)
-    if alone is not None:
-        raise header_error(alone[2], arch)
     for _ in range(MAX_ROUNDS):
         left = {k: v for k, v in shims.items() if k not in failed}
         result = compile_(prelude, left, arch)
@@ -59,13 +78,13 @@ def failing_shims(
             if left and not links(prelude, left, arch):
                 why = f"does not link for {arch} ({_UNDEFINED_HINT})"
                 failed.update(_bisect(prelude, left, arch, why, links))
-            return failed
+            return failed, True
         blamed, first, _ = result
         if not blamed:  # an error we cannot place: find the failing shims by halving
             failed.update(_bisect(prelude, left, arch, first, compiles))
-            return failed
+            return failed, True
         failed.update(blamed)
-    return failed
+    return failed, False
 
 
 def header_error(first: re.Match | None, arch: str) -> EmitError:

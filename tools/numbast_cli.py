@@ -192,6 +192,7 @@ _CACHE_PARTS = {
     "ir": "dumps (canopy dump)",
     "preamble": "precompiled CUDA preambles of canopy dump (clang PCH)",
     "shims": "LTO-IR of compiled shims",
+    "verdicts": "emit's verification verdicts (which shims compile and link)",
     "layouts.json": "NVRTC layout answers of class template specializations",
     "cuda-path-*": "CUDA folders made for clang from pip wheels",
 }
@@ -201,6 +202,8 @@ def _is_entry(part: str, name: str) -> bool:
     """Whether a file of a cache folder is an entry (not an index or a side file)."""
     if part == "ir":
         return not name.startswith("request-")
+    if part == "verdicts":  # one JSON file per verification context
+        return name.endswith(".json")
     return not name.endswith(".json")
 
 
@@ -230,7 +233,7 @@ def _cache(action: str) -> int:
         )
         count = sum(
             len([f for f in p.iterdir() if f.is_file() and _is_entry(pattern, f.name)])
-            if p.is_dir() and pattern in ("ir", "preamble", "shims")
+            if p.is_dir() and pattern in ("ir", "preamble", "shims", "verdicts")
             else 1
             for p in paths
         )

@@ -33,10 +33,8 @@ class Bindings:
         dirs = environment.include_dirs_near(module_file, t.include_dirs)
         environment.add_include_dirs(dirs)
         self.include_dirs = dirs
-        prelude = cxx.with_helpers(
-            environment.resolve_includes(t.prelude, dirs + environment.cuda_include_dirs())
-        )
-        self.bundle = ShimBundle(
+        prelude = environment.compile_prelude(t.prelude, dirs)
+        bundle = ShimBundle(
             prelude,
             t.shims(),
             name=f"{module}_shims.cu",
@@ -44,6 +42,13 @@ class Bindings:
             link=environment.files_near(module_file, t.link),
             options=t.nvrtc_options,
         )
+        # The same IR bound twice in a process (a static module and `numbast.bind`) names its
+        # shims alike: one bundle for both, so a kernel using both defines each shim once.
+        twin = _MODULES.get(t.ir_digest)
+        if twin is not None and _same_bundle(twin.bundle, bundle):
+            twin.bundle.shims.update(bundle.shims)
+            bundle = twin.bundle
+        self.bundle = bundle
         self.records: dict[str, RecordType] = {}  # IR id -> Numba type (own records)
         self.classes: dict[str, type] = {}  # Python name -> stand-in class
         self.enums: dict[str, type] = {}  # Python name -> enum class (scoped enum arguments)
@@ -262,6 +267,16 @@ def bind_module(t: tables.Module, module: str, module_file: str | None) -> Bindi
     b.build()
     _MODULES.setdefault(t.ir_digest, b)
     return b
+
+
+def _same_bundle(a: ShimBundle, b: ShimBundle) -> bool:
+    """Whether two bundles compile their shims alike (prelude, options, implementation)."""
+    return (a.prelude, a.options, a.link, [x.path for x in a.sources]) == (
+        b.prelude,
+        b.options,
+        b.link,
+        [x.path for x in b.sources],
+    )
 
 
 def _numba_implements(op: str, args: tuple | None) -> bool:

@@ -67,6 +67,17 @@ SCALAR_CPP = {
 }
 
 # CUDA records that Numba already has: C++ name -> scalar name.
+# What `[shim] link` files may be, by suffix: the cuda.core ObjectCode constructor of each.
+LINKABLE_SUFFIXES = {
+    ".ltoir": "from_ltoir",
+    ".ptx": "from_ptx",
+    ".o": "from_object",
+    ".a": "from_library",
+    ".lib": "from_library",
+    ".cubin": "from_cubin",
+    ".fatbin": "from_fatbin",
+}
+
 CUDA_SCALARS = {"__half": "float16", "__nv_bfloat16": "bfloat16"}
 # Their storage records (one unsigned short of the same bits), where no module in use binds
 # them: passed and returned as the Numba scalar of the same bits.

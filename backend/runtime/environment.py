@@ -9,9 +9,12 @@ SUPPORTED_NUMBA_CUDA = ((0, 30), (0, 99))  # [lowest, highest] (major, minor) te
 
 
 def numba_cuda_version() -> str:
-    import numba.cuda
+    """numba-cuda's version, without importing it when it is not loaded yet (emit answered
+    from its caches needs no Numba)."""
+    import sys
 
-    found = getattr(numba.cuda, "__version__", None)
+    loaded = sys.modules.get("numba.cuda")
+    found = getattr(loaded, "__version__", None)
     if found:
         return found
     from importlib.metadata import PackageNotFoundError, version
@@ -105,6 +108,44 @@ def resolve_includes(prelude: str, dirs: list[str]) -> str:
         return m.group(0)
 
     return _INCLUDE.sub(pick, prelude)
+
+
+def compile_prelude(prelude: str, user_dirs: list[str]) -> str:
+    """The prelude every compile of a module starts with: its #includes pointed at this
+    machine's headers, a stamp of those headers and of the files under the user's include
+    folders, and the runtime's device helpers. The stamp keeps NVRTC's precompiled headers
+    of this process from serving a header edited since (it tells by the source, not by the
+    files)."""
+    import hashlib
+
+    from . import cxx
+
+    resolved = resolve_includes(prelude, list(user_dirs) + cuda_include_dirs())
+    stamps = [*include_stamps(resolved), *folder_stamps(user_dirs)]
+    digest = hashlib.sha256("\n".join(stamps).encode()).hexdigest()[:16]
+    return cxx.with_helpers(f"#define NUMBAST_HEADERS_STAMP 0x{digest}ULL\n" + resolved)
+
+
+_MAX_STAMPED = 5000  # files stamped under the user's include folders
+
+
+def folder_stamps(folders) -> list[str]:
+    """`path:size:mtime` of the files under the user's include folders (the headers a
+    prelude includes may include them), the first _MAX_STAMPED of them."""
+    out: list[str] = []
+    for folder in folders:
+        for root, dirs, files in os.walk(folder):
+            dirs.sort()
+            for name in sorted(files):
+                path = os.path.join(root, name)
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    continue
+                out.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
+                if len(out) >= _MAX_STAMPED:
+                    return out
+    return out
 
 
 def include_stamps(source: str) -> list[str]:

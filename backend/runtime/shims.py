@@ -11,6 +11,7 @@ from llvmlite import ir as llir
 from numba.cuda import cgutils
 from numba.cuda.cudadrv.linkable_code import LTOIR, LinkableCode
 
+from . import cxx
 from .environment import cache_dir, include_stamps, numba_cuda_version, write_cache_file
 
 
@@ -160,22 +161,10 @@ class ImplementationSource(LinkableCode):
         return self.ltoir(cuda.current_context().device.compute_capability)
 
 
-# What `[shim] link` files may be, by suffix (cuda.core's ObjectCode constructors).
-LINKABLE_SUFFIXES = {
-    ".ltoir": "from_ltoir",
-    ".ptx": "from_ptx",
-    ".o": "from_object",
-    ".a": "from_library",
-    ".lib": "from_library",
-    ".cubin": "from_cubin",
-    ".fatbin": "from_fatbin",
-}
-
-
 def object_code(path: str):
     """A cuda.core ObjectCode of a linkable file, by its suffix."""
     from cuda.core import ObjectCode
 
-    make = getattr(ObjectCode, LINKABLE_SUFFIXES[os.path.splitext(path)[1]])
+    make = getattr(ObjectCode, cxx.LINKABLE_SUFFIXES[os.path.splitext(path)[1]])
     with open(path, "rb") as fh:
         return make(fh.read(), name=os.path.basename(path))

@@ -36,8 +36,11 @@ def fp8(tmp_path_factory):
     return import_file(tmp / "fp8_alone.py")
 
 
-def _kernel(fp8):
+def _kernel(fp8, bits: bool = True):
+    """The conversions; `bits` stores the bfloat16 values' bits through numba-cuda's own
+    bf16 module (the same Numba type), which brings a link file of its own."""
     from numba import uint16
+    from numba.cuda.bf16 import bfloat16_as_ushort
 
     to_half, to_bf16 = fp8.__nv_cvt_fp8_to_halfraw, fp8.__nv_cvt_fp8_to_bf16raw
     from_bf16 = fp8.__nv_cvt_bfloat16raw_to_fp8
@@ -48,7 +51,8 @@ def _kernel(fp8):
         if i < codes.size:
             halves[i] = to_half(codes[i], kind)
             b = to_bf16(codes[i], kind)
-            bf16s[i] = b
+            if bits:
+                bf16s[i] = bfloat16_as_ushort(b)
             back[i] = from_bf16(b, 0, kind)  # __NV_NOSAT
             # The pair (x: codes[i], y: its complement) as two halves' bits.
             h2 = to_half2(uint16(codes[i]) | (uint16(255 - codes[i]) << 8), kind)
@@ -67,11 +71,11 @@ def test_raw_conversions_link_without_a_gpu(fp8):
         types.uint8[::1],
         types.int32,
         types.float16[::1],
-        types.bfloat16[::1],
+        types.uint16[::1],
         types.uint8[::1],
         types.uint16[:, ::1],
     )
-    source = link_kernel(_kernel(fp8), argtypes, fp8._bindings.bundle)
+    source = link_kernel(_kernel(fp8, bits=False), argtypes, fp8._bindings.bundle)
     assert "__nv_bfloat16_raw" in source and "__half_raw" in source  # C++'s own types
 
 
@@ -85,7 +89,7 @@ def test_raw_conversions_against_ml_dtypes(fp8, kind, dtype):
     bf16s = np.zeros(256, np.uint16)
     back = np.zeros(256, np.uint8)
     pairs = np.zeros((256, 2), np.uint16)
-    d = [cuda.to_device(a) for a in (halves, bf16s.view(ml_dtypes.bfloat16), back, pairs)]
+    d = [cuda.to_device(a) for a in (halves, bf16s, back, pairs)]
     cuda.jit(_kernel(fp8)).forall(256)(cuda.to_device(codes), kind, *d)
     halves, bf16s, back, pairs = (a.copy_to_host() for a in d)
     np.testing.assert_array_equal(pairs[:, 0], halves.view(np.uint16))
