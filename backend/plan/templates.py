@@ -249,7 +249,8 @@ def class_template(p: Planner, d: ir.ClassTemplate) -> T.ClassTemplate | None:
         return None
     pnames = {tp.name for tp in tparams if tp.kind == "type"}
     int_names = {tp.name for tp in tparams if tp.kind == "int"}
-    ctors = []
+    ctors, ctor_names = [], []
+    taken = {tp.name for tp in tparams}  # a keyword names a template parameter first
     for j, c in enumerate(d.constructors):
         if c.access != "public" or c.deleted or c.ctor_kind in ("copy", "move"):
             continue
@@ -264,10 +265,18 @@ def class_template(p: Planner, d: ir.ClassTemplate) -> T.ClassTemplate | None:
                     for prm in c.params
                 )
             )
+            ctor_names.append(
+                tuple(
+                    "" if (n := names.python_parameter(prm.name)) in taken else n
+                    for prm in c.params
+                    if prm.name not in fixed
+                )
+            )
         except Unsupported as exc:
             p.skip(f"{d.qualified_name}::{c.name}", str(exc))
     if not d.constructors:
         ctors.append(())  # the implicit default constructor
+        ctor_names.append(())
     methods: dict[str, list] = {}
     by_ref = False
     skipped: list[tuple[str, str, str]] = []  # (C++ name, label, reason)
@@ -364,6 +373,7 @@ def class_template(p: Planner, d: ir.ClassTemplate) -> T.ClassTemplate | None:
         decl=f"template <{tlist}> {d.tag} {d.qualified_name}",
         where=p.where(d.location),
         cpp_methods=tuple(sorted(cpp_methods.items())),
+        constructor_names=tuple(ctor_names),
     )
 
 

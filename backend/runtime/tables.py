@@ -452,6 +452,9 @@ class ClassTemplate(Row):
     # (Python name, C++ name) of public methods the tables cannot describe (member templates,
     # methods of base class templates): C++ resolves each call, NVRTC says its type (1.2).
     cpp_methods: tuple[tuple[str, str], ...] = ()
+    # The C++ names of each constructor's parameters a call passes, in `constructors`' order
+    # (1.3): `Accum(x, scale=2.0)`.
+    constructor_names: tuple[tuple[str, ...], ...] = ()
 
 
 # -- the module ---------------------------------------------------------------------------------

@@ -305,13 +305,26 @@ class Templates:
 
         self._named[t.cpp + "<"] = (t, named)
 
+        tnames = {tp.name for tp in t.tparams}
+        ctor_names = t.constructor_names or ((),) * len(t.constructors)
+
         class _Ctor(AbstractTemplate):
             def generic(self, args, kws):
-                targs = _explicit_template_args(t.tparams, kws)
+                template_kws = {k: v for k, v in (kws or {}).items() if k in tnames}
+                by_name = {k: v for k, v in (kws or {}).items() if k not in tnames}
+                targs = _explicit_template_args(t.tparams, template_kws)
                 if targs is None:
                     return None
-                for params in t.constructors:
-                    hit = owner._match(params, args, dict(targs))
+                for params, pnames in zip(t.constructors, ctor_names, strict=True):
+                    call, names = args, None
+                    if by_name:  # `Accum(x, scale=2.0, T=float32)`: in the C++ order
+                        order = keyword_order(pnames, len(args), by_name)
+                        if order is None:
+                            continue
+                        values = [*args, *by_name.values()]
+                        call = tuple(values[order.index(i)] for i in range(len(order)))
+                        names = [n or f"a{i}" for i, n in enumerate(pnames)]
+                    hit = owner._match(params, call, dict(targs))
                     if hit is None:
                         continue
                     deduced, argtypes, cpps = hit
@@ -326,10 +339,10 @@ class Templates:
                     shim = owner._shim(
                         f"{t.id}|ctor|{rt.cpp}|{'|'.join(cpps)}|{'|'.join(call_args)}",
                         cxx.construct(rt.cpp, ", ".join(call_args)),
-                        len(args),
+                        len(call),
                     )
-                    sig = _with_keywords(signature(rt, *argtypes), args, kws)
-                    chosen[tuple(sig.args)] = (shim, len(args))
+                    sig = _with_keywords(signature(rt, *argtypes), call, template_kws, names)
+                    chosen[tuple(sig.args)] = (shim, len(call))
                     return sig
                 return None
 

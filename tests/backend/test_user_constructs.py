@@ -20,7 +20,7 @@ from helpers import DATA
 cuda = pytest.importorskip("numba.cuda", reason="numba-cuda is needed to build bindings")
 IR_FILE = DATA / "ir" / "user_constructs.json"
 CONFIG = DATA / "user_constructs.toml"
-OUT = 16  # float results of the kernel
+OUT = 16  # float results of the kernel (and 3 doubles)
 
 
 @pytest.fixture(scope="module", params=["static", "dynamic"])
@@ -48,7 +48,7 @@ def _kernel(uc):
     from numba.cuda import float32x2
 
     accumulate, split, times_n, widened = uc.accumulate, uc.split, uc.times_n, uc.widened
-    Accum, mix, Span = uc.Accum, uc.mix, uc.Span
+    Accum, mix, Span, Scaled = uc.Accum, uc.mix, uc.Span, uc.Scaled
 
     def kernel(x, out, n, d):
         acc = cuda.local.array(1, float32)
@@ -78,6 +78,8 @@ def _kernel(uc):
         w = v * x[1]  # float2 operator*(float2, float)
         out[13] = v.x
         out[14] = w.y
+        out[15] = Scaled(x[0], scale=x[1]).get()  # a class template's constructor by name
+        d[2] = Scaled(scale=float64(x[1]), v=float64(x[0]), T=float64).get()
 
     return kernel
 
@@ -158,6 +160,8 @@ extern "C" __global__ void ref(const float *x, float *out, int *n, double *d) {{
   float2 w = v * x[1];
   out[13] = v.x;
   out[14] = w.y;
+  out[15] = Scaled<float>(x[0], x[1]).get();
+  d[2] = Scaled<double>((double)x[0], (double)x[1]).get();
 }}
 """
 
@@ -168,21 +172,22 @@ def test_constructs_against_cpp(uc):
     from bind_helpers import cpp_kernel
 
     x = np.array([1.5, 2.25, 3.75, 0.25], np.float32)
-    ours = [np.zeros(OUT, np.float32), np.zeros(1, np.int32), np.zeros(2, np.float64)]
+    ours = [np.zeros(OUT, np.float32), np.zeros(1, np.int32), np.zeros(3, np.float64)]
     d_ours = [cuda.to_device(a) for a in ours]
     cuda.jit(_kernel(uc))[1, 1](cuda.to_device(x), *d_ours)
     out, n, d = (a.copy_to_host() for a in d_ours)
     a, b, c, t = (float(v) for v in x)
     expected = [a + b, 3.0, 0.75, b * 7, b * 3, None, (a + b) * 2, (a + b) * b + 1]
     expected += [(a + b) * b + a, a + t * (b - a), a + t * (b - a), b, a, a + c, (b + t) * b]
+    expected += [a * b]
     for k, e in enumerate(expected):
         if e is not None:
             assert out[k] == pytest.approx(e, rel=1e-6), k
     assert out[5] == a + b and n[0] == int(a + b)
-    assert d[0] == b * 2 and d[1] == pytest.approx((a + b) * b + 1)
+    assert d[0] == b * 2 and d[1] == pytest.approx((a + b) * b + 1) and d[2] == a * b
 
     cp, ref = cpp_kernel(_CPP.format(header=DATA / "user_constructs.cuh"), "ref")
-    theirs = [cp.zeros(OUT, cp.float32), cp.zeros(1, cp.int32), cp.zeros(2, cp.float64)]
+    theirs = [cp.zeros(OUT, cp.float32), cp.zeros(1, cp.int32), cp.zeros(3, cp.float64)]
     ref((1,), (1,), (cp.asarray(x), *theirs))
     for mine, cpp in zip((out, n, d), theirs, strict=True):
         np.testing.assert_array_equal(mine, cp.asnumpy(cpp))  # value for value

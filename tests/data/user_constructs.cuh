@@ -66,6 +66,13 @@ struct Span {
   __device__ Span(float low, float high) : lo(low), hi(high) {}
 };
 
+template <typename T>
+struct Scaled {
+  T value;
+  __device__ Scaled(T v, T scale) : value(v * scale) {}
+  __device__ T get() const { return value; }
+};
+
 // A call C++ finds ambiguous.
 template <typename T>
 __device__ int which(T x) {

@@ -134,6 +134,7 @@ _TABLES = _t.Module(
             by_ref=True,
             decl="template <T, N> struct Accum",
             where="bind_class_templates.cuh:5",
+            constructor_names=((), ("start",)),
         ),
         _t.ClassTemplate(
             id="c:@ST>2#T#T@Pair",
@@ -172,6 +173,7 @@ _TABLES = _t.Module(
             ),
             decl="template <A, B> struct Pair",
             where="bind_class_templates.cuh:16",
+            constructor_names=(("a", "b"),),
         ),
         _t.ClassTemplate(
             id="c:@ST>1#T@Scaled",
@@ -195,6 +197,7 @@ _TABLES = _t.Module(
             decl="template <T> struct Scaled",
             where="bind_class_templates.cuh:27",
             cpp_methods=(("times", "times"),),
+            constructor_names=((),),
         ),
         _t.ClassTemplate(
             id="c:@ST>1#T@Meter",
@@ -205,6 +208,7 @@ _TABLES = _t.Module(
             decl="template <T> struct Meter",
             where="bind_class_templates.cuh:35",
             cpp_methods=(("scale", "scale"), ("tagged", "tagged"), ("times", "times")),
+            constructor_names=(("f",),),
         ),
     ),
     aliases=(),

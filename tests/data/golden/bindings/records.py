@@ -408,6 +408,7 @@ _TABLES = _t.Module(
             decl="template <Derived> struct Base",
             where="records.cuh:55",
             cpp_methods=(("self", "self"),),
+            constructor_names=((),),
         ),
     ),
     aliases=(),

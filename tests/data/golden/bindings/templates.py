@@ -128,6 +128,7 @@ _TABLES = _t.Module(
             decl="template <T, N, Alloc> struct Storage",
             where="templates.cuh:17",
             cpp_methods=(("as_", "as"),),
+            constructor_names=((),),
         ),
         _t.ClassTemplate(
             id="c:@ST>2#N$@E@Algo#Ni@Config",
@@ -146,6 +147,7 @@ _TABLES = _t.Module(
             constructors=((),),
             decl="template <A, Bits> struct Config",
             where="templates.cuh:42",
+            constructor_names=((),),
         ),
     ),
     aliases=(),

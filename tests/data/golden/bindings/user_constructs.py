@@ -111,7 +111,7 @@ _TABLES = _t.Module(
                     result=_t.Vector("float32x2"),
                     args=(_t.Vector("float32x2"), _t.S.float32),
                     decl="float2 operator*(float2 a, float s)",
-                    where="user_constructs.cuh:81",
+                    where="user_constructs.cuh:88",
                     source='extern "C" __device__ int nbst_ea944ca99524350aa0ba(void *out, void *a0, void *a1) {\n  ::new (out) float2((*static_cast<float2 *>(a0)) * (*static_cast<float *>(a1)));\n  return 0;\n}\n',
                 ),
             ),
@@ -125,7 +125,7 @@ _TABLES = _t.Module(
                     result=_t.Vector("float32x2"),
                     args=(_t.Vector("float32x2"), _t.Vector("float32x2")),
                     decl="float2 operator+(float2 a, float2 b)",
-                    where="user_constructs.cuh:80",
+                    where="user_constructs.cuh:87",
                     source='extern "C" __device__ int nbst_bf99b5a5c13338a29a84(void *out, void *a0, void *a1) {\n  ::new (out) float2((*static_cast<float2 *>(a0)) + (*static_cast<float2 *>(a1)));\n  return 0;\n}\n',
                 ),
             ),
@@ -181,7 +181,7 @@ _TABLES = _t.Module(
                     params=(_t.TemplateArg(name="T"),),
                     result=_t.Known(type=_t.S.int32, cpp="int"),
                     decl="template <typename T> int which(T x)",
-                    where="user_constructs.cuh:71",
+                    where="user_constructs.cuh:78",
                     names=("x",),
                 ),
                 _t.FunctionTemplateOverload(
@@ -191,7 +191,7 @@ _TABLES = _t.Module(
                     params=(_t.TemplateArg(name="T"),),
                     result=_t.Known(type=_t.S.int32, cpp="int"),
                     decl="template <typename T> int which(const T & x)",
-                    where="user_constructs.cuh:75",
+                    where="user_constructs.cuh:82",
                     names=("x",),
                 ),
             ),
@@ -221,6 +221,7 @@ _TABLES = _t.Module(
             decl="template <T> struct Accum",
             where="user_constructs.cuh:36",
             cpp_methods=(("scaled", "scaled"),),
+            constructor_names=((),),
         ),
         _t.ClassTemplate(
             id="c:@ST>1#T@Word",
@@ -243,6 +244,30 @@ _TABLES = _t.Module(
             fields=(_t.TemplateField(name="value", type=_t.TemplateArg(name="T")),),
             decl="template <T> struct Word",
             where="user_constructs.cuh:54",
+            constructor_names=((),),
+        ),
+        _t.ClassTemplate(
+            id="c:@ST>1#T@Scaled",
+            name="Scaled",
+            cpp="Scaled",
+            tparams=(_t.ClassTemplateParam(name="T", kind="type"),),
+            constructors=((_t.TemplateArg(name="T"), _t.TemplateArg(name="T")),),
+            methods=(
+                (
+                    "get",
+                    (
+                        _t.TemplateMethod(
+                            name="get",
+                            params=(),
+                            result=_t.TemplateArg(name="T"),
+                        ),
+                    ),
+                ),
+            ),
+            fields=(_t.TemplateField(name="value", type=_t.TemplateArg(name="T")),),
+            decl="template <T> struct Scaled",
+            where="user_constructs.cuh:70",
+            constructor_names=(("v", "scale"),),
         ),
     ),
     aliases=(),
@@ -252,6 +277,7 @@ _TABLES = _t.Module(
 _bindings = _rt.bind_module(_TABLES, __name__, __file__)
 
 Accum = _bindings.exports["Accum"]
+Scaled = _bindings.exports["Scaled"]
 Span = _bindings.exports["Span"]
 Word = _bindings.exports["Word"]
 mix = _bindings.exports["mix"]
@@ -259,7 +285,7 @@ times_n = _bindings.exports["times_n"]
 which = _bindings.exports["which"]
 widened = _bindings.exports["widened"]
 
-__all__ = ["Accum", "Span", "Word", "mix", "times_n", "which", "widened"]
+__all__ = ["Accum", "Scaled", "Span", "Word", "mix", "times_n", "which", "widened"]
 
 # What was not bound, and why.
 _NOT_BOUND = (
