@@ -76,6 +76,16 @@ def keyword_order(names, nargs: int, kws) -> list[int] | None:
     return order
 
 
+def in_cpp_order(names, args, by_name: dict) -> tuple | None:
+    """The arguments of a call that passes `by_name` by C++ parameter name, in the C++
+    order, or None when the names do not fit."""
+    order = keyword_order(names, len(args), by_name)
+    if order is None:
+        return None
+    values = [*args, *by_name.values()]
+    return tuple(values[order.index(i)] for i in range(len(order)))
+
+
 def keyword_signature(sig, names):
     """`sig` (parameters in C++ order) with the Python signature that folds keyword
     arguments by the C++ parameter names."""

@@ -14,7 +14,7 @@ from numba.cuda.typing import signature
 from numba.cuda.typing.templates import AbstractTemplate, AttributeTemplate
 
 from . import cxx, tables
-from .calls import bound_method, call_impl, keyword_order, python_operator
+from .calls import bound_method, call_impl, in_cpp_order, python_operator
 from .numba_types import can_convert, cpp_spelling
 from .records import RecordType, load_at, spill
 
@@ -141,11 +141,9 @@ class Templates:
         by_name = {k: v for k, v in (kws or {}).items() if k not in tparams}
         params = None  # the call's parameter names, when some are passed by name
         if by_name:  # `clamp_to(x, hi=1.0, lo=0.0)`: in the C++ order
-            order = keyword_order(o.names, len(args), by_name)
-            if order is None:
+            args = in_cpp_order(o.names, args, by_name)
+            if args is None:
                 return None
-            values = [*args, *by_name.values()]
-            args = tuple(values[order.index(i)] for i in range(len(order)))
             params = [n or f"a{i}" for i, n in enumerate(o.names)]
         passed = [p for p in o.params if not isinstance(p, tables.OutReturn)]
         if len(args) != len(passed):
@@ -317,12 +315,10 @@ class Templates:
                     return None
                 for params, pnames in zip(t.constructors, ctor_names, strict=True):
                     call, names = args, None
-                    if by_name:  # `Accum(x, scale=2.0, T=float32)`: in the C++ order
-                        order = keyword_order(pnames, len(args), by_name)
-                        if order is None:
+                    if by_name:  # `Scaled(x, scale=2.0, T=float32)`: in the C++ order
+                        call = in_cpp_order(pnames, args, by_name)
+                        if call is None:
                             continue
-                        values = [*args, *by_name.values()]
-                        call = tuple(values[order.index(i)] for i in range(len(order)))
                         names = [n or f"a{i}" for i, n in enumerate(pnames)]
                     hit = owner._match(params, call, dict(targs))
                     if hit is None:
