@@ -31,11 +31,6 @@ def _component(part: str, last: bool) -> bool:
     return not rest or (rest.startswith("<") and cpp_names.template_args(rest))
 
 
-def is_non_ascii_identifier(name: str) -> bool:
-    """A legal identifier outside ASCII (`café`): bound nowhere, but no reason to fail."""
-    return not name.isascii() and name.isidentifier()
-
-
 def cpp_name(name: str, path: str) -> str:
     """An unqualified C++ name: identifier, template-id or operator name."""
     if _component(name, last=True):

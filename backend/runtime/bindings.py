@@ -183,11 +183,17 @@ class Bindings:
     def _operators(self, operators) -> None:
         # Operators between Numba's own types (`float16 + float16`, `float32x2 + float32x2`)
         # only where numba-cuda's typing has none: its own implementation stays.
+        # Refreshed once, only when an operator is between Numba types alone: nothing
+        # registers before the filtering ends.
+        plain = any(self._numba_args(c) is not None for o in operators for c in o.overloads)
+        context = _numba_typing_context() if plain else None
         operators = [
             tables.replace(
                 o,
                 overloads=tuple(
-                    c for c in o.overloads if not _numba_implements(o.op, self._numba_args(c))
+                    c
+                    for c in o.overloads
+                    if not _numba_implements(context, o.op, self._numba_args(c))
                 ),
             )
             for o in operators
@@ -279,14 +285,20 @@ def _same_bundle(a: ShimBundle, b: ShimBundle) -> bool:
     )
 
 
-def _numba_implements(op: str, args: tuple | None) -> bool:
-    """Whether numba-cuda itself types `op` on `args` (Numba types; None: a bound record)."""
-    if args is None:
-        return False
+def _numba_typing_context():
+    """numba-cuda's typing context, aware of every registration made so far."""
     from numba.cuda.descriptor import cuda_target
 
     context = cuda_target.typing_context
     context.refresh()
+    return context
+
+
+def _numba_implements(context, op: str, args: tuple | None) -> bool:
+    """Whether numba-cuda (or a module bound earlier) types `op` on `args` (Numba types;
+    None: a bound record)."""
+    if args is None:
+        return False
     try:
         return context.resolve_function_type(python_operator(op), args, {}) is not None
     except Exception:  # Numba's own typing refused: not implemented there
