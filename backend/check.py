@@ -352,11 +352,12 @@ def _compile(probes_: list[Probe], cc) -> bytes:
 
 def _link(kernels: list[bytes], shim_ltoir: bytes, arch: str, extra=()) -> None:
     """Link kernels, shims and the libraries' implementation (`extra`: ObjectCodes)."""
-    from cuda.core import Linker, LinkerOptions, ObjectCode
+    from cuda.core import ObjectCode
+
+    from .runtime.compiler import link_cubin
 
     objs = [ObjectCode.from_ltoir(k) for k in kernels] + [ObjectCode.from_ltoir(shim_ltoir)]
-    objs += list(extra)
-    Linker(*objs, options=LinkerOptions(arch=arch, link_time_optimization=True)).link("cubin")
+    link_cubin([*objs, *extra], arch)
 
 
 def compile_shims(bundle, names, cc) -> bytes:

@@ -1,14 +1,25 @@
-"""`numbast emit --verify`: bind a declaration only when its shim compiles for the IR's arch.
+"""`numbast emit --verify`: bind a declaration only when its shim compiles and links for the
+IR's arch.
 
-All shims are compiled in one NVRTC source (as numba-cuda will compile them at link time);
-the compiler's error lines name the failing shims by line, those are dropped with the error
-as the reason, and the rest compiled again until clean. Needs numba-cuda (NVRTC), no GPU.
+The shims are judged in batches of up to MAX_BATCH, each one NVRTC source: the headers, the
+shims, and a kernel calling each shim (so that every shim is compiled to the arch's machine
+code and its callees resolved, as at a launch). A batch is compiled to LTO-IR; the compiler's
+error lines name the failing shims by line, those are dropped with the error as the reason,
+and the rest compiled again until clean; then nvJitLink links it, with the library's
+implementation, optimizing for link time. A batch that fails without naming a shim is halved
+until the failing shims are found. Batches run in parallel threads (NVRTC and nvJitLink work
+outside Python's lock), so time and memory grow linearly with the number of shims, and a
+header of thousands of declarations (NVSHMEM's) verifies in minutes, not hours. Needs
+numba-cuda (NVRTC, nvJitLink), no GPU.
 """
 
 from __future__ import annotations
 
-import functools
+import math
+import os
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from .errors import EmitError
 from .runtime import environment
@@ -17,6 +28,11 @@ from .verdicts import Verdicts
 
 _ERROR = re.compile(r"^(?P<file>.*?)\((?P<line>\d+)\): (?:catastrophic )?error: (?P<msg>.*)$")
 MAX_ROUNDS = 8
+# Shims in one NVRTC source: each batch parses the headers once, and its compile's memory
+# grows with its size (NVSHMEM: ~1.1 GB for 512 shims).
+MAX_BATCH = 512
+MIN_BATCH = 64  # below this, a second thread costs more than it saves
+MAX_JOBS = 4  # threads compiling at once: each holds a parse of the headers
 _UNDEFINED_HINT = (
     "a function the headers declare but do not define needs the library's implementation: "
     "[shim] sources or [shim] link of the config"
@@ -31,10 +47,10 @@ def failing_shims(
     link: tuple[str, ...] = (),
     options: tuple[str, ...] = (),
 ) -> dict[str, str]:
-    """{shim name: the compiler's first error} for the shims that do not compile (with the
-    module's NVRTC `options`). Raises
-    EmitError when the headers themselves do not compile: no declaration is at fault then,
-    and the user must fix the include folders or macros (`include_dirs` are absolute)."""
+    """{shim name: the compiler's first error} for the shims that do not compile and link
+    (with the module's NVRTC `options`). Raises EmitError when the headers themselves do not
+    compile: no declaration is at fault then, and the user must fix the include folders or
+    macros (`include_dirs` are absolute)."""
     dirs = environment.include_dirs_near(None, include_dirs)
     prelude = environment.compile_prelude(t.prelude, dirs)
     # What an earlier emit judged in this context is not compiled again.
@@ -47,44 +63,176 @@ def failing_shims(
     if not shims and verdicts.get("") == "":
         return judged
     environment.add_include_dirs(dirs)
-    alone = _compile(prelude, {}, arch, options)
-    if alone is not None:
-        raise header_error(alone[2], arch)
-    verdicts.put("", "")
-    failed, complete = _judge(prelude, shims, arch, sources, link, options) if shims else ({}, True)
-    if complete:  # every shim judged: remember the verdicts
-        for name, source in shims.items():
-            verdicts.put(source, failed.get(name, ""))
+    probe = _Probe(prelude, arch, options, _Implementation(prelude, sources, link, arch, options))
+    # First the headers alone: their error is the user's to fix, and their compile leaves
+    # the precompiled headers every batch then loads.
+    probe.check_headers()
+    batches = _batches(sorted(shims), jobs())
+    parts = [{n: shims[n] for n in batch} for batch in batches]
+    if len(parts) <= 1:
+        results = [probe.judge(part) for part in parts]
+    else:
+        with ThreadPoolExecutor(min(len(parts), jobs())) as pool:
+            results = list(pool.map(probe.judge, parts))
+    failed: dict[str, str] = {}
+    for part, (bad, complete) in zip(parts, results, strict=True):
+        failed.update(bad)
+        if complete:  # every shim of the batch judged: remember the verdicts
+            for name, source in part.items():
+                verdicts.put(source, bad.get(name, ""))
+    if all(complete for _, complete in results):
+        verdicts.put("", "")
     verdicts.save()
     return {**judged, **failed}
 
 
-def _judge(prelude: str, shims: dict[str, str], arch: str, sources, link, options):
-    """({shim: error} of the shims that fail, whether every shim was judged), compiling them
-    together and halving on failure."""
-    # Shims that call functions the library defines in its own .cu or libraries link only
-    # together with those.
-    extra = _Implementation(prelude, sources, link, arch, options)
-    compile_ = functools.partial(_compile, options=options)
-    compiles = functools.partial(_compiles, options=options)
-    links = functools.partial(_links, extra=extra, options=options)
-    failed: dict[str, str] = {}
-    for _ in range(MAX_ROUNDS):
-        left = {k: v for k, v in shims.items() if k not in failed}
-        result = compile_(prelude, left, arch)
-        if result is None:
-            # Some code compiles to LTO-IR but not to the arch's machine code (warp votes
-            # without .sync on sm_70+): link every shim into a kernel to find those too.
-            if left and not links(prelude, left, arch):
-                why = f"does not link for {arch} ({_UNDEFINED_HINT})"
-                failed.update(_bisect(prelude, left, arch, why, links))
-            return failed, True
-        blamed, first, _ = result
-        if not blamed:  # an error we cannot place: find the failing shims by halving
-            failed.update(_bisect(prelude, left, arch, first, compiles))
-            return failed, True
-        failed.update(blamed)
-    return failed, False
+def jobs() -> int:
+    """Threads that verify at once: $NUMBAST_JOBS, else the cores this process may use (at
+    most MAX_JOBS)."""
+    given = os.environ.get("NUMBAST_JOBS", "")
+    if given.isdigit() and int(given) > 0:
+        return int(given)
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_JOBS))
+
+
+def _batches(names: list[str], workers: int) -> list[list[str]]:
+    """`names` (sorted) in consecutive batches of at most MAX_BATCH: one per worker where each
+    gets at least MIN_BATCH."""
+    if not names:
+        return []
+    count = max(math.ceil(len(names) / MAX_BATCH), min(workers, len(names) // MIN_BATCH))
+    size = math.ceil(len(names) / max(count, 1))
+    return [names[i : i + size] for i in range(0, len(names), size)]
+
+
+class _Probe:
+    """Compiles and links batches of shims for one arch and one prelude."""
+
+    def __init__(self, prelude: str, arch: str, options, implementation: _Implementation):
+        self.prelude, self.arch, self.options = prelude, arch, options
+        self.implementation = implementation
+        self._lock = threading.Lock()
+        self._headers_ok = False
+
+    def check_headers(self) -> None:
+        """Raise the header error when the headers alone do not compile; else make the
+        precompiled headers of the prelude (once)."""
+        from .runtime.compiler import cc_of, prepare_pch
+
+        with self._lock:
+            if self._headers_ok:
+                return
+            result = self.compile({})
+            if not isinstance(result, bytes):
+                raise header_error(result[2], self.arch)
+            prepare_pch(self.prelude, cc_of(self.arch), self.options)
+            self._headers_ok = True
+
+    def judge(self, shims: dict[str, str]) -> tuple[dict[str, str], bool]:
+        """({shim: error} of the shims that fail, whether every shim was judged)."""
+        failed: dict[str, str] = {}
+        for _ in range(MAX_ROUNDS):
+            left = {k: v for k, v in shims.items() if k not in failed}
+            if not left:
+                return failed, True
+            result = self.compile(left)
+            if isinstance(result, bytes):
+                if self.link(result) is None:
+                    return failed, True
+                failed.update(self.bisect(left))
+                return failed, True
+            blamed, _, _ = result
+            if not blamed:  # an error we cannot place: the headers', or find the shims
+                self.check_headers()
+                failed.update(self.bisect(left))
+                return failed, True
+            failed.update(blamed)
+        return failed, False
+
+    def fault(self, shims: dict[str, str]) -> str | None:
+        """None when the shims compile and link, else the first error."""
+        result = self.compile(shims)
+        if not isinstance(result, bytes):
+            return result[1]
+        return self.link(result)
+
+    def bisect(self, shims: dict[str, str]) -> dict[str, str]:
+        """{shim: its error} of the shims that fail on their own, found by halving."""
+        names = sorted(shims)
+        if len(names) == 1:
+            why = self.fault(shims)
+            return {} if why is None else {names[0]: why}
+        if self.fault(shims) is None:
+            return {}
+        half = len(names) // 2
+        out = self.bisect({n: shims[n] for n in names[:half]})
+        out.update(self.bisect({n: shims[n] for n in names[half:]}))
+        return out
+
+    def compile(self, shims: dict[str, str]):
+        """The LTO-IR of the headers, the shims and a kernel calling each; or ({shim: error}
+        for errors placed in a shim, the first error line, the first error's match)."""
+        from .runtime.compiler import PROGRAM, cc_of, compile_ltoir
+
+        names = sorted(shims)
+        lines = self.prelude.count("\n") + 1
+        spans = []
+        parts = [self.prelude]
+        for name in names:
+            start = lines + 1
+            lines += shims[name].count("\n") + 1
+            spans.append((start, lines, name))
+            parts.append(shims[name])
+        parts.append(_kernels(shims))
+        try:
+            return compile_ltoir("\n".join(parts), cc_of(self.arch), (), self.options)[0]
+        except Exception as exc:  # NVRTC's log is in the message
+            log = str(exc)
+        blamed: dict[str, str] = {}
+        first = ""
+        first_match = None
+        for raw in log.splitlines():
+            m = _ERROR.match(raw.strip())
+            if m is None:
+                continue
+            first = first or m["msg"]
+            first_match = first_match or m
+            if m["file"].endswith(PROGRAM):
+                line = int(m["line"])
+                for start, end, name in spans:
+                    if start <= line <= end:
+                        blamed.setdefault(name, m["msg"])
+        return blamed, first or (log.strip().splitlines() or ["?"])[-1], first_match
+
+    def link(self, ltoir: bytes) -> str | None:
+        """None when the LTO-IR links (with the implementation) to the arch's cubin, else why."""
+        from cuda.core import ObjectCode
+
+        from .runtime.compiler import LinkError, first_error, link_cubin
+
+        try:
+            link_cubin([ObjectCode.from_ltoir(ltoir), *self.implementation.codes()], self.arch)
+            return None
+        except LinkError as exc:
+            detail = first_error(exc)
+            hint = f" ({_UNDEFINED_HINT})" if "nresolved extern" in str(exc) else ""
+            return f"does not link for {self.arch}: {detail}{hint}"
+
+
+def _kernels(shims: dict[str, str]) -> str:
+    """A kernel per shim, calling it: each shim is compiled for the arch on its own (one
+    kernel calling thousands inlines them all into one function, which costs superlinear
+    time)."""
+    out = []
+    for i, name in enumerate(sorted(shims)):
+        nargs = shims[name].split("(", 1)[1].split(")", 1)[0].count("void *")
+        args = ", ".join(["p"] * nargs)
+        out.append(f'extern "C" __global__ void numbast_verify_{i}(void *p) {{ {name}({args}); }}')
+    return "\n".join(out) + "\n"
 
 
 def header_error(first: re.Match | None, arch: str) -> EmitError:
@@ -112,104 +260,31 @@ def header_error(first: re.Match | None, arch: str) -> EmitError:
     return EmitError(f"NVRTC ({arch}): {msg}; {fix}", where)
 
 
-def _compile(prelude: str, shims: dict[str, str], arch: str, options=()):
-    """None when the source compiles, else ({shim: error} for errors placed in a shim, the
-    first error line, the first error's match)."""
-    from .runtime.compiler import PROGRAM, cc_of, compile_ltoir
-
-    names = sorted(shims)
-    lines = prelude.count("\n") + 1
-    spans = []
-    parts = [prelude]
-    for name in names:
-        start = lines + 1
-        lines += shims[name].count("\n") + 1
-        spans.append((start, lines, name))
-        parts.append(shims[name])
-    try:
-        compile_ltoir("\n".join(parts), cc_of(arch), (), options)
-        return None
-    except Exception as exc:  # NVRTC's log is in the message
-        log = str(exc)
-    blamed: dict[str, str] = {}
-    first = ""
-    first_match = None
-    for raw in log.splitlines():
-        m = _ERROR.match(raw.strip())
-        if m is None:
-            continue
-        first = first or m["msg"]
-        first_match = first_match or m
-        if m["file"].endswith(PROGRAM):
-            line = int(m["line"])
-            for start, end, name in spans:
-                if start <= line <= end:
-                    blamed.setdefault(name, m["msg"])
-    return blamed, first or (log.strip().splitlines() or ["?"])[-1], first_match
-
-
-def _compiles(prelude, shims, arch, options=()) -> bool:
-    return _compile(prelude, shims, arch, options) is None
-
-
 class _Implementation:
-    """The library's implementation as cuda.core ObjectCodes, made on first use. A source
-    that does not compile is the user's error, named with the compiler's first line."""
+    """The library's implementation as cuda.core ObjectCodes, made on first use (once, under
+    a lock: batches link in parallel threads). A source that does not compile is the user's
+    error, named with the compiler's first line."""
 
     def __init__(self, prelude: str, sources, link, arch: str, options=()):
         self.prelude, self.sources, self.link, self.arch = prelude, sources, link, arch
         self.options = options
         self._codes: list | None = None
+        self._lock = threading.Lock()
 
     def codes(self) -> list:
-        if self._codes is None:
-            from .runtime.compiler import cc_of, first_error
-            from .runtime.shims import ShimBundle
+        with self._lock:
+            if self._codes is None:
+                from .runtime.compiler import cc_of, first_error
+                from .runtime.shims import ShimBundle
 
-            bundle = ShimBundle(self.prelude, {}, "verify", self.sources, self.link, self.options)
-            try:
-                self._codes = bundle.object_codes(cc_of(self.arch))
-            except Exception as exc:  # the compiler's or the file's refusal
-                raise EmitError(f"{first_error(exc)}", "[shim] sources/link") from None
-        return self._codes
-
-
-def _links(prelude: str, shims: dict[str, str], arch: str, extra=None, options=()) -> bool:
-    """Whether the shims, called from one kernel, compile and link to the arch's cubin."""
-    from cuda.core import Linker, LinkerOptions, ObjectCode
-
-    from .runtime.compiler import cc_of, compile_ltoir
-
-    calls = []
-    for name in sorted(shims):
-        nargs = shims[name].split("(", 1)[1].split(")", 1)[0].count("void *")
-        calls.append(f"  {name}({', '.join(['p'] * nargs)});")
-    kernel = 'extern "C" __global__ void numbast_verify(void *p) {\n' + "\n".join(calls) + "\n}\n"
-    source = "\n".join([prelude, *(shims[n] for n in sorted(shims)), kernel])
-    try:
-        obj = ObjectCode.from_ltoir(compile_ltoir(source, cc_of(arch), (), options)[0])
-    except Exception:  # the compiler's refusal
-        return False
-    others = extra.codes() if extra is not None else []
-    try:
-        options = LinkerOptions(arch=arch, link_time_optimization=True)
-        Linker(obj, *others, options=options).link("cubin")
-        return True
-    except Exception:  # the linker's refusal
-        return False
-
-
-def _bisect(prelude, shims: dict[str, str], arch, why: str, ok) -> dict[str, str]:
-    """The shims that fail `ok` on their own, found by halving."""
-    if not shims or ok(prelude, shims, arch):
-        return {}
-    if len(shims) == 1:
-        return {next(iter(shims)): why}
-    names = sorted(shims)
-    half = len(names) // 2
-    out = _bisect(prelude, {n: shims[n] for n in names[:half]}, arch, why, ok)
-    out.update(_bisect(prelude, {n: shims[n] for n in names[half:]}, arch, why, ok))
-    return out
+                bundle = ShimBundle(
+                    self.prelude, {}, "verify", self.sources, self.link, self.options
+                )
+                try:
+                    self._codes = bundle.object_codes(cc_of(self.arch))
+                except Exception as exc:  # the compiler's or the file's refusal
+                    raise EmitError(f"{first_error(exc)}", "[shim] sources/link") from None
+            return self._codes
 
 
 def without(t: T.Module, failed: dict[str, str]):

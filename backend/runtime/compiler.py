@@ -78,7 +78,7 @@ def first_error(exc: Exception) -> str:
     typing = [ln.split("TypingError: ", 1)[1] for ln in lines if "TypingError: " in ln]
     if typing:
         return typing[0][:300]
-    compiler = [ln for ln in lines if "error:" in ln or "error :" in ln]
+    compiler = [ln for ln in lines if "error:" in ln or "error :" in ln or "fatal" in ln]
     errs = [ln for ln in lines if "error" in ln.lower()]
     return (compiler or errs or lines or [type(exc).__name__])[0][:300]
 
@@ -141,16 +141,37 @@ ALLOWED_OPTIONS = frozenset(
 )
 
 
-def compile_ltoir(source: str, cc: tuple[int, int], name_expressions=(), extra=()):
+def compile_ltoir(
+    source: str, cc: tuple[int, int], name_expressions=(), extra=(), pch: bool = True
+):
     """(LTO-IR bytes, {name expression: lowered name}) of `source` for `cc`, with a module's
     `extra` options (of ALLOWED_OPTIONS). Raises CompileError, whose message holds the
-    compiler's log."""
+    compiler's log. `pch=False` neither makes nor loads precompiled headers."""
+    data, mapping, _ = _compile_ltoir(source, cc, name_expressions, extra, pch)
+    return data, mapping
+
+
+def prepare_pch(source: str, cc: tuple[int, int], extra=()) -> None:
+    """Compile `source` until NVRTC has made its precompiled headers (growing the heap when
+    they did not fit), so that compiles starting with the same includes, in parallel
+    threads too, load them and none makes them. Raises CompileError."""
+    for _ in range(2):
+        _, _, status = _compile_ltoir(source, cc, (), extra, True)
+        if status != "heap":
+            return
+
+
+def _pch_on(pch: bool) -> bool:
+    return pch and nvrtc_version() >= (12, 8) and os.environ.get("NUMBAST_NVRTC_PCH") != "0"
+
+
+def _compile_ltoir(source: str, cc: tuple[int, int], name_expressions, extra, pch: bool):
     from cuda.bindings import nvrtc
 
     options = [f"-arch=sm_{cc[0]}{cc[1]}", "-std=c++17", "-rdc=true", "-dlto"]
     options += [o for o in extra if o in ALLOWED_OPTIONS]
     options += [f"-I{d}" for d in include_path()]
-    pch = nvrtc_version() >= (12, 8) and os.environ.get("NUMBAST_NVRTC_PCH") != "0"
+    pch = _pch_on(pch)
     if pch:
         options += ["-pch", f"-pch-dir={_pch_dir()}"]
         _size_pch_heap()
@@ -162,8 +183,7 @@ def compile_ltoir(source: str, cc: tuple[int, int], name_expressions=(), extra=(
         (err,) = nvrtc.nvrtcCompileProgram(prog, len(encoded), encoded)
         if err != nvrtc.nvrtcResult.NVRTC_SUCCESS:
             _ok((err,), "compile", _log(prog))
-        if pch:
-            _grow_pch_heap(prog)
+        status = _grow_pch_heap(prog) if pch else ""
         size = _ok(nvrtc.nvrtcGetLTOIRSize(prog), "LTO-IR size")
         data = b" " * size
         _ok(nvrtc.nvrtcGetLTOIR(prog, data), "LTO-IR")
@@ -171,9 +191,77 @@ def compile_ltoir(source: str, cc: tuple[int, int], name_expressions=(), extra=(
         for expr in name_expressions:
             lowered = _ok(nvrtc.nvrtcGetLoweredName(prog, expr.encode()), "lowered name")
             mapping[expr] = lowered.decode() if isinstance(lowered, bytes) else lowered
-        return data, mapping
+        return data, mapping, status
     finally:
         nvrtc.nvrtcDestroyProgram(prog)
+
+
+class LinkError(RuntimeError):
+    """nvJitLink refused to link; the message holds its log."""
+
+
+# Inputs this large hold a device library's inline code (NVSHMEM's is 1.3 MB of LTO-IR with
+# one shim): optimizing its link for link time (nvJitLink's -Ofc=max) makes NVSHMEM's
+# collectives link ~30x faster, where a small link (the bf16 shims, 250 kB) is ~3x slower.
+FAST_LINK_BYTES = 1 << 20
+
+
+def link_cubin(codes, arch: str) -> bytes:
+    """The cubin nvJitLink makes of cuda.core ObjectCodes (LTO-IR, PTX, objects, libraries)
+    for `arch`, with link-time optimization. Large inputs are first linked optimizing for
+    link time; a refusal is then confirmed at full optimization, so the answer is the one a
+    kernel's launch gets. Raises LinkError."""
+    size = sum(len(c.code) for c in codes if isinstance(c.code, bytes))
+    if size > FAST_LINK_BYTES:
+        try:
+            return _nvjitlink(codes, arch, ("-Ofc=max",))
+        except LinkError:
+            pass
+    return _nvjitlink(codes, arch, ())
+
+
+def _nvjitlink(codes, arch: str, extra) -> bytes:
+    from cuda.bindings import nvjitlink
+
+    kinds = {
+        "ltoir": nvjitlink.InputType.LTOIR,
+        "ptx": nvjitlink.InputType.PTX,
+        "cubin": nvjitlink.InputType.CUBIN,
+        "fatbin": nvjitlink.InputType.FATBIN,
+        "object": nvjitlink.InputType.OBJECT,
+        "library": nvjitlink.InputType.LIBRARY,
+    }
+    options = [f"-arch={arch}", "-lto", *extra]
+    handle = nvjitlink.create(len(options), options)
+    try:
+        for i, code in enumerate(codes):
+            data = code.code
+            if isinstance(data, str):  # a path
+                with open(data, "rb") as fh:
+                    data = fh.read()
+            name = code.name or f"input{i}"
+            nvjitlink.add_data(handle, kinds[code.code_type], data, len(data), name)
+        nvjitlink.complete(handle)
+        size = nvjitlink.get_linked_cubin_size(handle)
+        out = bytearray(size)
+        nvjitlink.get_linked_cubin(handle, out)
+        return bytes(out)
+    except nvjitlink.nvJitLinkError as exc:
+        raise LinkError(f"{_link_log(handle)}\nnvJitLink: {exc}".strip()) from None
+    finally:
+        nvjitlink.destroy(handle)
+
+
+def _link_log(handle) -> str:
+    from cuda.bindings import nvjitlink
+
+    try:
+        size = nvjitlink.get_error_log_size(handle)
+        buf = bytearray(size)
+        nvjitlink.get_error_log(handle, buf)
+        return buf.rstrip(b"\0").decode("utf-8", "replace")
+    except Exception:  # the log is only the message's detail
+        return ""
 
 
 # CUB's block headers need ~270 MB of PCH heap under NVRTC 13.5, more than NVRTC's default
@@ -195,9 +283,10 @@ def _size_pch_heap() -> None:
         nvrtc.nvrtcSetPCHHeapSize(PCH_HEAP)
 
 
-def _grow_pch_heap(prog) -> None:
+def _grow_pch_heap(prog) -> str:
     """When the precompiled header did not fit NVRTC's heap, make the heap as large as it
-    needed, so that the next compile makes and keeps one (never shrink it: that frees it)."""
+    needed, so that the next compile makes and keeps one (never shrink it: that frees it).
+    "heap" then, else ""."""
     from cuda.bindings import nvrtc
 
     (status,) = nvrtc.nvrtcGetPCHCreateStatus(prog)
@@ -205,3 +294,5 @@ def _grow_pch_heap(prog) -> None:
         err, needed = nvrtc.nvrtcGetPCHHeapSizeRequired(prog)
         if err == nvrtc.nvrtcResult.NVRTC_SUCCESS:
             nvrtc.nvrtcSetPCHHeapSize(needed)
+            return "heap"
+    return ""
