@@ -4,6 +4,8 @@ calls laid out the way `ruff format` lays them out, so generated modules are ruf
 
 from __future__ import annotations
 
+import re
+
 from .runtime import tables as T
 
 WIDTH = 88  # ruff's default line length, where generated modules usually land
@@ -18,25 +20,23 @@ def quote(text: str) -> str:
     (backslashes, newlines, NUL, non-ASCII) as an escape; in the quotes that need fewer
     escapes, double on a tie, as ruff chooses them."""
     q = "'" if text.count('"') > text.count("'") else '"'
-    out = [q]
-    for ch in text:
-        o = ord(ch)
-        if ch == "\\" or ch == q:
-            out.append("\\" + ch)
-        elif 0x20 <= o < 0x7F:
-            out.append(ch)
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif o <= 0xFF:
-            out.append(f"\\x{o:02x}")
-        elif o <= 0xFFFF:
-            out.append(f"\\u{o:04x}")
-        else:
-            out.append(f"\\U{o:08x}")
-    out.append(q)
-    return "".join(out)
+    out = text.translate(_ESCAPES[q])
+    if not text.isascii():
+        out = _WIDE.sub(_wide_escape, out)
+    return q + out + q
+
+
+# Escapes of the characters below 0x100 that are not printable ASCII, the backslash and the
+# quote; wider characters as \u or \U.
+_BYTE_ESCAPES = {o: f"\\x{o:02x}" for o in [*range(0x20), *range(0x7F, 0x100)]}
+_BYTE_ESCAPES.update({ord("\n"): "\\n", ord("\t"): "\\t", ord("\\"): "\\\\"})
+_ESCAPES = {q: {**_BYTE_ESCAPES, ord(q): "\\" + q} for q in "\"'"}
+_WIDE = re.compile(r"[^\x00-\xff]")
+
+
+def _wide_escape(m: re.Match) -> str:
+    o = ord(m.group())
+    return f"\\u{o:04x}" if o <= 0xFFFF else f"\\U{o:08x}"
 
 
 def literal(value, indent: int = 0, prefix: str = "", suffix: str = "", ns: str = "_t.") -> str:

@@ -62,7 +62,7 @@ def failing_shims(
     # The headers alone (the empty shim) are judged too: a module of templates has no shim.
     if not shims and verdicts.get("") == "":
         return judged
-    environment.add_include_dirs(dirs)
+    environment.add_include_dirs(dirs, numba=False)
     probe = _Probe(prelude, arch, options, _Implementation(prelude, sources, link, arch, options))
     # First the headers alone: their error is the user's to fix, and their compile leaves
     # the precompiled headers every batch then loads.
@@ -113,6 +113,11 @@ class _Probe:
     """Compiles and links batches of shims for one arch and one prelude."""
 
     def __init__(self, prelude: str, arch: str, options, implementation: _Implementation):
+        # Imported here, in one thread: two threads importing a package at once can see it
+        # half made ("cannot import name").
+        import cuda.bindings.nvjitlink  # noqa: F401
+        import cuda.bindings.nvrtc  # noqa: F401
+
         self.prelude, self.arch, self.options = prelude, arch, options
         self.implementation = implementation
         self._lock = threading.Lock()
@@ -210,12 +215,11 @@ class _Probe:
 
     def link(self, ltoir: bytes) -> str | None:
         """None when the LTO-IR links (with the implementation) to the arch's cubin, else why."""
-        from cuda.core import ObjectCode
-
-        from .runtime.compiler import LinkError, first_error, link_cubin
+        from .runtime.compiler import LinkError, LinkInput, first_error, link_cubin
 
         try:
-            link_cubin([ObjectCode.from_ltoir(ltoir), *self.implementation.codes()], self.arch)
+            shims = LinkInput("ltoir", ltoir, "shims")
+            link_cubin([shims, *self.implementation.codes()], self.arch)
             return None
         except LinkError as exc:
             detail = first_error(exc)
@@ -272,6 +276,8 @@ class _Implementation:
         self._lock = threading.Lock()
 
     def codes(self) -> list:
+        if not self.sources and not self.link:
+            return []
         with self._lock:
             if self._codes is None:
                 from .runtime.compiler import cc_of, first_error

@@ -13,6 +13,7 @@ folder of the process's own, removed when it exits. NUMBAST_NVRTC_PCH=0 turns th
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import functools
 import os
 import shutil
@@ -21,6 +22,7 @@ import tempfile
 from .environment import cuda_include_dirs
 
 PROGRAM = "numbast_shims.cu"  # the name compiler messages give the source
+EXTRA_INCLUDE_DIRS: list[str] = []  # the modules' include folders (environment.add_include_dirs)
 _PCH_DIR: str | None = None
 
 
@@ -44,10 +46,15 @@ def _pch_dir() -> str:
 
 
 def include_path() -> list[str]:
-    """The modules' include folders (as numba-cuda is told them) and the toolkit's."""
-    from numba import cuda
+    """The modules' include folders (and those numba-cuda was told, when it is loaded) and
+    the toolkit's."""
+    import sys
 
-    extra = [p for p in (cuda.config.CUDA_NVRTC_EXTRA_SEARCH_PATHS or "").split(":") if p]
+    extra = list(EXTRA_INCLUDE_DIRS)
+    numba_cuda = sys.modules.get("numba.cuda")
+    if numba_cuda is not None:
+        told = numba_cuda.config.CUDA_NVRTC_EXTRA_SEARCH_PATHS or ""
+        extra += [p for p in told.split(":") if p and p not in extra]
     return [*extra, *(d for d in cuda_include_dirs() if d not in extra)]
 
 
@@ -200,6 +207,16 @@ class LinkError(RuntimeError):
     """nvJitLink refused to link; the message holds its log."""
 
 
+@dataclasses.dataclass(frozen=True)
+class LinkInput:
+    """Code for nvJitLink, with the attributes of a cuda.core ObjectCode (which links too):
+    emit's verification links without importing cuda.core (half a second)."""
+
+    code_type: str  # ltoir, ptx, cubin, fatbin, object, library
+    code: bytes
+    name: str
+
+
 # Inputs this large hold a device library's inline code (NVSHMEM's is 1.3 MB of LTO-IR with
 # one shim): optimizing its link for link time (nvJitLink's -Ofc=max) makes NVSHMEM's
 # collectives link ~30x faster, where a small link (the bf16 shims, 250 kB) is ~3x slower.
@@ -207,10 +224,10 @@ FAST_LINK_BYTES = 1 << 20
 
 
 def link_cubin(codes, arch: str) -> bytes:
-    """The cubin nvJitLink makes of cuda.core ObjectCodes (LTO-IR, PTX, objects, libraries)
-    for `arch`, with link-time optimization. Large inputs are first linked optimizing for
-    link time; a refusal is then confirmed at full optimization, so the answer is the one a
-    kernel's launch gets. Raises LinkError."""
+    """The cubin nvJitLink makes of LinkInputs or cuda.core ObjectCodes (LTO-IR, PTX,
+    objects, libraries) for `arch`, with link-time optimization. Large inputs are first
+    linked optimizing for link time; a refusal is then confirmed at full optimization, so
+    the answer is the one a kernel's launch gets. Raises LinkError."""
     size = sum(len(c.code) for c in codes if isinstance(c.code, bytes))
     if size > FAST_LINK_BYTES:
         try:
