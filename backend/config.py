@@ -5,6 +5,9 @@ include = ["__h*", "Counter"]          # globs over C++ names (qualified or not)
 exclude = ["*_debug*"]
 internal = ["__internal*"]             # implementation helpers skipped (default: CUDA's)
 strip_prefix = ["__"]                  # Python names lose these prefixes
+strip_prefix_of = { function = ["mylib_"], enum = ["MYLIB_"] }   # only that kind's names:
+                                       # function (templates too), record (class templates
+                                       # too), enum
 strip_enumerator_prefix = ["__NV_"]    # enumerators lose these (`saturation_t.NOSAT`)
 opaque = ["Plain"]                     # records given an opaque model (no field layout)
 
@@ -45,6 +48,14 @@ import msgspec
 from .errors import EmitError
 
 Intent = Literal["in", "inout_ptr", "out_ptr", "out_return"]
+PrefixKind = Literal["function", "record", "enum"]
+_PREFIX_KINDS = {  # ir.decl_kind -> the `strip_prefix_of` key
+    "function": "function",
+    "function_template": "function",
+    "record": "record",
+    "class_template": "record",
+    "enum": "enum",
+}
 
 
 class ShimConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -66,6 +77,7 @@ class BindConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     exclude: list[str] = []
     internal: list[str] = msgspec.field(default_factory=lambda: list(CUDA_INTERNALS))
     strip_prefix: list[str] = []
+    strip_prefix_of: dict[PrefixKind, list[str]] = {}
     strip_enumerator_prefix: list[str] = []
     opaque: list[str] = []
     rename: dict[str, str] = {}
@@ -99,8 +111,11 @@ class BindConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         `strip_enumerator_prefix`)."""
         return self._renamed(name, qualified, self.strip_enumerator_prefix)
 
-    def python_name(self, name: str, qualified: str) -> str:
-        return self._renamed(name, qualified, self.strip_prefix)
+    def python_name(self, name: str, qualified: str, kind: str = "") -> str:
+        """The Python name of a declaration of `kind` (ir.decl_kind's: "function", ...):
+        `[rename]`, then the prefixes stripped from every name and from that kind's."""
+        own = self.strip_prefix_of.get(_PREFIX_KINDS.get(kind, ""), [])
+        return self._renamed(name, qualified, [*self.strip_prefix, *own])
 
     def _renamed(self, name: str, qualified: str, prefixes: list[str]) -> str:
         for key in (qualified, name):

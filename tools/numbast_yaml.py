@@ -109,15 +109,16 @@ def read_numbast_yaml(path: str | Path) -> NumbastConfig:
     excluded += _list(exclude.get("Struct"), "Exclude.Struct")
 
     prefixes = raw.get("API Prefix Removal") or {}
-    strip, strip_enumerators = [], []
+    # Each kind's prefixes leave only that kind's names: nvshmem4py's `Function: nvshmemx_`
+    # keeps the enum `nvshmemx_smem_amount_t` whole. Enum prefixes leave enums' names and
+    # their enumerators'.
+    by_kind: dict[str, list[str]] = {"Function": [], "Struct": [], "Enum": []}
     for kind, values in prefixes.items():
-        if kind not in ("Function", "Struct", "Enum"):
+        if kind not in by_kind:
             raise EmitError("expected Function, Struct or Enum", f"{path}: 'API Prefix Removal'")
         for prefix in _list(values, f"API Prefix Removal.{kind}"):
-            if prefix not in strip:
-                strip.append(prefix)
-            if kind == "Enum" and prefix not in strip_enumerators:
-                strip_enumerators.append(prefix)
+            if prefix not in by_kind[kind]:
+                by_kind[kind].append(prefix)
 
     models = raw.get("Data Models") or {}
     opaque = sorted(name for name, model in models.items() if model == "PrimitiveModel")
@@ -155,8 +156,16 @@ def read_numbast_yaml(path: str | Path) -> NumbastConfig:
         config = BindConfig(
             exclude=excluded,
             internal=internal,
-            strip_prefix=strip,
-            strip_enumerator_prefix=strip_enumerators,
+            strip_prefix_of={
+                k: v
+                for k, v in (
+                    ("function", by_kind["Function"]),
+                    ("record", by_kind["Struct"]),
+                    ("enum", by_kind["Enum"]),
+                )
+                if v
+            },
+            strip_enumerator_prefix=by_kind["Enum"],
             opaque=opaque,
             intents=intents,
             shim=ShimConfig(

@@ -94,7 +94,8 @@ class Planner:
 
     def python_name(self, d, suffix: str = "") -> str | None:
         """A Python name for `d` (config renames and prefixes applied), or None if taken."""
-        base = names.python_safe(self.config.python_name(d.name, d.qualified_name)) + suffix
+        py = self.config.python_name(d.name, d.qualified_name, ir.decl_kind(d))
+        base = names.python_safe(py) + suffix
         names.python_name(base, self.paths.get(d.id, "$") + ".name")
         owner = self.used_names.get(base)
         if owner is None or owner == d.qualified_name:

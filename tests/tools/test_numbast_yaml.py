@@ -20,10 +20,38 @@ def test_fields_map_onto_our_config():
     c = cfg.config
     assert cfg.entry_point == "cuda_fp8.h" and cfg.retain == ["cuda_fp8.h", "cuda_fp8.hpp"]
     assert cfg.arch == "sm_90"
-    assert c.strip_prefix == ["__nv_", "__NV_"] and c.strip_enumerator_prefix == ["__nv_", "__NV_"]
+    # Each kind's prefixes apply to that kind's names only.
+    assert c.strip_prefix == []
+    assert c.strip_prefix_of == {
+        "function": ["__nv_"],
+        "record": ["__nv_"],
+        "enum": ["__nv_", "__NV_"],
+    }
+    assert c.strip_enumerator_prefix == ["__nv_", "__NV_"]
     assert c.opaque == ["__nv_fp8_e4m3", "__nv_fp8_e5m2"]  # PrimitiveModel
     assert c.shim.includes == ["<cuda_fp8.h>"]
     assert "__internal*" in c.internal and len(set(c.internal)) == len(c.internal)
+
+
+def test_function_prefixes_leave_enum_names_whole(tmp_path):
+    """nvshmem4py's `Function: [nvshmem_, nvshmemx_]`: `nvshmemx_smem_amount_t` stays."""
+    from numbast.backend.plan import plan_bindings
+
+    from helpers import dump_header
+
+    header = tmp_path / "lib.cuh"
+    header.write_text(
+        "enum nvshmemx_mode_t { NVSHMEMX_ON = 1 };\n"
+        "struct nvshmemx_pair_t { int a; };\n"
+        "__device__ inline int nvshmemx_twice(int x) { return 2 * x; }\n"
+        "__device__ inline int nvshmem_once(int x) { return x; }\n"
+    )
+    cfg = tmp_path / "c.yml"
+    cfg.write_text("API Prefix Removal:\n  Function: [nvshmem_, nvshmemx_]\n")
+    plan = plan_bindings(dump_header(header), read_numbast_yaml(cfg).config)
+    exported = set(plan.tables.exports())
+    assert {"twice", "once", "nvshmemx_mode_t", "nvshmemx_pair_t"} <= exported
+    assert not {"mode_t", "pair_t", "nvshmemx_twice"} & exported
 
 
 @pytest.mark.parametrize("name", ["cuda_bf16", "cuda_fp16", "cuda_fp8"])
