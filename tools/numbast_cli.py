@@ -104,6 +104,16 @@ def _dump_entry_point(cfg) -> ir.APIDocument:
     return dump(options)
 
 
+def _check_arch(arch: str, where: str) -> None:
+    """Verification compiles for the arch: one NVRTC lacks is an error before any work."""
+    from numbast.backend.errors import EmitError
+    from numbast.backend.runtime.compiler import arch_refusal
+
+    why = arch_refusal(arch)
+    if why:
+        raise EmitError(why, where)
+
+
 def _emit(args) -> int:
     from numbast.backend.emit import emit_module, write_module
     from numbast.backend.errors import EmitError
@@ -114,6 +124,16 @@ def _emit(args) -> int:
     if args.output and args.output != "-":
         module_folder = output_folder(args.output)  # before any work: it must be writable
     config, yaml_cfg = _config(args.config)
+    verify = args.verify
+    if verify is None:
+        from numbast.backend.runtime.compiler import nvrtc_version
+
+        verify = nvrtc_version() > (0, 0)
+        if not verify:
+            info(f"{PROG}: warning: NVRTC not found: shims not verified (--no-verify to hush)")
+    given_arch = args.arch or (yaml_cfg.arch if yaml_cfg else None)
+    if verify and given_arch:  # before the dump an Entry Point asks for
+        _check_arch(given_arch, "--arch" if args.arch else f"{args.config}: 'GPU Arch'")
     if args.api is None:
         if yaml_cfg is None or not yaml_cfg.entry_point:
             raise EmitError("give the IR file (API_JSON), or a Numbast config with an Entry Point")
@@ -138,13 +158,8 @@ def _emit(args) -> int:
     for given in args.use:
         path, _, module = given.partition("=")
         uses.append(used_module(path, module or None))
-    verify = args.verify
-    if verify is None:
-        from numbast.backend.runtime.compiler import nvrtc_version
-
-        verify = nvrtc_version() > (0, 0)
-        if not verify:
-            info(f"{PROG}: warning: NVRTC not found: shims not verified (--no-verify to hush)")
+    if verify:
+        _check_arch(doc.header.arch, "$.header.arch")
     places = Places(
         config_folder=Path(args.config).resolve().parent if args.config else None,
         module_folder=module_folder,

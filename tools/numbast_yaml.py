@@ -18,6 +18,9 @@ _INFORMATIONAL = {
     "Use Separate Registry",
     "Require Pynvjitlink",
     "Types",  # every bound record converts with T(x) and gets the model its layout allows
+    # Numbast keeps functions a macro declares in a listed file only by these prefixes; the
+    # dump keeps every declaration by where its macro is expanded.
+    "Macro-expanded Function Prefixes",
 }
 # Keys with no counterpart here: refused unless empty.
 _UNSUPPORTED = {
@@ -152,6 +155,18 @@ def read_numbast_yaml(path: str | Path) -> NumbastConfig:
     include_dirs = [
         _beside(here, d) for d in _list(raw.get("Clang Include Paths"), "Clang Include Paths")
     ]
+    entry = raw.get("Entry Point")
+    if entry is not None and not isinstance(entry, str):
+        raise EmitError("expected a header path", f"{path}: 'Entry Point'")
+    entry = _beside(here, entry) if entry else None
+    # An override header of the project's own (nvshmem4py's "entry_point.h") lies beside the
+    # Entry Point, or beside the config: the shims look there too.
+    shim_dirs = list(include_dirs)
+    for inc in includes:
+        for folder in ([Path(entry).parent] if entry else []) + [here]:
+            if (folder / inc[1:-1]).is_file() and str(folder) not in shim_dirs:
+                shim_dirs.append(str(folder))
+                break
     try:
         config = BindConfig(
             exclude=excluded,
@@ -170,7 +185,7 @@ def read_numbast_yaml(path: str | Path) -> NumbastConfig:
             intents=intents,
             shim=ShimConfig(
                 includes=includes,
-                include_dirs=include_dirs,
+                include_dirs=shim_dirs,
                 sources=_list(raw.get("Source Files"), "Source Files"),
                 link=_list(raw.get("Link Files"), "Link Files"),
             ),
@@ -181,12 +196,9 @@ def read_numbast_yaml(path: str | Path) -> NumbastConfig:
     arch = _list(raw.get("GPU Arch"), "GPU Arch")
     if len(arch) > 1:
         raise EmitError("one GPU architecture per module", f"{path}: 'GPU Arch'")
-    entry = raw.get("Entry Point")
-    if entry is not None and not isinstance(entry, str):
-        raise EmitError("expected a header path", f"{path}: 'Entry Point'")
     return NumbastConfig(
         config=config,
-        entry_point=_beside(here, entry) if entry else None,
+        entry_point=entry,
         retain=[_beside(here, f) for f in _list(raw.get("File List"), "File List")],
         include_dirs=include_dirs,
         defines=_list(raw.get("Predefined Macros"), "Predefined Macros"),

@@ -37,6 +37,32 @@ def nvrtc_version() -> tuple[int, int]:
         return (0, 0)
 
 
+@functools.cache
+def supported_archs() -> tuple[int, ...]:
+    """The compute capabilities NVRTC compiles for (75, 80, ...); () without NVRTC."""
+    try:
+        from cuda.bindings import nvrtc
+
+        err, archs = nvrtc.nvrtcGetSupportedArchs()
+        return tuple(int(a) for a in archs) if err == nvrtc.nvrtcResult.NVRTC_SUCCESS else ()
+    except Exception:  # no NVRTC: nothing to say
+        return ()
+
+
+def arch_refusal(arch: str) -> str | None:
+    """Why NVRTC cannot compile for `arch` (sm_XX), naming the lowest it can; None if it can
+    (or when there is no NVRTC to ask)."""
+    archs = supported_archs()
+    digits = arch[3:].rstrip("af")
+    if not archs or not arch.startswith("sm_") or not digits.isdigit() or int(digits) in archs:
+        return None
+    major, minor = nvrtc_version()
+    return (
+        f"{arch}: NVRTC {major}.{minor} does not compile for it; the lowest it has is "
+        f"sm_{min(archs)}"
+    )
+
+
 def _pch_dir() -> str:
     global _PCH_DIR
     if _PCH_DIR is None:

@@ -144,3 +144,70 @@ def test_a_yaml_config_binds_a_local_header_from_anywhere(tmp_path):
     assert "5 bound, 0 skipped" in r.stderr
     text = (lib / "m.py").read_text()
     assert 'sources=("src/userlib.cu",)' in text and "#define USERLIB_SCALE 3" in text
+
+
+def _nvshmem4py_like(tmp_path, arch: str = "sm_90"):
+    """A library laid out as NVSHMEM is, and a config with the keys nvshmem4py's uses."""
+    inc = tmp_path / "include"
+    (inc / "device").mkdir(parents=True)
+    (inc / "lib.h").write_text(
+        "#pragma once\n#ifndef LIB_NUMBA\n#error the bindings define LIB_NUMBA\n#endif\n"
+        "#define LIB_DECL(T, N) __device__ inline T lib_##N##_one() { return (T)1; }\n"
+    )
+    (inc / "device" / "lib_defines.h").write_text(
+        '#pragma once\n#include "lib.h"\nLIB_DECL(int, int)\nLIB_DECL(float, float)\n'
+        "enum libx_mode_t { LIBX_ON = 1 };\n"
+        "__device__ inline int libx_twice(int x) { return 2 * x; }\n"
+    )
+    build = tmp_path / "build"
+    build.mkdir()
+    (build / "entry_point.h").write_text("#include <lib.h>\n#include <device/lib_defines.h>\n")
+    cfg = build / "config.yml"
+    cfg.write_text(
+        f"Name: NVSHMEM-like\nEntry Point: {build / 'entry_point.h'}\nFile List:\n"
+        f"  - {inc / 'device' / 'lib_defines.h'}\nGPU Arch:\n  - {arch}\n"
+        f"Clang Include Paths:\n  - {inc}\nMacro-expanded Function Prefixes:\n  - lib_\n"
+        "Predefined Macros:\n  - LIB_NUMBA\n"
+        "API Prefix Removal:\n  Function:\n    - lib_\n    - libx_\n"
+        'Shim Include Override: "\\"entry_point.h\\""\n'
+    )
+    out = tmp_path / "elsewhere"
+    out.mkdir()
+    return cfg, out
+
+
+def _emit_yaml(cfg, out):
+    return subprocess.run(
+        [sys.executable, "-m", "numbast.tools.numbast_cli", "emit", "--config", str(cfg)]
+        + ["-o", str(out / "lib_device.py")],
+        capture_output=True,
+        text=True,
+        cwd=out,
+    )
+
+
+def test_nvshmem4py_keys_bind_verified(tmp_path):
+    """Macro-made functions under Function prefixes, the override header found beside the
+    Entry Point, the Predefined Macros reaching the shims: everything binds, verified."""
+    pytest.importorskip("numba.cuda", reason="verification compiles with NVRTC")
+    cfg, out = _nvshmem4py_like(tmp_path)
+    r = _emit_yaml(cfg, out)
+    assert r.returncode == 0, r.stderr
+    assert "4 bound, 0 skipped" in r.stderr
+    text = (out / "lib_device.py").read_text()
+    for name in ("int_one", "float_one", "twice", "libx_mode_t"):
+        assert f"{name} = " in text
+
+
+def test_an_arch_nvrtc_lacks_is_one_line_naming_the_lowest(tmp_path):
+    pytest.importorskip("numba.cuda", reason="verification compiles with NVRTC")
+    from numbast.backend.runtime.compiler import supported_archs
+
+    if not supported_archs() or 70 in supported_archs():
+        pytest.skip("this NVRTC compiles for sm_70")
+    cfg, out = _nvshmem4py_like(tmp_path, "sm_70")
+    r = _emit_yaml(cfg, out)
+    assert r.returncode != 0 and not (out / "lib_device.py").exists()
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "'GPU Arch'" in lines[0]
+    assert f"the lowest it has is sm_{min(supported_archs())}" in lines[0]
