@@ -25,6 +25,15 @@ divmod = { rem = "out_return" }        # out_ptr (pass a pointer/array), out_ret
 "cub::BlockReduce" = [{ T = "int32", BlockDimX = 128 }]   # types by Numba name, integers
 "clamp_to" = [{ T = "float32" }]       # function templates too
 
+cooperative_launch = ["_collective"]   # functions (regexes searched in C++ names) that need
+                                       # a cooperative launch: a kernel calling one gets it
+
+[module]                               # what the library's Python side needs (NVSHMEM's):
+imports = ["nvshmem.bindings"]         # imported with the bindings module
+setup = "nvshmem.bindings.cumodule_init"        # called with each loaded CUDA module
+teardown = "nvshmem.bindings.cumodule_finalize" # (its handle, an int) before its first
+                                       # launch and before it is unloaded
+
 [shim]
 includes = ["<cuda_bf16.h>"]           # replaces the default #include of the dumped headers
 include_dirs = ["../include"]          # searched by NVRTC first; relative to this file
@@ -67,6 +76,12 @@ class ShimConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     nvrtc_options: list[str] = []  # e.g. "-default-device" (runtime/compiler.py lists them)
 
 
+class ModuleConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    imports: list[str] = []  # dotted module names
+    setup: str = ""  # dotted name of a callable
+    teardown: str = ""
+
+
 # CUDA's headers define implementation helpers next to their API; several of them do not
 # compile under NVRTC (they rely on nvcc-only paths). Not bound unless a config says otherwise.
 CUDA_INTERNALS = ["__internal*", "*_internal", "__float_simpl_*"]
@@ -91,7 +106,31 @@ class BindConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     # `numbast check` instantiates: a Numba type name ("int32", "float32"), the Python name of
     # a bound record, or an integer.
     check: dict[str, list[dict[str, str | int]]] = {}
+    cooperative_launch: list[str] = []  # regexes searched in functions' C++ names
+    module: ModuleConfig = msgspec.field(default_factory=ModuleConfig)
     shim: ShimConfig = msgspec.field(default_factory=ShimConfig)
+
+    def __post_init__(self):
+        from .names import python_dotted
+
+        for k, pattern in enumerate(self.cooperative_launch):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise msgspec.ValidationError(
+                    f"not a regular expression ({exc}) - at `$.cooperative_launch[{k}]`"
+                ) from None
+        m = self.module
+        for where, name in [
+            *((f"$.module.imports[{k}]", n) for k, n in enumerate(m.imports)),
+            *(("$.module." + f, getattr(m, f)) for f in ("setup", "teardown") if getattr(m, f)),
+        ]:
+            if not python_dotted(name):
+                raise msgspec.ValidationError(f"not a dotted Python name: {name!r} - at `{where}`")
+
+    def cooperative(self, name: str) -> bool:
+        """Whether a function of this C++ name needs a cooperative launch."""
+        return any(re.search(p, name) for p in self.cooperative_launch)
 
     def intent(self, callable_name: str, param: str, index: int) -> str:
         given = self.intents.get(callable_name, {})

@@ -201,8 +201,9 @@ def _tables(plan: Plan) -> str:
         lines.append("    ),")
     for group in ("class_templates", "aliases", "constants"):
         put(group, getattr(t, group))
-    if t.checks:
-        put("checks", t.checks)
+    for group in ("checks", "imports", "setup", "teardown", "cooperative"):  # where given
+        if getattr(t, group):
+            put(group, getattr(t, group))
     lines.append(")")
     return "\n".join(lines)
 

@@ -113,6 +113,15 @@ MODULE_INTERNALS = frozenset(
 )
 
 
+def python_dotted(name: str) -> bool:
+    """Whether `name` is a dotted Python name (`nvshmem.bindings.cumodule_init`): what a
+    config may give as a module or callable the bindings import by name (the runtime asks
+    the same of a module's tables)."""
+    from .runtime.environment import is_dotted
+
+    return is_dotted(name)
+
+
 def python_parameter(name: str) -> str:
     """A C++ parameter name as a Python keyword argument, or "" when Python cannot spell it
     (unnamed, a Python keyword such as `lambda`, outside ASCII): then it is positional only."""

@@ -338,6 +338,12 @@ def without(t: T.Module, failed: dict[str, str]):
     # A typedef naming a function that is gone goes with it.
     exported = {f.name for f in functions} | {r.name for r in records} | {e.name for e in t.enums}
     aliases = tuple(a for a in t.aliases if not a.export or a.export in exported)
+    cooperative = tuple(s for s in t.cooperative if s not in failed)
     return T.replace(
-        t, records=tuple(records), functions=functions, operators=operators, aliases=aliases
+        t,
+        records=tuple(records),
+        functions=functions,
+        operators=operators,
+        aliases=aliases,
+        cooperative=cooperative,
     ), skipped

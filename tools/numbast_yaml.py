@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from numbast.backend.config import BindConfig, ShimConfig
+from numbast.backend.config import BindConfig, ModuleConfig, ShimConfig
 from numbast.backend.errors import EmitError
 
 # Keys that name the project or tune Numbast's own code generation; our bindings need none of
@@ -24,9 +24,6 @@ _INFORMATIONAL = {
 }
 # Keys with no counterpart here: refused unless empty.
 _UNSUPPORTED = {
-    "Additional Import": "modules are shared with `numbast emit --use`",
-    "Cooperative Launch Required Functions Regex": "cooperative launch is not supported",
-    "Module Callbacks": "module callbacks are not supported",
     "Module Link Variables Used": "needs Numbast's MLIR backend",
 }
 _HANDLED = {
@@ -42,6 +39,9 @@ _HANDLED = {
     "Shim Include Override",
     "Function Argument Intents",
     "MLIR Backend",
+    "Additional Import",  # [module] imports
+    "Module Callbacks",  # [module] setup / teardown, from `lambda x: pkg.f(int(x))`
+    "Cooperative Launch Required Functions Regex",  # cooperative_launch
     # Ours, for a library's implementation (as the TOML config's [shim] sources and link):
     "Source Files",  # .cu files compiled with the shims
     "Link Files",  # .ltoir, .ptx, .o, .a, .cubin, .fatbin files linked
@@ -78,6 +78,44 @@ def _beside(folder: Path, given: str) -> str:
     the user's own), else as given (a name under the CUDA include roots, `cuda_fp8.h`)."""
     candidate = folder / given
     return str(candidate) if not Path(given).is_absolute() and candidate.exists() else given
+
+
+def _callback(text, where: str) -> str:
+    """The dotted name a Numbast module callback calls: `lambda x: pkg.mod.f(int(x))` (or
+    `f(x)`) is read, never run; any other code is refused."""
+    import ast
+
+    if not text:
+        return ""
+    refused = EmitError(
+        "expected `lambda x: package.function(int(x))`: other code is not run", where
+    )
+    try:
+        node = ast.parse(str(text), mode="eval").body
+    except SyntaxError:
+        raise refused from None
+    if not (
+        isinstance(node, ast.Lambda)
+        and len(node.args.args) == 1
+        and not (node.args.vararg or node.args.kwarg or node.args.kwonlyargs)
+        and isinstance(node.body, ast.Call)
+        and len(node.body.args) == 1
+        and not node.body.keywords
+    ):
+        raise refused
+    param = node.args.args[0].arg
+    arg = node.body.args[0]
+    if isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name) and arg.func.id == "int":
+        arg = arg.args[0] if len(arg.args) == 1 and not arg.keywords else None
+    if not (isinstance(arg, ast.Name) and arg.id == param):
+        raise refused
+    parts, func = [], node.body.func
+    while isinstance(func, ast.Attribute):
+        parts.append(func.attr)
+        func = func.value
+    if not isinstance(func, ast.Name):
+        raise refused
+    return ".".join([func.id, *reversed(parts)])
 
 
 def read_numbast_yaml(path: str | Path) -> NumbastConfig:
@@ -167,8 +205,24 @@ def read_numbast_yaml(path: str | Path) -> NumbastConfig:
             if (folder / inc[1:-1]).is_file() and str(folder) not in shim_dirs:
                 shim_dirs.append(str(folder))
                 break
+    callbacks = raw.get("Module Callbacks") or {}
+    if not isinstance(callbacks, dict) or set(callbacks) - {"setup", "teardown"}:
+        raise EmitError("expected setup and teardown", f"{path}: 'Module Callbacks'")
+    setup, teardown = (
+        _callback(callbacks.get(k), f"{path}: 'Module Callbacks'.{k}")
+        for k in ("setup", "teardown")
+    )
     try:
         config = BindConfig(
+            cooperative_launch=_list(
+                raw.get("Cooperative Launch Required Functions Regex"),
+                "Cooperative Launch Required Functions Regex",
+            ),
+            module=ModuleConfig(
+                imports=_list(raw.get("Additional Import"), "Additional Import"),
+                setup=setup,
+                teardown=teardown,
+            ),
             exclude=excluded,
             internal=internal,
             strip_prefix_of={

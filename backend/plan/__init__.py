@@ -186,6 +186,10 @@ def plan_bindings(
             aliases=tuple(aliases),
             constants=tuple(sorted(constants, key=lambda c: c.name)),
             checks=_checks(config, ctemplates, ftemplates, unknown_checks),
+            imports=tuple(config.module.imports),
+            setup=config.module.setup,
+            teardown=config.module.teardown,
+            cooperative=tuple(sorted(p.cooperative)),
         ),
         p.shims,
     )

@@ -86,6 +86,7 @@ class Planner:
         for d in doc.declarations:
             if isinstance(d, ir.RECORD_KINDS) and getattr(d, "specializes", None):
                 self.specializations.setdefault(d.specializes, []).append(d)
+        self.cooperative: set[str] = set()  # shims whose callers need a cooperative launch
         self.class_templates = {
             d.qualified_name for d in doc.declarations if isinstance(d, ir.ClassTemplate)
         }

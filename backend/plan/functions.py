@@ -46,6 +46,8 @@ def plan(p: Planner, d: ir.Function, functions: dict, operators: dict, templates
         other = have[overloads[0].args].decl
         return p.skip(d.qualified_name, f"same Numba signature as `{other}`")
     functions.setdefault(py, []).extend(fresh)
+    if p.config.cooperative(d.name):
+        p.cooperative.update(o.shim for o in fresh)
     p.docs.setdefault(py, d.doc or "")
     p.bound.append(d.qualified_name)
 

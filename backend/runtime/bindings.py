@@ -42,11 +42,21 @@ class Bindings:
             link=environment.files_near(module_file, t.link),
             options=t.nvrtc_options,
         )
+        # The library's Python side: what it imports, its module callbacks (NVSHMEM's
+        # initialise each CUDA module a kernel loads), its cooperative functions.
+        for name in t.imports:
+            environment.resolve_dotted(name)
+        if t.setup:
+            bundle.setup_callback = environment.module_callback(t.setup)
+        if t.teardown:
+            bundle.teardown_callback = environment.module_callback(t.teardown)
+        bundle.cooperative = set(t.cooperative)
         # The same IR bound twice in a process (a static module and `numbast.bind`) names its
         # shims alike: one bundle for both, so a kernel using both defines each shim once.
         twin = _MODULES.get(t.ir_digest)
         if twin is not None and _same_bundle(twin.bundle, bundle):
             twin.bundle.shims.update(bundle.shims)
+            twin.bundle.cooperative |= bundle.cooperative
             bundle = twin.bundle
         self.bundle = bundle
         self.records: dict[str, RecordType] = {}  # IR id -> Numba type (own records)

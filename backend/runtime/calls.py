@@ -122,6 +122,8 @@ def call_impl(bundle, shim: str, self_result: bool = False):
     def impl(context, builder, sig, args):
         bundle.attach(context.active_code_library)
         bundle.require(shim)
+        if shim in bundle.cooperative:  # the kernel is launched cooperatively then
+            context.active_code_library.use_cooperative = True
         ret = sig.return_type
         ptrs = [
             as_pointer(context, builder, ty, val) for ty, val in zip(sig.args, args, strict=True)

@@ -183,3 +183,40 @@ def write_cache_file(path: str, data: bytes) -> None:
         os.replace(tmp, path)
     except OSError:
         pass
+
+
+def is_dotted(name: str) -> bool:
+    """Whether `name` is a dotted Python name (`nvshmem.bindings.cumodule_init`)."""
+    import keyword
+
+    parts = name.split(".")
+    return all(p.isidentifier() and p.isascii() and not keyword.iskeyword(p) for p in parts)
+
+
+def resolve_dotted(name: str):
+    """The object a dotted name names: its longest importable module, then attributes."""
+    import importlib
+
+    if not is_dotted(name):
+        raise ValueError(f"not a dotted Python name: {name!r}")
+    parts = name.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for attr in parts[cut:]:
+            obj = getattr(obj, attr)
+        return obj
+    raise ImportError(f"cannot import {name!r}")
+
+
+def module_callback(name: str):
+    """A numba-cuda module callback calling the named callable with the module's handle as
+    an int (as nvshmem4py's `cumodule_init` takes it), resolved at its first call."""
+
+    def callback(handle) -> None:
+        resolve_dotted(name)(int(handle))
+
+    callback.__qualname__ = f"module_callback({name})"
+    return callback

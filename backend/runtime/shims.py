@@ -40,6 +40,7 @@ class ShimBundle(LinkableCode):
         self.prelude = prelude
         self.shims = shims
         self.used: set[str] = set()
+        self.cooperative: set[str] = set()  # shims whose callers need a cooperative launch
         self.options = tuple(options)  # the module's own NVRTC options
         # The library's own implementation: .cu files compiled beside the shims, and
         # LTO-IR, PTX, objects and libraries linked as they are (absolute paths).

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from . import cxx
 
-TABLE_VERSION = (1, 3)
+TABLE_VERSION = (1, 4)
 
 _MISSING = object()
 
@@ -513,6 +513,13 @@ class Module(Row):
     aliases: tuple[Alias, ...] = ()
     constants: tuple[Constant, ...] = ()
     checks: tuple[Specialization, ...] = ()  # what `numbast check` instantiates (1.3)
+    # The library's Python side (1.4): modules imported with the bindings, callables (dotted
+    # names) given each loaded CUDA module's handle, and the shims whose callers need a
+    # cooperative launch.
+    imports: tuple[str, ...] = ()
+    setup: str = ""
+    teardown: str = ""
+    cooperative: tuple[str, ...] = ()
 
     def overloads(self):
         """Every Overload row: constructors, methods, functions, operators."""

@@ -35,9 +35,8 @@ def test_fields_map_onto_our_config():
 
 def test_function_prefixes_leave_enum_names_whole(tmp_path):
     """nvshmem4py's `Function: [nvshmem_, nvshmemx_]`: `nvshmemx_smem_amount_t` stays."""
-    from numbast.backend.plan import plan_bindings
-
     from helpers import dump_header
+    from numbast.backend.plan import plan_bindings
 
     header = tmp_path / "lib.cuh"
     header.write_text(
@@ -72,8 +71,14 @@ def test_convert_prints_the_equivalent_toml(name):
     "text, message",
     [
         ("Entry Point: x.h\nOutput Style: fancy\n", "'Output Style': not a Numbast config key"),
-        ("Module Callbacks: {a: b}\n", "'Module Callbacks': not supported"),
-        ("Additional Import: [numpy]\n", "numbast emit --use"),
+        ("Module Callbacks: {a: b}\n", "'Module Callbacks': expected setup and teardown"),
+        (
+            "Module Callbacks: {setup: \"lambda x: __import__('os').system('ls')\"}\n",
+            "other code is not run",
+        ),
+        ("Module Callbacks: {setup: 'lambda x: f(x, 2)'}\n", "other code is not run"),
+        ("Additional Import: ['os; import sys']\n", "not a dotted Python name"),
+        ("Cooperative Launch Required Functions Regex: ['(']\n", "not a regular expression"),
         ("GPU Arch: [sm_80, sm_90]\n", "one GPU architecture per module"),
         ("Function Argument Intents: {f: {x: sideways}}\n", "intent 'sideways' of x is not one"),
         ("Exclude: [f]\n", "'Exclude': expected a mapping"),
@@ -144,6 +149,22 @@ def test_a_yaml_config_binds_a_local_header_from_anywhere(tmp_path):
     assert "5 bound, 0 skipped" in r.stderr
     text = (lib / "m.py").read_text()
     assert 'sources=("src/userlib.cu",)' in text and "#define USERLIB_SCALE 3" in text
+
+
+def test_nvshmem4py_module_keys_map_onto_module_section(tmp_path):
+    path = tmp_path / "c.yml"
+    path.write_text(
+        "Additional Import:\n  - nvshmem.bindings\n"
+        "Module Callbacks:\n"
+        '  setup: "lambda x: nvshmem.bindings.cumodule_init(int(x))"\n'
+        '  teardown: "lambda m: nvshmem.bindings.cumodule_finalize(m)"\n'
+        "Cooperative Launch Required Functions Regex:\n  - 'nvshmemx?_.*_collective'\n"
+    )
+    c = read_numbast_yaml(path).config
+    assert c.module.imports == ["nvshmem.bindings"]
+    assert c.module.setup == "nvshmem.bindings.cumodule_init"
+    assert c.module.teardown == "nvshmem.bindings.cumodule_finalize"
+    assert c.cooperative("nvshmemx_barrier_all_collective") and not c.cooperative("nvshmem_p")
 
 
 def _nvshmem4py_like(tmp_path, arch: str = "sm_90"):

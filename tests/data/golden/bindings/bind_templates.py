@@ -43,13 +43,13 @@ def _load_runtime():
 
 
 _rt = _load_runtime()
-_rt.require((1, 3), __name__)
+_rt.require((1, 4), __name__)
 _t = _rt.tables
 
 _PRELUDE = "#include <bind_templates.cuh>\n"
 
 _TABLES = _t.Module(
-    version=(1, 3),
+    version=(1, 4),
     ir_digest=_IR_DIGEST,
     prelude=_PRELUDE,
     include_dirs=(".",),
