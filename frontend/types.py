@@ -99,6 +99,9 @@ class TypeMapper:
         self._relative = relative  # file name -> (root, relative path)
         # (real path, line, column) of an anonymous record -> its derived qualified name
         self.anonymous: dict[tuple[str, int, int], str] = {}
+        # Enums the converted types name, by id -> their defining cursor: a library's enum a
+        # retained signature uses is part of its API even where its file is not retained.
+        self.enums_named: dict[str, object] = {}
         self._policy = ci.PrintingPolicy.create(tu.cursor)
 
     def qualified(self, t) -> str:
@@ -151,6 +154,8 @@ class TypeMapper:
             decl = s.get_declaration()
             if decl.kind != ci.CursorKind.NO_DECL_FOUND:
                 fields["decl"] = self._decl_id(decl)
+                if kind == "enum":
+                    self.enums_named.setdefault(fields["decl"], decl)
         named = t.get_named_type() if t.kind == TK.ELABORATED else t
         if named.kind == TK.TYPEDEF:
             fields["typedef"] = self._decl_id(named.get_declaration())

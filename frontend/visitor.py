@@ -26,7 +26,8 @@ ci = cindex()
 CK = ci.CursorKind
 
 _RECORD_CURSORS = {CK.STRUCT_DECL: "struct", CK.CLASS_DECL: "class", CK.UNION_DECL: "union"}
-_SCOPE_IDS = {CK.NAMESPACE.value, CK.LINKAGE_SPEC.value, CK.UNEXPOSED_DECL.value}
+_SCOPE_KINDS = (CK.NAMESPACE, CK.LINKAGE_SPEC, CK.UNEXPOSED_DECL)
+_SCOPE_IDS = {k.value for k in _SCOPE_KINDS}
 _MACRO_ID = CK.MACRO_DEFINITION.value
 _NAMED_TYPE_IDS = {k.value for k in (*_RECORD_CURSORS, CK.ENUM_DECL)}
 _ACCESS = {
@@ -97,6 +98,32 @@ class Walker:
             ident = self.ids.of(cursor)
             if ident not in self.decls:
                 self._record(cursor, [], None, None, implicit=True)
+        self._library_enums()
+
+    def _library_enums(self) -> None:
+        """Enums that retained declarations use, defined in another file of the same user
+        library (an -I folder or an input's own: NVSHMEM's `nvshmemx_smem_amount_t` lives
+        in device_host/nvshmem_types.h, its function in device/nvshmemx_defines.h). The
+        toolkit's own enums (cudaError_t) stay out: CUDA's headers are bound by their own."""
+        user_roots = {r.name for r in self.sources.roots if r.user}
+        for ident, cursor in sorted(self.types.enums_named.items()):
+            if ident in self.decls or cursor.semantic_parent is None:
+                continue
+            loc = cursor.location
+            if loc.file is None or self.sources.relative(loc.file.name)[0] not in user_roots:
+                continue
+            parent = cursor.semantic_parent
+            if parent.kind != CK.TRANSLATION_UNIT and parent.kind not in _SCOPE_KINDS:
+                continue  # a member enum comes with its record
+            scope = []
+            while parent is not None and parent.kind != CK.TRANSLATION_UNIT:
+                if parent.kind == CK.NAMESPACE and not is_inline_namespace(parent):
+                    scope.insert(0, parent.spelling or "(anonymous namespace)")
+                parent = parent.semantic_parent
+            definition = cursor.get_definition() or cursor
+            if not definition.spelling or self._is_anonymous(definition):
+                continue
+            self._enum(definition, scope, None, None, None)
 
     # -- helpers ---------------------------------------------------------------------------
 

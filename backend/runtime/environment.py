@@ -138,14 +138,25 @@ def compile_prelude(prelude: str, user_dirs: list[str]) -> str:
 _MAX_STAMPED = 5000  # files stamped under the user's include folders
 
 
+# What a header can include: C++ header and source suffixes, and none (`cuda/std/complex`).
+# Modules, caches and outputs written beside the headers (a bindings module emitted into
+# the config's folder) must not change the stamp.
+_NOT_HEADERS = frozenset({"__pycache__", "_numbast_runtime"})  # folders, the runtime's copy
+_HEADER_SUFFIXES = frozenset(
+    {"", ".h", ".hh", ".hpp", ".hxx", ".cuh", ".inl", ".ipp", ".tcc", ".tpp", ".inc", ".cu"}
+)
+
+
 def folder_stamps(folders) -> list[str]:
-    """`path:size:mtime` of the files under the user's include folders (the headers a
+    """`path:size:mtime` of the header files under the user's include folders (the headers a
     prelude includes may include them), the first _MAX_STAMPED of them."""
     out: list[str] = []
     for folder in folders:
         for root, dirs, files in os.walk(folder):
-            dirs.sort()
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _NOT_HEADERS)
             for name in sorted(files):
+                if os.path.splitext(name)[1].lower() not in _HEADER_SUFFIXES:
+                    continue
                 path = os.path.join(root, name)
                 try:
                     st = os.stat(path)

@@ -227,10 +227,24 @@ def test_macro_made_declarations(sample):
     assert one(doc, "Boxed").size == 8
 
 
-def test_default_retain_excludes_included_headers(sample):
+def test_default_retain_excludes_included_headers_but_the_enums_they_use(sample):
+    """An included header of the same library is not retained, but an enum a retained
+    signature names comes with it (NVSHMEM's `nvshmemx_smem_amount_t`)."""
     doc = sample("includes_other")
-    assert [d.name for d in doc.declarations] == ["next_color"]
-    assert doc.declarations[0].params[0].type.decl == "c:@E@Color"
+    found = {d.name: d for d in doc.declarations}
+    assert sorted(found) == ["Color", "next_color"]
+    assert found["next_color"].params[0].type.decl == "c:@E@Color" == found["Color"].id
+    assert found["Color"].location.file == "enums.cuh"
+
+
+def test_toolkit_enums_stay_out(tmp_path):
+    """cudaError_t in a user function's signature is CUDA's, bound by CUDA's own headers."""
+    from helpers import dump_header
+
+    header = tmp_path / "status.cuh"
+    header.write_text("__device__ inline cudaError_t ok() { return cudaSuccess; }\n")
+    doc = dump_header(header)
+    assert [d.name for d in doc.declarations] == ["ok"]
 
 
 def test_arch_guards(sample):

@@ -54,17 +54,20 @@ _TABLES = _t.Module(
     prelude=_PRELUDE,
     include_dirs=(".",),
     uses=(),
-    enums=(),
+    enums=(
+        # Color: enum
+        _t.Enum(name="Color", members=(("Red", 0), ("Green", 5), ("Blue", 6))),
+    ),
     records=(),
     functions=(
-        # next_color: int32(int32)
+        # next_color: int32(Color(int32))
         _t.Function(
             name="next_color",
             overloads=(
                 _t.Overload(
                     shim="nbst_fc6146889a20522de4cf",
                     result=_t.S.int32,
-                    args=(_t.S.int32,),
+                    args=(_t.EnumRef("Color", _t.S.int32, False),),
                     decl="Color next_color(Color c)",
                     where="includes_other.cuh:5",
                     source='extern "C" __device__ int nbst_fc6146889a20522de4cf(void *out, void *a0) {\n  ::new (out) Color(next_color(*static_cast<Color *>(a0)));\n  return 0;\n}\n',
@@ -82,9 +85,10 @@ _TABLES = _t.Module(
 
 _bindings = _rt.bind_module(_TABLES, __name__, __file__)
 
+Color = _bindings.exports["Color"]
 next_color = _bindings.exports["next_color"]
 
-__all__ = ["next_color"]
+__all__ = ["Color", "next_color"]
 
 # What was not bound, and why.
 _NOT_BOUND = ()
