@@ -208,6 +208,7 @@ _CACHE_PARTS = {
     "preamble": "precompiled CUDA preambles of canopy dump (clang PCH)",
     "shims": "LTO-IR of compiled shims",
     "verdicts": "emit's verification verdicts (which shims compile and link)",
+    "order": "emit order of IR documents (their dependency graphs')",
     "layouts.json": "NVRTC layout answers of class template specializations",
     "cuda-path-*": "CUDA folders made for clang from pip wheels",
 }
