@@ -178,16 +178,29 @@ def dump(options: DumpOptions, timings: DumpTimings | None = None) -> ir.APIDocu
 
     walker = Walker(tu, sources)
     walker.run()
-    if not walker.decls:
-        # A header that only forwards (mma.h includes crt/mma.h): follow its includes once.
-        forwarded = _direct_includes(tu, set(headers)) - set(retained_files)
-        if forwarded:
-            retained_files = sorted(set(retained_files) | forwarded)
-            sources = SourceMap(roots, {str(p) for p in retained_files})
-            walker = Walker(tu, sources)
-            walker.run()
-            names = ", ".join(sources.relative(str(p))[1] for p in sorted(forwarded))
-            recorded.append(_note(f"only includes other headers: followed into {names}", headers))
+    # A header that only forwards (mma.h includes crt/mma.h; cufftdx.hpp includes headers
+    # that include the API): follow its includes, level by level, while nothing is retained.
+    # Past the first level only into the requested headers' own include roots, never out
+    # into the toolkit's or the system's.
+    frontier, followed = set(headers), set()
+    own_roots = {sources.relative(str(h))[0] for h in headers}
+    for depth in range(_MAX_FORWARDING):
+        if walker.decls:
+            break
+        forwarded = _direct_includes(tu, frontier) - set(retained_files)
+        if depth:
+            forwarded = {f for f in forwarded if sources.relative(str(f))[0] in own_roots}
+        if not forwarded:
+            break
+        followed |= forwarded
+        frontier = forwarded
+        retained_files = sorted(set(retained_files) | forwarded)
+        sources = SourceMap(roots, {str(p) for p in retained_files})
+        walker = Walker(tu, sources)
+        walker.run()
+    if followed:
+        names = ", ".join(sorted(sources.relative(str(p))[1] for p in followed))
+        recorded.append(_note(f"only includes other headers: followed into {names}", headers))
     if not walker.decls:
         recorded.append(
             _note(
@@ -205,6 +218,9 @@ def dump(options: DumpOptions, timings: DumpTimings | None = None) -> ir.APIDocu
         timings.parse = parsed - started
         timings.walk = time.perf_counter() - parsed
     return doc
+
+
+_MAX_FORWARDING = 8  # levels of headers that only include others
 
 
 def _direct_includes(tu, headers: set[Path]) -> set[Path]:

@@ -264,3 +264,14 @@ def test_arch_guards_follow_the_target(tmp_path):
     assert {d.name: d.arch_guard for d in doc.declarations}["fallback"] == (
         "!(defined(__CUDA_ARCH__) && (__CUDA_ARCH__ >= 800))"
     )
+
+
+def test_forwarding_headers_are_followed_however_deep():
+    """top.hpp includes lib/all.hpp, which includes lib/detail/real.hpp (and cuda_fp16.h):
+    the API is retained two levels down, the toolkit's header is not followed into."""
+    from helpers import DATA, dump_header
+
+    doc = dump_header(DATA / "forwarding" / "top.hpp")
+    assert [d.qualified_name for d in doc.declarations] == ["lib::twice"]
+    (note,) = [d for d in doc.header.diagnostics if "only includes other headers" in d.message]
+    assert note.message.endswith("followed into lib/all.hpp, lib/detail/real.hpp")

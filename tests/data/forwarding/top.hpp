@@ -1,0 +1,3 @@
+// Includes only a header that itself includes only others (as cufftdx.hpp does).
+#pragma once
+#include "lib/all.hpp"
