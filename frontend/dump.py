@@ -135,9 +135,12 @@ def dump(options: DumpOptions, timings: DumpTimings | None = None) -> ir.APIDocu
     )
     from . import preamble
 
+    patched: dict[str, str] = {}  # file -> its text as clang is given it (see below)
+
     def parse(extra: list[str]):
+        unsaved = [(_MAIN, main), *patched.items()]
         return ci.Index.create().parse(
-            _MAIN, args=args + extra, unsaved_files=[(_MAIN, main)], options=parse_options
+            _MAIN, args=args + extra, unsaved_files=unsaved, options=parse_options
         )
 
     key_parts = [clang_version(), str(SHIM_INCLUDE)]
@@ -151,9 +154,28 @@ def dump(options: DumpOptions, timings: DumpTimings | None = None) -> ir.APIDocu
                 tu = parse([])
     except ci.TranslationUnitLoadError as exc:
         raise FrontendError(f"clang could not parse {options.headers[0]}: {exc}") from None
+    # nvcc accepts a trailing comma in a template argument list (`instruction_list<a, b, >`,
+    # cuBLASDx's database), clang does not: such a comma is read as a space (columns kept)
+    # and the header parsed again, with a warning saying where.
+    trailing = []
+    for _ in range(_MAX_TRAILING_COMMA_PASSES):
+        found = _trailing_commas(tu, patched)
+        if not found:
+            break
+        trailing += found
+        tu = parse(pch)
     parsed = time.perf_counter()
 
     recorded: list[ir.Diagnostic] = []
+    for name, line in trailing:
+        recorded.append(
+            ir.Diagnostic(
+                severity="warning",
+                location=f"{sources.relative(name)[1]}:{line}",
+                message="a trailing comma in a template argument list (nvcc accepts it, "
+                "clang does not) read as absent",
+            )
+        )
     problems: list[str] = []
     for d in tu.diagnostics:
         if d.severity < 3:
@@ -221,6 +243,41 @@ def dump(options: DumpOptions, timings: DumpTimings | None = None) -> ir.APIDocu
 
 
 _MAX_FORWARDING = 8  # levels of headers that only include others
+_MAX_TRAILING_COMMA_PASSES = 4
+
+
+def _trailing_commas(tu, patched: dict[str, str]) -> list[tuple[str, int]]:
+    """(file, line) of each "expected expression" error that sits on the `>` closing a
+    template argument list after a comma; the comma is blanked in `patched` (the file's text
+    as clang is given it)."""
+    found = []
+    for d in tu.diagnostics:
+        if d.severity < 3 or d.spelling != "expected expression" or d.location.file is None:
+            continue
+        name = d.location.file.name
+        text = patched.get(name)
+        if text is None:
+            try:
+                text = Path(name).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+        lines = text.split("\n")
+        row, col = d.location.line - 1, d.location.column - 1
+        if not (0 <= row < len(lines)) or lines[row][col : col + 1] != ">":
+            continue
+        # The comma before it: on this line, or the last non-blank character of one above.
+        r, before = row, lines[row][:col]
+        while not before.strip() and r > 0:
+            r -= 1
+            before = lines[r]
+        stripped = before.rstrip()
+        if not stripped.endswith(","):
+            continue
+        cut = len(stripped) - 1
+        lines[r] = lines[r][:cut] + " " + lines[r][cut + 1 :]
+        patched[name] = "\n".join(lines)
+        found.append((name, r + 1))
+    return found
 
 
 def _direct_includes(tu, headers: set[Path]) -> set[Path]:

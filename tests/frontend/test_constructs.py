@@ -275,3 +275,17 @@ def test_forwarding_headers_are_followed_however_deep():
     assert [d.qualified_name for d in doc.declarations] == ["lib::twice"]
     (note,) = [d for d in doc.header.diagnostics if "only includes other headers" in d.message]
     assert note.message.endswith("followed into lib/all.hpp, lib/detail/real.hpp")
+
+
+def test_a_trailing_template_argument_comma_is_read_as_absent():
+    """nvcc accepts `type_list<First, Second, >`; clang stops there. The comma is read as a
+    space (columns unchanged), the header dumps whole, and a warning says where."""
+    from helpers import DATA, dump_header
+
+    doc = dump_header(DATA / "trailing_comma.cuh")
+    names = {d.name for d in doc.declarations}
+    assert {"answer", "both", "First", "Second"} <= names
+    (note,) = [d for d in doc.header.diagnostics if "trailing comma" in d.message]
+    assert note.severity == "warning" and note.location == "trailing_comma.cuh:13"
+    answer = next(d for d in doc.declarations if d.name == "answer")
+    assert (answer.location.line, answer.location.column) == (16, 23)
