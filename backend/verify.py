@@ -131,10 +131,10 @@ class _Probe:
         with self._lock:
             if self._headers_ok:
                 return
-            result = self.compile({})
-            if not isinstance(result, bytes):
-                raise header_error(result[2], self.arch)
-            prepare_pch(self.prelude, cc_of(self.arch), self.options)
+            try:  # one compile of the headers (two when NVRTC's PCH heap must grow)
+                prepare_pch(self.prelude, cc_of(self.arch), self.options)
+            except Exception as exc:  # NVRTC's log is in the message
+                raise header_error(_placed(str(exc), [])[2], self.arch) from None
             self._headers_ok = True
 
     def judge(self, shims: dict[str, str]) -> tuple[dict[str, str], bool]:
@@ -146,14 +146,14 @@ class _Probe:
                 return failed, True
             result = self.compile(left)
             if isinstance(result, bytes):
-                if self.link(result) is None:
-                    return failed, True
-                failed.update(self.bisect(left))
+                why = self.link(result)
+                if why is not None:
+                    failed.update(self.bisect(left, why))
                 return failed, True
-            blamed, _, _ = result
+            blamed, first, _ = result
             if not blamed:  # an error we cannot place: the headers', or find the shims
                 self.check_headers()
-                failed.update(self.bisect(left))
+                failed.update(self.bisect(left, first))
                 return failed, True
             failed.update(blamed)
         return failed, False
@@ -165,23 +165,25 @@ class _Probe:
             return result[1]
         return self.link(result)
 
-    def bisect(self, shims: dict[str, str]) -> dict[str, str]:
-        """{shim: its error} of the shims that fail on their own, found by halving."""
+    def bisect(self, shims: dict[str, str], why: str) -> dict[str, str]:
+        """{shim: its error} of the shims that fail on their own, found by halving `shims`,
+        which fail together with `why` (so they are not compiled again as a whole)."""
         names = sorted(shims)
         if len(names) == 1:
-            why = self.fault(shims)
-            return {} if why is None else {names[0]: why}
-        if self.fault(shims) is None:
-            return {}
+            return {names[0]: why}
+        out: dict[str, str] = {}
         half = len(names) // 2
-        out = self.bisect({n: shims[n] for n in names[:half]})
-        out.update(self.bisect({n: shims[n] for n in names[half:]}))
+        for part in (names[:half], names[half:]):
+            group = {n: shims[n] for n in part}
+            fault = self.fault(group)
+            if fault is not None:
+                out.update(self.bisect(group, fault))
         return out
 
     def compile(self, shims: dict[str, str]):
         """The LTO-IR of the headers, the shims and a kernel calling each; or ({shim: error}
         for errors placed in a shim, the first error line, the first error's match)."""
-        from .runtime.compiler import PROGRAM, cc_of, compile_ltoir
+        from .runtime.compiler import cc_of, compile_ltoir
 
         names = sorted(shims)
         lines = self.prelude.count("\n") + 1
@@ -196,22 +198,7 @@ class _Probe:
         try:
             return compile_ltoir("\n".join(parts), cc_of(self.arch), (), self.options)[0]
         except Exception as exc:  # NVRTC's log is in the message
-            log = str(exc)
-        blamed: dict[str, str] = {}
-        first = ""
-        first_match = None
-        for raw in log.splitlines():
-            m = _ERROR.match(raw.strip())
-            if m is None:
-                continue
-            first = first or m["msg"]
-            first_match = first_match or m
-            if m["file"].endswith(PROGRAM):
-                line = int(m["line"])
-                for start, end, name in spans:
-                    if start <= line <= end:
-                        blamed.setdefault(name, m["msg"])
-        return blamed, first or (log.strip().splitlines() or ["?"])[-1], first_match
+            return _placed(str(exc), spans)
 
     def link(self, ltoir: bytes) -> str | None:
         """None when the LTO-IR links (with the implementation) to the arch's cubin, else why."""
@@ -225,6 +212,28 @@ class _Probe:
             detail = first_error(exc)
             hint = f" ({_UNDEFINED_HINT})" if "nresolved extern" in str(exc) else ""
             return f"does not link for {self.arch}: {detail}{hint}"
+
+
+def _placed(log: str, spans) -> tuple[dict[str, str], str, re.Match | None]:
+    """NVRTC's log read against the source's shims (`spans`: first line, last line, name):
+    ({shim: its first error}, the first error line, the first error's match)."""
+    from .runtime.compiler import PROGRAM
+
+    blamed: dict[str, str] = {}
+    first = ""
+    first_match = None
+    for raw in log.splitlines():
+        m = _ERROR.match(raw.strip())
+        if m is None:
+            continue
+        first = first or m["msg"]
+        first_match = first_match or m
+        if m["file"].endswith(PROGRAM):
+            line = int(m["line"])
+            for start, end, name in spans:
+                if start <= line <= end:
+                    blamed.setdefault(name, m["msg"])
+    return blamed, first or (log.strip().splitlines() or ["?"])[-1], first_match
 
 
 def _kernels(shims: dict[str, str]) -> str:

@@ -30,6 +30,8 @@ import tempfile
 from importlib import metadata
 from pathlib import Path
 
+from peers import venv_python
+
 ROOT = Path(__file__).resolve().parents[1]
 ANCHOR = ["numbast==0.10.1", "ast-canopy==0.10.1"]
 # Types and data models as numba-cuda's configs/cuda_bf16.yml and cuda_fp16.yml give them.
@@ -91,26 +93,15 @@ def median_of(fn, repeat: int) -> tuple[float, int]:
 
 
 def anchor_python() -> Path | None:
-    """The Python of a venv holding the anchor (made once, in the user cache), with the
-    NVRTC, nvJitLink and runtime wheels of our own environment's versions."""
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "numbast"
-    venv = cache / "bench-anchor-venv"
-    python = venv / "bin" / "python"
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        wheels = list(ANCHOR)
-        for dist in ("nvidia-cuda-nvrtc", "nvidia-nvjitlink", "nvidia-cuda-runtime"):
-            try:
-                wheels.append(f"{dist}=={metadata.version(dist)}")
-            except metadata.PackageNotFoundError:
-                pass
-        r = subprocess.run(
-            [str(python), "-m", "pip", "install", "-q", *wheels], text=True, capture_output=True
-        )
-        if r.returncode:
-            print(f"anchor not installed ({' '.join(ANCHOR)}): {r.stderr[-300:]}")
-            return None
-    return python
+    """The Python of a venv holding the anchor, with the NVRTC, nvJitLink and runtime wheels
+    of our own environment's versions."""
+    wheels = list(ANCHOR)
+    for dist in ("nvidia-cuda-nvrtc", "nvidia-nvjitlink", "nvidia-cuda-runtime"):
+        try:
+            wheels.append(f"{dist}=={metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            pass
+    return venv_python("bench-anchor-venv", wheels)
 
 
 def anchor_config(header: Path, folder: Path) -> Path:

@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from peers import venv_python
+
 from numbast.frontend import DumpOptions, DumpTimings, dump
 
 HEADERS = [
@@ -43,21 +45,6 @@ def _seconds(cmd: list[str], repeat: int, env=None) -> float:
     return statistics.median(runs)
 
 
-def peer_python() -> Path | None:
-    """The Python of a venv holding the peer (made once, in the user cache)."""
-    from numbast.frontend.cache import cache_dir
-
-    venv = cache_dir() / "bench-peer-venv"
-    python = venv / "bin" / "python"
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        r = subprocess.run([str(python), "-m", "pip", "install", "-q", PEER], capture_output=True)
-        if r.returncode:
-            print(f"peer not installed ({PEER}): {r.stderr.decode()[-300:]}")
-            return None
-    return python
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--repeat", type=int, default=5)
@@ -70,7 +57,7 @@ def main() -> int:
     from numbast.frontend.dump import SHIM_INCLUDE
 
     cuda = find_cuda_headers()
-    peer = None if args.no_peer else peer_python()
+    peer = None if args.no_peer else venv_python("bench-peer-venv", [PEER])
     peer_env = dict(
         {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
         ASTCANOPY_CLANG_RESOURCE_DIR=str(Path(clang.__file__).parent / "native" / "resource"),

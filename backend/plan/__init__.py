@@ -115,7 +115,7 @@ def _foreign_records(uses: list[UsedModule]) -> tuple[dict[str, str], dict[str, 
     return names_, owner
 
 
-def emit_order(doc: ir.APIDocument) -> list[str]:
+def emit_order(doc: ir.APIDocument, digest: str | None = None) -> list[str]:
     """The IR's declarations in emit order (ir.DependencyGraph's), kept in the user cache by
     the document's digest and the graph code's: a repeat emit neither builds the graph nor
     imports networkx (a seventh of a warm emit)."""
@@ -127,7 +127,7 @@ def emit_order(doc: ir.APIDocument) -> list[str]:
     from ..runtime.environment import cache_dir, write_cache_file
 
     code = hashlib.sha256((Path(ir.__file__).parent / "graph.py").read_bytes()).hexdigest()
-    key = hashlib.sha256(f"{ir_digest(doc)}\n{code}".encode()).hexdigest()
+    key = hashlib.sha256(f"{digest or ir_digest(doc)}\n{code}".encode()).hexdigest()
     path = os.path.join(cache_dir(), "order", key + ".json")
     try:
         with open(path) as fh:
@@ -150,8 +150,9 @@ def plan_bindings(
     unbindable = _check_names(doc)
     foreign, owner = _foreign_records(list(uses))
     p = Planner(doc, config, foreign)
+    digest = ir_digest(doc)
     order = []
-    for i in emit_order(doc):
+    for i in emit_order(doc, digest):
         d = p.by_id.get(i)
         if d is not None and i in unbindable:
             p.skip(d.qualified_name, unbindable[i])
@@ -197,7 +198,7 @@ def plan_bindings(
     tables = _with_sources(
         T.Module(
             version=T.TABLE_VERSION,
-            ir_digest=ir_digest(doc),
+            ir_digest=digest,
             prelude=prelude(doc, config),
             include_dirs=tuple(config.shim.include_dirs),
             uses=tuple(use_tables),
