@@ -105,7 +105,7 @@ def anchor_python() -> Path | None:
 
 
 def anchor_config(header: Path, folder: Path) -> Path:
-    from numbast.frontend.dump import SHIM_INCLUDE
+    from numbast.frontend.inputs import SHIM_INCLUDE
 
     types = ANCHOR_TYPES[header.name]
     lines = [

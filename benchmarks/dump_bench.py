@@ -54,7 +54,7 @@ def main() -> int:
     import clang
 
     from numbast.frontend.cuda import find_cuda_headers
-    from numbast.frontend.dump import SHIM_INCLUDE
+    from numbast.frontend.inputs import SHIM_INCLUDE
 
     cuda = find_cuda_headers()
     peer = None if args.no_peer else venv_python("bench-peer-venv", [PEER])

@@ -23,14 +23,65 @@ import json
 import os
 import re
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Protocol, TypeVar
 
+from numbast import ir
 from numbast.ir import write_atomic
 
 from .paths import is_companion_name
 
 FORMAT = 2
 MAX_ENTRIES = 200  # the oldest go first
+
+
+class Planned(Protocol):
+    """A dump resolved far enough to be keyed: its entry's key, every place a header name
+    was looked for, and the requested headers (see `remember`)."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def probes(self) -> Sequence[str]: ...
+    @property
+    def requested(self) -> list[str]: ...
+
+
+P = TypeVar("P", bound=Planned)
+
+
+def through(
+    options,
+    plan: Callable[[], P],
+    build: Callable[[P], tuple[ir.APIDocument, list[str]]],
+) -> ir.APIDocument:
+    """A dump through the user cache: answered by its request (nothing resolved), else by its
+    entry (resolved, not parsed), else built and stored with the files it depends on. A
+    damaged entry is never served: the dump is made again and replaces it."""
+    if not options.use_cache:
+        return build(plan())[0]
+    request = request_key(options.request())
+    doc = _decoded(answer(request))
+    if doc is not None:
+        return doc
+    planned = plan()
+    doc = _decoded(lookup(planned.key))
+    if doc is None:
+        doc, files = build(planned)
+        if not store(planned.key, files, ir.dumps(doc)):
+            return doc
+    remember(request, planned.key, list(planned.probes), planned.requested)
+    return doc
+
+
+def _decoded(data: bytes | None) -> ir.APIDocument | None:
+    if data is None:
+        return None
+    try:
+        return ir.loads(data)
+    except ir.IRError:
+        return None  # a damaged entry: made again, and replaced
 
 
 def cache_dir() -> Path:
@@ -54,8 +105,8 @@ def _code_digest() -> str:
     if _CODE is None:
         here = Path(__file__).resolve().parent
         h = hashlib.sha256()
-        for path in sorted([*here.glob("*.py"), *(here.parent / "ir").glob("*.py")]):
-            h.update(path.name.encode() + b"\0" + path.read_bytes())
+        for path in sorted([*here.rglob("*.py"), *(here.parent / "ir").glob("*.py")]):
+            h.update(path.relative_to(here.parent).as_posix().encode() + b"\0" + path.read_bytes())
         _CODE = h.hexdigest()
     return _CODE
 

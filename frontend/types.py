@@ -4,63 +4,81 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 from numbast.ir import TypeRef
 
 from .libclang import cindex
 
-ci = cindex()
-TK = ci.TypeKind
 
-_BUILTIN = {
-    TK.BOOL,
-    TK.CHAR_U,
-    TK.UCHAR,
-    TK.CHAR16,
-    TK.CHAR32,
-    TK.USHORT,
-    TK.UINT,
-    TK.ULONG,
-    TK.ULONGLONG,
-    TK.UINT128,
-    TK.CHAR_S,
-    TK.SCHAR,
-    TK.WCHAR,
-    TK.SHORT,
-    TK.INT,
-    TK.LONG,
-    TK.LONGLONG,
-    TK.INT128,
-    TK.FLOAT,
-    TK.DOUBLE,
-    TK.LONGDOUBLE,
-    TK.HALF,
-    TK.FLOAT16,
-    TK.FLOAT128,
-    TK.BFLOAT16,
-    TK.IBM128,
-}
-_SIMPLE = {
-    TK.VOID: "void",
-    TK.POINTER: "pointer",
-    TK.LVALUEREFERENCE: "lvalue_reference",
-    TK.RVALUEREFERENCE: "rvalue_reference",
-    TK.MEMBERPOINTER: "member_pointer",
-    TK.CONSTANTARRAY: "array",
-    TK.INCOMPLETEARRAY: "array",
-    TK.VARIABLEARRAY: "array",
-    TK.DEPENDENTSIZEDARRAY: "array",
-    TK.VECTOR: "vector",
-    TK.EXTVECTOR: "vector",
-    TK.RECORD: "record",
-    TK.ENUM: "enum",
-    TK.FUNCTIONPROTO: "function",
-    TK.FUNCTIONNOPROTO: "function",
-    TK.NULLPTR: "nullptr",
-    TK.AUTO: "auto",
-    TK.DEPENDENT: "dependent",
-}
-_SUGAR = {TK.ELABORATED, TK.TYPEDEF, TK.ATTRIBUTED, TK.UNEXPOSED}
+@dataclass(frozen=True)
+class _Tables:
+    TK: Any
+    builtin: frozenset  # arithmetic types
+    simple: dict  # TypeKind -> TypeRef kind
+    no_decl: Any  # CursorKind.NO_DECL_FOUND
+
+
+@cache
+def _tables() -> _Tables:
+    """Built on the first type converted: importing this module loads no libclang."""
+    ci = cindex()
+    TK = ci.TypeKind
+    builtin = frozenset(
+        {
+            TK.BOOL,
+            TK.CHAR_U,
+            TK.UCHAR,
+            TK.CHAR16,
+            TK.CHAR32,
+            TK.USHORT,
+            TK.UINT,
+            TK.ULONG,
+            TK.ULONGLONG,
+            TK.UINT128,
+            TK.CHAR_S,
+            TK.SCHAR,
+            TK.WCHAR,
+            TK.SHORT,
+            TK.INT,
+            TK.LONG,
+            TK.LONGLONG,
+            TK.INT128,
+            TK.FLOAT,
+            TK.DOUBLE,
+            TK.LONGDOUBLE,
+            TK.HALF,
+            TK.FLOAT16,
+            TK.FLOAT128,
+            TK.BFLOAT16,
+            TK.IBM128,
+        }
+    )
+    simple = {
+        TK.VOID: "void",
+        TK.POINTER: "pointer",
+        TK.LVALUEREFERENCE: "lvalue_reference",
+        TK.RVALUEREFERENCE: "rvalue_reference",
+        TK.MEMBERPOINTER: "member_pointer",
+        TK.CONSTANTARRAY: "array",
+        TK.INCOMPLETEARRAY: "array",
+        TK.VARIABLEARRAY: "array",
+        TK.DEPENDENTSIZEDARRAY: "array",
+        TK.VECTOR: "vector",
+        TK.EXTVECTOR: "vector",
+        TK.RECORD: "record",
+        TK.ENUM: "enum",
+        TK.FUNCTIONPROTO: "function",
+        TK.FUNCTIONNOPROTO: "function",
+        TK.NULLPTR: "nullptr",
+        TK.AUTO: "auto",
+        TK.DEPENDENT: "dependent",
+    }
+    return _Tables(TK, builtin, simple, ci.CursorKind.NO_DECL_FOUND)
+
+
 _ANONYMOUS = re.compile(
     r"(?:[\w:]*::)?\((?:anonymous|unnamed)(?: (?:struct|union|class|enum))? at (.+?):(\d+):(\d+)\)"
 )
@@ -69,6 +87,7 @@ _TEMPLATE_PARM = re.compile(r"^(const |volatile )*type-parameter-\d+-\d+$")
 
 def _structural(t):
     """Strip typedef / elaborated / attributed sugar down to the type that has structure."""
+    TK = _tables().TK
     for _ in range(32):
         k = t.kind
         if k == TK.ELABORATED:
@@ -102,7 +121,7 @@ class TypeMapper:
         # Enums the converted types name, by id -> their defining cursor: a library's enum a
         # retained signature uses is part of its API even where its file is not retained.
         self.enums_named: dict[str, object] = {}
-        self._policy = ci.PrintingPolicy.create(tu.cursor)
+        self._policy = cindex().PrintingPolicy.create(tu.cursor)
 
     def qualified(self, t) -> str:
         try:
@@ -126,6 +145,8 @@ class TypeMapper:
         return name
 
     def ref(self, t) -> TypeRef:
+        tables = _tables()
+        TK, _SIMPLE, _BUILTIN = tables.TK, tables.simple, tables.builtin
         s = _structural(t)
         canon = t.get_canonical()
         kind = _SIMPLE.get(s.kind) or ("builtin" if s.kind in _BUILTIN else None)
@@ -152,7 +173,7 @@ class TypeMapper:
             fields["params"] = [self.ref(a) for a in s.argument_types()]
         if kind in ("record", "enum", "dependent"):
             decl = s.get_declaration()
-            if decl.kind != ci.CursorKind.NO_DECL_FOUND:
+            if decl.kind != tables.no_decl:
                 fields["decl"] = self._decl_id(decl)
                 if kind == "enum":
                     self.enums_named.setdefault(fields["decl"], decl)

@@ -91,20 +91,20 @@ def test_dump_cache(tmp_path, monkeypatch):
 
     from numbast.frontend import DumpOptions, dump
 
-    dump_module = importlib.import_module("numbast.frontend.dump")
+    parse_module = importlib.import_module("numbast.frontend.parse")
     monkeypatch.setenv("NUMBAST_CACHE_DIR", str(tmp_path / "cache"))
     (tmp_path / "inner.cuh").write_text("__device__ int inner(int x);\n")
     top = tmp_path / "top.cuh"
     top.write_text('#include "inner.cuh"\n__device__ int top(int x);\n')
     parses = []
-    real = dump_module.cindex
+    real = parse_module.cindex
 
     def counting():
         ci = real()
         parses.append(1)
         return ci
 
-    monkeypatch.setattr(dump_module, "cindex", counting)
+    monkeypatch.setattr(parse_module, "cindex", counting)
     options = DumpOptions(headers=[str(top)], retain=[str(tmp_path / "inner.cuh")])
     first = dump(options)
     n = len(parses)

@@ -94,9 +94,18 @@ def test_ir_and_backend_never_load_clang():
 
 
 def test_frontend_does_not_load_numba_or_the_backend():
-    loaded = _modules_after("import numbast.frontend, numbast.frontend.visitor")
+    loaded = _modules_after("import numbast.frontend, numbast.frontend.walk")
     numba = {m for m in loaded if m.split(".")[0] in ("numba", "numba_cuda")}
     assert not numba and "numbast.backend" not in loaded
+
+
+def test_frontend_loads_clang_on_first_use():
+    """A dump answered from the cache never needs libclang: importing the walk loads none."""
+    walk = (ROOT / "frontend" / "walk").glob("*.py")
+    modules = [f"numbast.frontend.walk.{p.stem}" for p in walk if p.stem != "__init__"]
+    loaded = _modules_after(f"import numbast.frontend.types, {', '.join(modules)}")
+    assert "numbast.frontend.walk.records" in loaded
+    assert not {m for m in loaded if m.startswith("clang")}
 
 
 def test_public_ir_api():

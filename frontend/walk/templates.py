@@ -1,0 +1,123 @@
+"""Template parameters and arguments, and the specializations a header names."""
+
+from __future__ import annotations
+
+from numbast import ir
+
+from .context import WalkContext
+from .kinds import kinds
+
+
+def template_kind(cursor):
+    """What a template cursor declares: STRUCT_DECL, CXX_METHOD, CONSTRUCTOR, ..."""
+    k = kinds()
+    return k.CK.from_id(k.ci.conf.lib.clang_getTemplateCursorKind(cursor))
+
+
+def split_default(text: str) -> str | None:
+    """The default of a template parameter as written: `typename T = int` -> `int`."""
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch in "<([{":
+            depth += 1
+        elif ch in ">)]}":
+            depth -= 1
+        elif (
+            ch == "="
+            and depth == 0
+            and text[i + 1 : i + 2] != "="
+            and text[i - 1 : i] not in "<>!="
+        ):
+            return text[i + 1 :].strip()
+    return None
+
+
+def split_arguments(inner: str) -> list[str]:
+    """Top-level comma-separated pieces of a template argument list's text."""
+    out, depth, cur = [], 0, ""
+    for ch in inner:
+        if ch in "<([":
+            depth += 1
+        elif ch in ">)]":
+            depth -= 1
+        if ch == "," and depth == 0:
+            out.append(cur.strip())
+            cur = ""
+        else:
+            cur += ch
+    if cur.strip():
+        out.append(cur.strip())
+    return out
+
+
+def template_params(ctx: WalkContext, cursor) -> list[ir.TemplateParam]:
+    CK = kinds().CK
+    out = []
+    for c in cursor.get_children():
+        if c.kind == CK.TEMPLATE_TYPE_PARAMETER:
+            kind, extra = "type", {}
+        elif c.kind == CK.TEMPLATE_NON_TYPE_PARAMETER:
+            kind, extra = "non_type", {"type": ctx.types.ref(c.type)}
+        elif c.kind == CK.TEMPLATE_TEMPLATE_PARAMETER:
+            kind, extra = "template", {"params": template_params(ctx, c)}
+        else:
+            continue
+        text = ctx.source(c.extent)
+        before = text.split("=", 1)[0]
+        if kind == "template":
+            before = before.rsplit(">", 1)[-1]
+        out.append(
+            ir.TemplateParam(
+                kind=kind,
+                name=c.spelling,
+                pack="..." in before,
+                default=split_default(text.rsplit(">", 1)[-1] if kind == "template" else text),
+                **extra,
+            )
+        )
+    return out
+
+
+def template_args(ctx: WalkContext, cursor) -> list[ir.TemplateArg]:
+    """The arguments of a full specialization, as clang resolved them."""
+    TAK = kinds().ci.TemplateArgumentKind
+    out = []
+    for i in range(max(cursor.get_num_template_arguments(), 0)):
+        k = cursor.get_template_argument_kind(i)
+        if k == TAK.TYPE:
+            t = cursor.get_template_argument_type(i)
+            out.append(ir.TemplateArg(kind="type", spelling=t.spelling, type=ctx.types.ref(t)))
+        elif k == TAK.INTEGRAL:
+            v = str(cursor.get_template_argument_value(i))
+            out.append(ir.TemplateArg(kind="integral", spelling=v, value=v))
+        else:
+            out.append(ir.TemplateArg(kind="other", spelling=""))
+    return out
+
+
+def partial_args(cursor) -> list[ir.TemplateArg]:
+    """Arguments of a partial specialization, as written: `Storage<T, 1>` -> `T`, `1`."""
+    text = cursor.displayname
+    inner = text[text.find("<") + 1 : text.rfind(">")] if "<" in text else ""
+    return [ir.TemplateArg(kind="other", spelling=a) for a in split_arguments(inner)]
+
+
+def is_specialization(cursor) -> bool:
+    """A record that is a specialization of a class template (explicit or implicit)."""
+    if cursor.kind not in kinds().record_tags:
+        return False
+    tmpl = cursor.specialized_template
+    return tmpl is not None and not tmpl.kind.is_invalid()
+
+
+def note_instantiation(ctx: WalkContext, t) -> None:
+    """A specialization the header names (`typedef Storage<float, 3> F3;`) is recorded."""
+    k = kinds()
+    canon = t.get_canonical()
+    if canon.kind != k.ci.TypeKind.RECORD:
+        return
+    decl = canon.get_declaration()
+    if is_specialization(decl):
+        tmpl = decl.specialized_template
+        if tmpl is not None and ctx.retained(tmpl):
+            ctx.pending_specializations.append(decl)
