@@ -123,3 +123,20 @@ def test_public_ir_api():
         "json_schema",
     ):
         assert name in ir.__all__
+
+
+def test_every_package_is_installed():
+    """A wheel holds only the packages pyproject.toml lists: every folder with an
+    __init__.py must be there."""
+    import tomllib
+
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    skip = {".venv", "tests", "benchmarks", "build"}
+    found = {
+        ".".join(["numbast", *p.parent.relative_to(ROOT).parts])
+        for p in ROOT.rglob("__init__.py")
+        if not (set(p.relative_to(ROOT).parts) & skip) and "_numbast_runtime" not in p.parts
+    }
+    assert found - listed == set()
