@@ -409,11 +409,11 @@ def check_report(
         group = all_probes[start : start + chunk]
         try:
             kernels.append((group, _compile(group, cc)))
-        except Exception:
-            for pr in group:  # isolate the failures
+        except Exception:  # Numba's typing or lowering refused one: each probe's own verdict
+            for pr in group:
                 try:
                     kernels.append(([pr], _compile([pr], cc)))
-                except Exception as exc:
+                except Exception as exc:  # kept as the probe's failure
                     results[pr.label] = CheckResult(pr.label, False, first_error(exc))
     used = set(bundle.used)
     extra = bundle.object_codes(cc)  # a library's own .cu that does not compile: an error
@@ -423,7 +423,7 @@ def check_report(
         for group, _ in kernels:
             for pr in group:
                 results.setdefault(pr.label, CheckResult(pr.label, True))
-    except Exception:
+    except Exception:  # the link named no binding: each probe's own verdict
         _bisect(kernels, bundle, cc, arch, results, extra)
     found = [results[p.label] for p in all_probes if p.label in results]
     return CheckReport(found + failed, unchecked)
@@ -438,7 +438,7 @@ def _bisect(kernels, bundle, cc, arch, results, extra=()) -> None:
                 k = _compile([pr], cc)
                 _link([k], compile_shims(bundle, set(bundle.used), cc), arch, extra)
                 results[pr.label] = CheckResult(pr.label, True)
-            except Exception as exc:
+            except Exception as exc:  # kept as the probe's failure
                 results[pr.label] = CheckResult(pr.label, False, first_error(exc))
 
 

@@ -1,7 +1,9 @@
 """The backend's one exception type."""
 
+from numbast.ir.errors import NumbastError
 
-class EmitError(Exception):
+
+class EmitError(NumbastError):
     """The IR or the binding config cannot be emitted; `path` is the JSON path of the fault."""
 
     def __init__(self, message: str, path: str | None = None):

@@ -6,7 +6,7 @@ while to import): a command that answers from a cache pays for neither.
 
 import importlib
 
-from .errors import IRError
+from .errors import IRError, NumbastError
 from .files import relocate, write_atomic
 from .version import IR_FORMAT, IR_VERSION, check_compatible
 
@@ -56,6 +56,7 @@ _LAZY = {
 _SUBMODULES = {"errors", "files", "graph", "io", "model", "schema", "version"}
 
 __all__ = [
+    "NumbastError",
     "IR_FORMAT",
     "IR_VERSION",
     "APIDocument",

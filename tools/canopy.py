@@ -8,6 +8,7 @@ from pathlib import Path
 from numbast import __version__, ir
 
 from .console import error, info, output_folder, run, write_stdout
+from .errors import ToolError
 
 PROG = "canopy"
 _DESCRIPTION = (
@@ -175,10 +176,6 @@ def _validate(args) -> int:
     return status
 
 
-class _TargetMismatch(Exception):
-    pass
-
-
 def _diff(args) -> int:
     from .diff import diff, make_report, render
 
@@ -186,7 +183,7 @@ def _diff(args) -> int:
     for attr in ("arch", "std"):
         a, b = getattr(old.header, attr), getattr(new.header, attr)
         if a != b and not args.ignore_target:
-            raise _TargetMismatch(
+            raise ToolError(
                 f"{args.old} and {args.new} were dumped for different {attr} ({a} vs {b}); "
                 "use --ignore-target to compare anyway"
             )
@@ -239,11 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     failure = 2 if args.command == "diff" else 1
 
     def user_errors():
-        from numbast.frontend.errors import FrontendError
-
-        from .graph_view import GraphError
-
-        return (FrontendError, ir.IRError, GraphError, _TargetMismatch)
+        return (ir.NumbastError,)
 
     return run(PROG, command, user_errors, args.debug, failure)
 

@@ -76,7 +76,7 @@ def run(
             os.dup2(devnull, sys.stdout.fileno())
         error(prog, "standard output was closed")
         return failure
-    except Exception as exc:
+    except Exception as exc:  # a bug: shown as one, with --debug for the traceback
         if debug:
             raise
         if isinstance(exc, OSError):

@@ -6,11 +6,13 @@ from typing import TYPE_CHECKING
 
 from numbast import ir
 
+from .errors import ToolError
+
 if TYPE_CHECKING:
     import networkx as nx
 
 
-class GraphError(Exception):
+class GraphError(ToolError):
     """The requested root is not in the document."""
 
 

@@ -303,10 +303,7 @@ def main(argv: list[str] | None = None) -> int:
         return _emit(args) if args.command == "emit" else _check(args)
 
     def user_errors():
-        from numbast.backend.errors import EmitError
-        from numbast.frontend.errors import FrontendError
-
-        return (EmitError, ir.IRError, ImportError, FrontendError)
+        return (ir.NumbastError, ImportError)  # a module `check` cannot import
 
     return run(PROG, command, user_errors, args.debug)
 

@@ -96,7 +96,7 @@ def device_cc() -> tuple[int, int]:
         from numba import cuda
 
         return tuple(cuda.current_context().device.compute_capability)
-    except Exception:
+    except Exception:  # no GPU, driver or numba-cuda: layouts do not depend on the arch
         return (9, 0)
 
 

@@ -140,3 +140,21 @@ def test_every_package_is_installed():
         if not (set(p.relative_to(ROOT).parts) & skip) and "_numbast_runtime" not in p.parts
     }
     assert found - listed == set()
+
+
+def test_one_error_root():
+    """Every error class of the stages derives from NumbastError, which the command lines
+    catch (the bindings runtime imports nothing of numbast and keeps its own)."""
+    import importlib
+
+    found = []
+    for folder in ("ir", "frontend", "backend", "tools"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            if "runtime" in path.relative_to(ROOT).parts:
+                continue
+            for node in ast.parse(path.read_text()).body:
+                if isinstance(node, ast.ClassDef) and node.name.endswith("Error"):
+                    module = ".".join(["numbast", *path.relative_to(ROOT).with_suffix("").parts])
+                    found.append(getattr(importlib.import_module(module), node.name))
+    assert len(found) >= 5
+    assert [c.__name__ for c in found if not issubclass(c, ir.NumbastError)] == []

@@ -16,13 +16,16 @@ import msgspec
 
 from numbast import ir
 
-from .kinds import KINDS, ChangeClass
+from . import rules
+from .kinds import ChangeClass, ChangeKind
+
+K = ChangeKind
 
 
 class Change(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     """One difference between the old and the new API."""
 
-    kind: str  # an id of tools/diff/kinds.py
+    kind: str  # a ChangeKind's id (tools/diff/kinds.py)
     change_class: ChangeClass = msgspec.field(name="class")
     decl: str  # id of the declaration (the new one when both exist)
     name: str  # its qualified name
@@ -37,20 +40,6 @@ class Change(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
 
 _FUNCS = (ir.Function, ir.FunctionTemplate)
 _RECORDS = ir.model.RECORD_KINDS
-_SPACES = {
-    "host": {"host"},
-    "device": {"device"},
-    "global": {"global"},
-    "host_device": {"host", "device"},
-}
-
-
-def _t(t: ir.TypeRef | None) -> str | None:
-    return None if t is None else t.canonical
-
-
-def _shown(t: ir.TypeRef | None) -> str | None:
-    return None if t is None else t.spelling
 
 
 def _signature(f) -> str:
@@ -67,12 +56,13 @@ class _Differ:
         self._graphs = {id(old): ir.DependencyGraph(old), id(new): ir.DependencyGraph(new)}
         self._names = {id(old): _display_names(old), id(new): _display_names(new)}
         self._funcs = {id(old): _callable_ids(old), id(new): _callable_ids(new)}
+        self._affects: dict[str, list[str]] = {}
 
     # -- emitting --------------------------------------------------------------------------
 
     def add(
         self,
-        kind: str,
+        kind: ChangeKind,
         decl,
         message: str,
         *,
@@ -84,8 +74,8 @@ class _Differ:
     ) -> None:
         self.changes.append(
             Change(
-                kind=kind,
-                change_class=change_class or KINDS[kind].default_class,
+                kind=kind.value,
+                change_class=change_class or kind.default_class,
                 decl=decl.id,
                 name=decl.qualified_name,
                 decl_kind=ir.decl_kind(decl),
@@ -98,11 +88,32 @@ class _Differ:
             )
         )
 
+    def apply(self, rules, o, n, decl, name: str, member: str | None = None) -> None:
+        """Every rule of `rules` that finds a change between `o` and `n` (two versions of
+        `decl` or of one of its members), shown under `name`."""
+        for rule in rules:
+            if not rule.changed(o, n):
+                continue
+            old, new = rule.show(o), rule.show(n)
+            self.add(
+                rule.kind,
+                decl,
+                rule.text(name, old, new),
+                member=member,
+                old=old,
+                new=new,
+                change_class=rule.change_class(o, n),
+                affects=self.affected(self.new, decl.id) if rule.affects else None,
+            )
+
     def affected(self, doc: ir.APIDocument, ident: str) -> list[str]:
         """Functions, methods and templates that reach `ident` through the graph."""
-        reach = self._graphs[id(doc)].dependents(ident) & self._funcs[id(doc)]
-        names = self._names[id(doc)]
-        return sorted({names.get(r, r) for r in reach})
+        key = f"{id(doc)}:{ident}"
+        if key not in self._affects:
+            reach = self._graphs[id(doc)].dependents(ident) & self._funcs[id(doc)]
+            names = self._names[id(doc)]
+            self._affects[key] = sorted({names.get(r, r) for r in reach})
+        return self._affects[key]
 
     # -- matching --------------------------------------------------------------------------
 
@@ -137,252 +148,95 @@ class _Differ:
                 continue
             for d in gone:
                 if name in new_names:
-                    self.add("overload.removed", d, f"overload removed: {_describe(d)}")
+                    self.add(K.OVERLOAD_REMOVED, d, f"overload removed: {_describe(d)}")
                 else:
                     self.add(
-                        "decl.removed",
+                        K.DECL_REMOVED,
                         d,
                         f"{ir.decl_kind(d)} removed: {_describe(d)}",
                         affects=self.affected(self.old, d.id),
                     )
             for d in came:
                 if name in old_names and kind in ("function", "function_template"):
-                    self.add("overload.added", d, f"overload added: {_describe(d)}")
+                    self.add(K.OVERLOAD_ADDED, d, f"overload added: {_describe(d)}")
                 else:
-                    self.add("decl.added", d, f"{ir.decl_kind(d)} added: {_describe(d)}")
+                    self.add(K.DECL_ADDED, d, f"{ir.decl_kind(d)} added: {_describe(d)}")
 
     # -- comparing one declaration -----------------------------------------------------------
 
     def compare(self, o, n) -> None:
-        self.availability(o, n)
+        name = n.qualified_name
+        self.apply([rules.AVAILABILITY], o, n, n, name)
         if isinstance(n, _FUNCS):
             self.function(o, n, n)
         elif isinstance(n, _RECORDS):
-            self.record(o, n)
+            self.apply(rules.RECORD, o, n, n, name)
+            self.fields(o, n)
+            self.apply([rules.BASES], o, n, n, name)
+            self.methods(o, n)
         elif isinstance(n, ir.Enum):
-            self.enum(o, n)
+            self.apply(rules.ENUM, o, n, n, name)
+            self.enumerators(o, n)
         elif isinstance(n, (ir.Typedef, ir.AliasTemplate)):
-            if _t(o.target) != _t(n.target):
-                self.add(
-                    "typedef.target_changed",
-                    n,
-                    f"{n.qualified_name} now names {_shown(n.target)} (was {_shown(o.target)})",
-                    old=_shown(o.target),
-                    new=_shown(n.target),
-                    affects=self.affected(self.new, n.id),
-                )
+            self.apply([rules.TYPEDEF], o, n, n, name)
         elif isinstance(n, (ir.Variable, ir.Macro)):
-            ov = o.value.value if o.value else None
-            nv = n.value.value if n.value else None
-            if ov != nv:
-                self.add(
-                    "constant.value_changed",
-                    n,
-                    f"{n.qualified_name} = {nv} (was {ov})",
-                    old=ov,
-                    new=nv,
-                )
+            self.apply([rules.CONSTANT], o, n, n, name)
         if hasattr(n, "template_params"):
             self.template_params(o, n)
-
-    def availability(self, o, n) -> None:
-        if o.arch_guard == n.arch_guard:
-            return
-        cls: ChangeClass = "compatible" if n.arch_guard is None else "breaking"
-        self.add(
-            "availability.changed",
-            n,
-            f"{n.qualified_name} now under `{n.arch_guard or 'no guard'}` "
-            f"(was `{o.arch_guard or 'no guard'}`)",
-            old=o.arch_guard,
-            new=n.arch_guard,
-            change_class=cls,
-        )
 
     def function(self, o, n, owner, member_prefix: str = "") -> None:
         """Parameters, return type and qualifiers of a function or method."""
         name = member_prefix + n.name
         for i, (op, np_) in enumerate(zip(o.params, n.params, strict=False)):
-            label = f"{member_prefix}{n.name}: parameter {i + 1} ({np_.name or op.name or '?'})"
-            if op.name != np_.name:
-                self.add(
-                    "param.renamed",
-                    owner,
-                    f"{label} renamed from {op.name!r}",
-                    member=f"{name}#{i + 1}",
-                    old=op.name,
-                    new=np_.name,
-                )
-            if _t(op.type) != _t(np_.type):
-                self.add(
-                    "param.type_changed",
-                    owner,
-                    f"{label}: {_shown(op.type)} -> {_shown(np_.type)}",
-                    member=f"{name}#{i + 1}",
-                    old=_shown(op.type),
-                    new=_shown(np_.type),
-                )
-            if op.has_default != np_.has_default:
-                kind = "param.default_added" if np_.has_default else "param.default_removed"
-                self.add(
-                    kind,
-                    owner,
-                    f"{label}: default {'added' if np_.has_default else 'removed'}",
-                    member=f"{name}#{i + 1}",
-                    old=op.default,
-                    new=np_.default,
-                )
-            elif op.default != np_.default and op.has_default:
-                self.add(
-                    "param.default_changed",
-                    owner,
-                    f"{label}: default {op.default} -> {np_.default}",
-                    member=f"{name}#{i + 1}",
-                    old=op.default,
-                    new=np_.default,
-                )
+            label = f"{name}: parameter {i + 1} ({np_.name or op.name or '?'})"
+            self.apply(rules.PARAMETER, op, np_, owner, label, member=f"{name}#{i + 1}")
         for i in range(len(o.params), len(n.params)):
             p = n.params[i]
             self.add(
-                "param.added",
+                K.PARAM_ADDED,
                 owner,
                 f"{name}: parameter {p.type.spelling} {p.name} added",
                 member=f"{name}#{i + 1}",
-                new=_shown(p.type),
+                new=rules.shown(p.type),
                 change_class="compatible" if p.has_default else "breaking",
             )
         for i in range(len(n.params), len(o.params)):
             p = o.params[i]
             self.add(
-                "param.removed",
+                K.PARAM_REMOVED,
                 owner,
                 f"{name}: parameter {p.type.spelling} {p.name} removed",
                 member=f"{name}#{i + 1}",
-                old=_shown(p.type),
+                old=rules.shown(p.type),
             )
-        if _t(o.return_type) != _t(n.return_type):
-            self.add(
-                "return.type_changed",
-                owner,
-                f"{name} returns {_shown(n.return_type)} (was {_shown(o.return_type)})",
-                member=name if member_prefix else None,
-                old=_shown(o.return_type),
-                new=_shown(n.return_type),
-            )
-        if o.exec_space != n.exec_space:
-            widened = _SPACES[o.exec_space] < _SPACES[n.exec_space]
-            self.add(
-                "exec_space.changed",
-                owner,
-                f"{name}: {o.exec_space} -> {n.exec_space}",
-                member=name if member_prefix else None,
-                old=o.exec_space,
-                new=n.exec_space,
-                change_class="compatible" if widened else "breaking",
-            )
-        for flag, kind, safe_when in (
-            ("noexcept", "noexcept.changed", True),
-            ("constexpr", "constexpr.changed", True),
-            ("deleted", "deleted.changed", False),
-        ):
-            ov, nv = getattr(o, flag), getattr(n, flag)
-            if ov != nv:
-                self.add(
-                    kind,
-                    owner,
-                    f"{name}: {flag} {'added' if nv else 'removed'}",
-                    member=name if member_prefix else None,
-                    old=str(ov).lower(),
-                    new=str(nv).lower(),
-                    change_class="compatible" if nv == safe_when else "breaking",
-                )
+        self.apply(rules.FUNCTION, o, n, owner, name, member=name if member_prefix else None)
 
-    def record(self, o, n) -> None:
-        affects = None
-
-        def affected() -> list[str]:
-            nonlocal affects
-            if affects is None:
-                affects = self.affected(self.new, n.id)
-            return affects
-
-        if o.tag != n.tag:
-            self.add(
-                "record.tag_changed",
-                n,
-                f"{n.qualified_name}: {o.tag} -> {n.tag}",
-                old=o.tag,
-                new=n.tag,
-                affects=affected(),
-            )
-        for attr, kind in (("size", "record.size_changed"), ("align", "record.align_changed")):
-            ov, nv = getattr(o, attr), getattr(n, attr)
-            if ov != nv:
-                self.add(
-                    kind,
-                    n,
-                    f"{n.qualified_name}: {attr} {ov} -> {nv} bytes",
-                    old=ov,
-                    new=nv,
-                    affects=affected(),
-                )
-        ofields = {f.name: f for f in o.fields}
-        nfields = {f.name: f for f in n.fields}
-        for fname, f in nfields.items():
-            of = ofields.get(fname)
-            if of is None:
-                self.add(
-                    "field.added",
-                    n,
-                    f"{n.qualified_name}: field {fname} added",
-                    member=fname,
-                    new=_shown(f.type),
-                    affects=affected(),
-                )
+    def fields(self, o, n) -> None:
+        old = {f.name: f for f in o.fields}
+        new = {f.name: f for f in n.fields}
+        q = n.qualified_name
+        for fname, f in new.items():
+            if fname in old:
+                self.apply(rules.FIELD, old[fname], f, n, f"{q}::{fname}", member=fname)
                 continue
-            if of.offset != f.offset:
-                self.add(
-                    "field.offset_changed",
-                    n,
-                    f"{n.qualified_name}::{fname}: offset {of.offset} -> {f.offset} bits",
-                    member=fname,
-                    old=of.offset,
-                    new=f.offset,
-                    affects=affected(),
-                )
-            if _t(of.type) != _t(f.type):
-                self.add(
-                    "field.type_changed",
-                    n,
-                    f"{n.qualified_name}::{fname}: {_shown(of.type)} -> {_shown(f.type)}",
-                    member=fname,
-                    old=_shown(of.type),
-                    new=_shown(f.type),
-                    affects=affected(),
-                )
-        for fname, f in ofields.items():
-            if fname not in nfields:
-                self.add(
-                    "field.removed",
-                    n,
-                    f"{n.qualified_name}: field {fname} removed",
-                    member=fname,
-                    old=_shown(f.type),
-                    affects=affected(),
-                )
-        obases = [_t(b.type) for b in o.bases]
-        nbases = [_t(b.type) for b in n.bases]
-        if obases != nbases:
             self.add(
-                "base.changed",
+                K.FIELD_ADDED,
                 n,
-                f"{n.qualified_name}: bases {', '.join(nbases) or 'none'} "
-                f"(were {', '.join(obases) or 'none'})",
-                old=", ".join(obases),
-                new=", ".join(nbases),
-                affects=affected(),
+                f"{q}: field {fname} added",
+                member=fname,
+                new=rules.shown(f.type),
+                affects=self.affected(self.new, n.id),
             )
-        self.methods(o, n)
+        for fname, f in old.items():
+            if fname not in new:
+                self.add(
+                    K.FIELD_REMOVED,
+                    n,
+                    f"{q}: field {fname} removed",
+                    member=fname,
+                    old=rules.shown(f.type),
+                    affects=self.affected(self.new, n.id),
+                )
 
     def methods(self, o, n) -> None:
         def visible(rec):
@@ -409,7 +263,7 @@ class _Differ:
                 continue
             for m in g:
                 self.add(
-                    "method.removed",
+                    K.METHOD_REMOVED,
                     n,
                     f"{n.qualified_name}: {_signature(m)} removed",
                     member=m.name,
@@ -417,7 +271,7 @@ class _Differ:
                 )
             for m in c:
                 self.add(
-                    "method.added",
+                    K.METHOD_ADDED,
                     n,
                     f"{n.qualified_name}: {_signature(m)} added",
                     member=m.name,
@@ -430,18 +284,14 @@ class _Differ:
         # Parameter-level findings of a method are reported as method changes.
         for i in range(before, len(self.changes)):
             c = self.changes[i]
-            cls = c.change_class if c.kind != "param.renamed" else "info"
+            cls = c.change_class if c.kind != K.PARAM_RENAMED else "info"
             self.changes[i] = msgspec.structs.replace(
-                c, kind="method.changed", change_class=cls, member=c.member or nm.name
+                c, kind=K.METHOD_CHANGED.value, change_class=cls, member=c.member or nm.name
             )
-        quals = [
-            q
-            for q in ("const", "static", "virtual", "explicit", "ref_qualifier", "access")
-            if getattr(om, q) != getattr(nm, q)
-        ]
+        quals = [q for q in rules.METHOD_QUALIFIERS if getattr(om, q) != getattr(nm, q)]
         if quals:
             self.add(
-                "method.changed",
+                K.METHOD_CHANGED,
                 rec,
                 f"{rec.qualified_name}::{nm.name}: "
                 + ", ".join(f"{q} {getattr(om, q)} -> {getattr(nm, q)}" for q in quals),
@@ -450,81 +300,40 @@ class _Differ:
                 new=_signature(nm),
             )
 
-    def enum(self, o, n) -> None:
-        if _t(o.underlying) != _t(n.underlying):
-            self.add(
-                "enum.underlying_changed",
-                n,
-                f"{n.qualified_name}: underlying {_shown(o.underlying)} -> {_shown(n.underlying)}",
-                old=_shown(o.underlying),
-                new=_shown(n.underlying),
-                affects=self.affected(self.new, n.id),
-            )
-        if o.scoped != n.scoped:
-            self.add(
-                "enum.scoped_changed",
-                n,
-                f"{n.qualified_name}: {'scoped' if n.scoped else 'unscoped'} now",
-                old=str(o.scoped).lower(),
-                new=str(n.scoped).lower(),
-            )
-        ov = {e.name: e.value for e in o.enumerators}
-        nv = {e.name: e.value for e in n.enumerators}
-        for name, value in nv.items():
-            if name not in ov:
-                self.add(
-                    "enumerator.added",
-                    n,
-                    f"{n.qualified_name}::{name} = {value} added",
-                    member=name,
-                    new=value,
-                )
-            elif ov[name] != value:
-                self.add(
-                    "enumerator.value_changed",
-                    n,
-                    f"{n.qualified_name}::{name}: {ov[name]} -> {value}",
-                    member=name,
-                    old=ov[name],
-                    new=value,
-                )
-        for name, value in ov.items():
-            if name not in nv:
-                self.add(
-                    "enumerator.removed",
-                    n,
-                    f"{n.qualified_name}::{name} removed",
-                    member=name,
-                    old=value,
-                )
+    def enumerators(self, o, n) -> None:
+        old = {e.name: e for e in o.enumerators}
+        new = {e.name: e for e in n.enumerators}
+        q = n.qualified_name
+        for name, e in new.items():
+            if name in old:
+                self.apply([rules.ENUMERATOR], old[name], e, n, f"{q}::{name}", member=name)
+            else:
+                added = f"{q}::{name} = {e.value} added"
+                self.add(K.ENUMERATOR_ADDED, n, added, member=name, new=e.value)
+        for name, e in old.items():
+            if name not in new:
+                self.add(K.ENUMERATOR_REMOVED, n, f"{q}::{name} removed", member=name, old=e.value)
 
     def template_params(self, o, n) -> None:
         op, np_ = o.template_params, n.template_params
+        q = n.qualified_name
         for i, (a, b) in enumerate(zip(op, np_, strict=False)):
-            if a.default != b.default:
-                self.add(
-                    "template_param.default_changed",
-                    n,
-                    f"{n.qualified_name}: template parameter {b.name or i + 1} default "
-                    f"{a.default} -> {b.default}",
-                    member=b.name or str(i + 1),
-                    old=a.default,
-                    new=b.default,
-                )
+            label = f"{q}: template parameter {b.name or i + 1}"
+            self.apply([rules.TEMPLATE_PARAMETER], a, b, n, label, member=b.name or str(i + 1))
         for b in np_[len(op) :]:
             self.add(
-                "template_param.added",
+                K.TEMPLATE_PARAM_ADDED,
                 n,
-                f"{n.qualified_name}: template parameter {b.name} added",
+                f"{q}: template parameter {b.name} added",
                 member=b.name,
                 new=b.default,
                 change_class="compatible" if b.default is not None or b.pack else "breaking",
             )
         for a in op[len(np_) :]:
             self.add(
-                "template_param.removed",
+                K.TEMPLATE_PARAM_REMOVED,
                 n,
-                f"{n.qualified_name}: template parameter {a.name} removed",
+                f"{q}: template parameter {a.name} removed",
                 member=a.name,
                 old=a.default,
             )
