@@ -17,7 +17,7 @@ from .. import names
 from ..config import BindConfig
 from ..errors import EmitError
 from ..runtime import tables as T
-from . import functions, records, templates, values
+from . import class_templates, functions, records, templates, values
 from .core import Plan, Planner, Unsupported
 
 __all__ = ["Plan", "Unsupported", "UsedModule", "ir_digest", "plan_bindings", "prelude"]
@@ -179,7 +179,10 @@ def plan_bindings(
         if isinstance(d, ir.FunctionTemplate):
             templates.function_template(p, d, ftemplates)
     ctemplates = [
-        t for d in order if isinstance(d, ir.ClassTemplate) if (t := templates.class_template(p, d))
+        t
+        for d in order
+        if isinstance(d, ir.ClassTemplate)
+        if (t := class_templates.class_template(p, d))
     ]
     aliases = []
     for d in order:

@@ -6,8 +6,11 @@ It imports only numba-cuda (and what numba-cuda brings), and only when bindings 
 Parts, one concern each: `tables` (the typed contract), `cxx` (C++ names, operators, shim
 text), `environment` (version check, include and cache folders), `numba_types` (tables <-> Numba
 types), `records` (record types and data models), `shims` (the NVRTC shim bundle), `calls`
-(functions, constructors, operators, methods, casts), `templates` (function and class
-templates), `layout` (NVRTC layout queries and their disk cache), `bindings` (a module's
+(functions, constructors, operators, methods, casts), `templates` (a module's template
+registrations) over `function_templates` and `class_templates` (one class per class template:
+its specializations, constructors, fields, methods and operators), which share
+`template_calls` (argument matching and shim bodies, and `TemplateHost`, the few things they
+ask of a module's bindings), `layout` (NVRTC layout queries and their disk cache), `bindings` (a module's
 bindings and the registry of modules in this process).
 
 One runtime per process: a generated module looks it up in `sys.modules` under

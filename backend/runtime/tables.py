@@ -456,6 +456,20 @@ class ClassTemplate(Row):
     # (1.3): `Accum(x, scale=2.0)`.
     constructor_names: tuple[tuple[str, ...], ...] = ()
 
+    def constructor_calls(self):
+        """Each public constructor: (its parameter slots, the C++ names a call may pass)."""
+        names = self.constructor_names or ((),) * len(self.constructors)
+        return list(zip(self.constructors, names, strict=True))
+
+    def method_groups(self):
+        """Each public method name: (Python name, the overloads the tables describe, the C++
+        name of a call C++ resolves, or None)."""
+        described, resolved = dict(self.methods), dict(self.cpp_methods)
+        return [
+            (name, described.get(name, ()), resolved.get(name))
+            for name in dict.fromkeys([*described, *resolved])
+        ]
+
 
 # -- the module ---------------------------------------------------------------------------------
 

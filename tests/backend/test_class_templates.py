@@ -127,12 +127,13 @@ def test_both_modes_compile_and_link(bound):
 def test_nvrtc_answers_are_cached_on_disk(module, tmp_path, monkeypatch):
     """A second process asks NVRTC nothing: layouts, specializations and result types come
     from the disk cache."""
-    import sys
+    import importlib
 
     m, _ = module
     rt = m._bindings
-    package = type(rt).__module__.rpartition(".")[0]
-    layout, compiler = sys.modules[package + ".layout"], sys.modules[package + ".compiler"]
+    package = type(rt).__module__.rpartition(".")[0]  # the runtime the module loaded
+    layout = importlib.import_module(package + ".layout")
+    compiler = importlib.import_module(package + ".compiler")
     monkeypatch.setenv("NUMBAST_CACHE_DIR", str(tmp_path / "numbast"))
     call = "static_cast<Scaled<float> *>(a0)->times(*static_cast<double *>(a1))"
 

@@ -15,7 +15,13 @@ pytest.importorskip("numba.cuda", reason="the runtime needs numba-cuda")
 from numba.cuda import types  # noqa: E402
 from numba.cuda.vector_types import vector_types  # noqa: E402
 
-from numbast.backend.runtime import bindings, numba_types, records, shims, templates  # noqa: E402
+from numbast.backend.runtime import (  # noqa: E402
+    bindings,
+    class_templates,
+    numba_types,
+    records,
+    shims,
+)
 
 
 def test_table_types_resolve_to_numba_types():
@@ -76,13 +82,13 @@ def test_template_arguments_from_keywords():
         T.ClassTemplateParam("A", "int", 0, "ns::Algo", (("FAST", 0), ("EXACT", 1))),
     )
     kws = {"T": types.float32, "N": types.IntegerLiteral(8), "A": types.StringLiteral("EXACT")}
-    args = templates._explicit_template_args(tparams, kws)
+    args = class_templates._explicit_template_args(tparams, kws)
     assert args == {"T": types.float32, "N": 8, "A": 1}
-    assert templates._explicit_template_args(tparams, {"Q": types.float32}) is None
-    full = templates._complete_template_args(tparams, {"T": types.int32}, lambda t: t)
+    assert class_templates._explicit_template_args(tparams, {"Q": types.float32}) is None
+    full = class_templates._complete_template_args(tparams, {"T": types.int32}, lambda t: t)
     assert full == {"T": types.int32, "N": 4, "A": 0}
     box = T.ClassTemplate("c:@ST>2#T#NI@Box", "Box", "ns::Box", tparams, ())
-    assert templates._spell_specialization(box, args) == "ns::Box<float, 8, (ns::Algo)1>"
+    assert class_templates._spell_specialization(box, args) == "ns::Box<float, 8, (ns::Algo)1>"
 
 
 def _module(digest: str, uses=()) -> T.Module:
