@@ -25,3 +25,20 @@ def sample():
         return cache[name]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def snippet(tmp_path_factory):
+    """`snippet(text)` -> the IR document of a header holding `text` (api.cuh in a folder of
+    its own; cached by text and options)."""
+    cache: dict[tuple, object] = {}
+
+    def get(text: str, name: str = "api.cuh", **options):
+        key = (text, name, tuple(sorted((k, repr(v)) for k, v in options.items())))
+        if key not in cache:
+            folder = tmp_path_factory.mktemp("snippet")
+            (folder / name).write_text("#pragma once\n" + text + "\n")
+            cache[key] = dump_header(folder / name, **options)
+        return cache[key]
+
+    return get

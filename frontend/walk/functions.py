@@ -7,7 +7,7 @@ import re
 from numbast import ir
 
 from ..comments import doc_comment
-from ..libclang import token_spellings
+from ..libclang import evaluate
 from .context import Place, WalkContext
 from .kinds import ATTRIBUTE, OPERATOR, kinds
 from .templates import split_default, template_args, template_kind, template_params
@@ -128,20 +128,36 @@ def _params(ctx: WalkContext, cursor) -> list[ir.Param]:
         if arg.kind != kinds().CK.PARM_DECL:
             continue
         text = ctx.source(arg.extent)
-        default = split_default(text) if text else None
-        if not text:  # spelled inside a macro expansion: fall back on the AST
-            exprs = [sub for sub in arg.get_children() if sub.kind.is_expression()]
-            if exprs and "=" in "".join(token_spellings(arg) or []):
-                default = " ".join(token_spellings(exprs[-1]) or []) or None
+        if text and _spells(text, arg.spelling):
+            default = split_default(text)
+            has_default = default is not None
+        else:  # spelled inside a macro expansion: the AST says whether it has a default
+            default, has_default = _expanded_default(arg)
         out.append(
             ir.Param(
                 name=arg.spelling,
                 type=ctx.types.ref(arg.type),
-                has_default=default is not None,
+                has_default=has_default,
                 default=default,
             )
         )
     return out
+
+
+def _spells(text: str, name: str) -> bool:
+    """Whether a parameter's source text is its declaration (not the macro invocation that
+    expands to it, which is what clang's extent covers then)."""
+    return not name or re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text) is not None
+
+
+def _expanded_default(arg) -> tuple[str | None, bool]:
+    """(default, has one) of a parameter a macro spells: its value when clang can evaluate
+    it, else only that it has one (the tokens clang gives are the macro's, not the call's)."""
+    exprs = [sub for sub in arg.get_children() if sub.kind.is_expression()]
+    if not exprs:
+        return None, False
+    value = evaluate(exprs[-1])
+    return (value[1] if value is not None and value[0] in ("int", "float") else None), True
 
 
 def _exec_space(cursor) -> str:
