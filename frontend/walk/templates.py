@@ -88,7 +88,10 @@ def template_args(ctx: WalkContext, cursor) -> list[ir.TemplateArg]:
             t = cursor.get_template_argument_type(i)
             out.append(ir.TemplateArg(kind="type", spelling=t.spelling, type=ctx.types.ref(t)))
         elif k == TAK.INTEGRAL:
-            v = str(cursor.get_template_argument_value(i))
+            value = cursor.get_template_argument_value(i)
+            if value == -1 and cursor.get_template_argument_unsigned_value(i) == 1:
+                value = 1  # `true`: libclang reads a bool's one bit as signed
+            v = str(value)
             out.append(ir.TemplateArg(kind="integral", spelling=v, value=v))
         else:
             out.append(ir.TemplateArg(kind="other", spelling=""))
