@@ -24,30 +24,30 @@ def cindex():
     return ci
 
 
+# The C entry points the bindings lack: name -> (argument types, result type).
+_EVAL = ctypes.c_void_p
+_SIGNATURES = {
+    "clang_Cursor_isInlineNamespace": ("cursor", ctypes.c_uint),
+    "clang_Cursor_isMacroFunctionLike": ("cursor", ctypes.c_uint),
+    "clang_Cursor_Evaluate": ("cursor", _EVAL),
+    "clang_EvalResult_getKind": (_EVAL, ctypes.c_int),
+    "clang_EvalResult_isUnsignedInt": (_EVAL, ctypes.c_uint),
+    "clang_EvalResult_getAsUnsigned": (_EVAL, ctypes.c_ulonglong),
+    "clang_EvalResult_getAsLongLong": (_EVAL, ctypes.c_longlong),
+    "clang_EvalResult_getAsDouble": (_EVAL, ctypes.c_double),
+    "clang_EvalResult_getAsStr": (_EVAL, ctypes.c_char_p),
+    "clang_EvalResult_dispose": (_EVAL, None),
+}
+
+
 @cache
 def _lib():
     lib = cindex().conf.lib
     lib.clang_getClangVersion.restype = ci._CXString
-    lib.clang_Cursor_isInlineNamespace.argtypes = [ci.Cursor]
-    lib.clang_Cursor_isInlineNamespace.restype = ctypes.c_uint
-    lib.clang_Cursor_isMacroFunctionLike.argtypes = [ci.Cursor]
-    lib.clang_Cursor_isMacroFunctionLike.restype = ctypes.c_uint
-    lib.clang_Cursor_Evaluate.argtypes = [ci.Cursor]
-    lib.clang_Cursor_Evaluate.restype = ctypes.c_void_p
-    lib.clang_EvalResult_getKind.argtypes = [ctypes.c_void_p]
-    lib.clang_EvalResult_getKind.restype = ctypes.c_int
-    lib.clang_EvalResult_isUnsignedInt.argtypes = [ctypes.c_void_p]
-    lib.clang_EvalResult_isUnsignedInt.restype = ctypes.c_uint
-    lib.clang_EvalResult_getAsUnsigned.argtypes = [ctypes.c_void_p]
-    lib.clang_EvalResult_getAsUnsigned.restype = ctypes.c_ulonglong
-    lib.clang_EvalResult_getAsLongLong.argtypes = [ctypes.c_void_p]
-    lib.clang_EvalResult_getAsLongLong.restype = ctypes.c_longlong
-    lib.clang_EvalResult_getAsDouble.argtypes = [ctypes.c_void_p]
-    lib.clang_EvalResult_getAsDouble.restype = ctypes.c_double
-    lib.clang_EvalResult_getAsStr.argtypes = [ctypes.c_void_p]
-    lib.clang_EvalResult_getAsStr.restype = ctypes.c_char_p
-    lib.clang_EvalResult_dispose.argtypes = [ctypes.c_void_p]
-    lib.clang_EvalResult_dispose.restype = None
+    for name, (arg, result) in _SIGNATURES.items():
+        function = getattr(lib, name)
+        function.argtypes = [ci.Cursor if arg == "cursor" else arg]
+        function.restype = result
     return lib
 
 

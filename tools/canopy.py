@@ -7,7 +7,7 @@ from pathlib import Path
 
 from numbast import __version__, ir
 
-from .console import error, info, output_folder, run, write_stdout
+from .console import error, info, output_folder, parse_args, run, write_stdout
 from .errors import ToolError
 
 PROG = "canopy"
@@ -209,11 +209,9 @@ def _graph(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    try:
-        args = _parser().parse_args(argv)
-    except KeyboardInterrupt:  # while Python still imports what the parser needs
-        info(f"{PROG}: interrupted")
-        return 130
+    args = parse_args(PROG, _parser, argv)
+    if isinstance(args, int):
+        return args
 
     def command() -> int:
         if args.command == "dump":

@@ -54,6 +54,16 @@ def os_error_text(exc: OSError) -> str:
     return f"{exc.filename}: {reason}" if exc.filename else reason
 
 
+def parse_args(prog: str, make_parser: Callable, argv: list[str] | None):
+    """The parsed arguments, or 130 when Ctrl-C comes while Python still imports what the
+    parser needs."""
+    try:
+        return make_parser().parse_args(argv)
+    except KeyboardInterrupt:
+        info(f"{prog}: interrupted")
+        return 130
+
+
 def run(
     prog: str,
     command: Callable[[], int],

@@ -10,8 +10,8 @@ types), `records` (record types and data models), `shims` (the NVRTC shim bundle
 registrations) over `function_templates` and `class_templates` (one class per class template:
 its specializations, constructors, fields, methods and operators), which share
 `template_calls` (argument matching and shim bodies, and `TemplateHost`, the few things they
-ask of a module's bindings), `layout` (NVRTC layout queries and their disk cache), `bindings` (a module's
-bindings and the registry of modules in this process).
+ask of a module's bindings), `layout` (NVRTC layout queries and their disk cache),
+`bindings` (a module's bindings and the registry of modules in this process).
 
 One runtime per process: a generated module looks it up in `sys.modules` under
 `PROCESS_NAME` before loading the copy beside it, and this package registers itself there on

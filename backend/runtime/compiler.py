@@ -19,10 +19,9 @@ import os
 import shutil
 import tempfile
 
-from .environment import cuda_include_dirs
+from .environment import EXTRA_INCLUDE_DIRS, cuda_include_dirs
 
 PROGRAM = "numbast_shims.cu"  # the name compiler messages give the source
-EXTRA_INCLUDE_DIRS: list[str] = []  # the modules' include folders (environment.add_include_dirs)
 _PCH_DIR: str | None = None
 
 

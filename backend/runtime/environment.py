@@ -62,15 +62,16 @@ def files_near(module_file: str | None, paths) -> tuple[str, ...]:
     return tuple(os.path.normpath(os.path.join(here, p)) for p in paths)
 
 
+EXTRA_INCLUDE_DIRS: list[str] = []  # the modules' include folders, searched by our compiles
+
+
 def add_include_dirs(dirs: list[str], numba: bool = True) -> None:
     """Make `#include`s of the shims resolvable: our compiles search these folders too, and
     with `numba`, numba-cuda's (which a launch without nvJitLink compiles the shims with;
     emit's verification never imports numba-cuda: a second of a cold emit)."""
-    from . import compiler
-
     for d in dirs:
-        if d and d not in compiler.EXTRA_INCLUDE_DIRS:
-            compiler.EXTRA_INCLUDE_DIRS.append(d)
+        if d and d not in EXTRA_INCLUDE_DIRS:
+            EXTRA_INCLUDE_DIRS.append(d)
     if not numba:
         return
     from numba import cuda

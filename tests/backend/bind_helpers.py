@@ -109,3 +109,22 @@ def bind_both_ways(mode: str, tmp: Path, ir_name: str, config_text: str):
     (tmp / f"{ir_name}_bound.py").write_text(text)
     write_runtime(tmp)
     return import_file(tmp / f"{ir_name}_bound.py")
+
+
+def one_thread_results(kernel, n: int) -> list:
+    """Run `kernel(out)` on one GPU thread with `out` n float64 zeros; its values after."""
+    import numpy as np
+    from numba import cuda
+
+    out = np.zeros(n, np.float64)
+    cuda.jit(kernel)[1, 1](out)
+    return out.tolist()
+
+
+def links_without_a_gpu(kernel, bound) -> str:
+    """Compile and link `kernel(out: float64[::1])` against `bound`'s shims (no GPU)."""
+    from numba.cuda import types
+
+    from numbast.backend.check import link_kernel
+
+    return link_kernel(kernel, (types.float64[::1],), bound._bindings.bundle)

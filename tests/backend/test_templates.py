@@ -7,7 +7,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bind_helpers import bind_both_ways, emit_file, import_file
+from bind_helpers import (
+    bind_both_ways,
+    emit_file,
+    import_file,
+    links_without_a_gpu,
+    one_thread_results,
+)
 from helpers import DATA
 from numbast.backend.runtime import tables as T
 
@@ -150,17 +156,9 @@ def test_ambiguous_call_is_a_typing_error(templates):
     reason="needs a CUDA GPU",
 )
 def test_templates_on_the_gpu(bound):
-    m = bound
-    kernel = cuda.jit(_kernel(m))
-    out = np.zeros(len(EXPECTED), np.float64)
-    kernel[1, 1](out)
-    assert out.tolist() == EXPECTED
+    assert one_thread_results(_kernel(bound), len(EXPECTED)) == EXPECTED
 
 
 def test_both_modes_compile_and_link(bound):
     """The same kernel through the static module and through numbast.bind (no GPU)."""
-    from numba.cuda import types
-
-    from numbast.backend.check import link_kernel
-
-    link_kernel(_kernel(bound), (types.float64[::1],), bound._bindings.bundle)
+    assert links_without_a_gpu(_kernel(bound), bound)

@@ -190,24 +190,17 @@ class _Differ:
         for i, (op, np_) in enumerate(zip(o.params, n.params, strict=False)):
             label = f"{name}: parameter {i + 1} ({np_.name or op.name or '?'})"
             self.apply(rules.PARAMETER, op, np_, owner, label, member=f"{name}#{i + 1}")
-        for i in range(len(o.params), len(n.params)):
-            p = n.params[i]
+        for i in range(min(len(o.params), len(n.params)), max(len(o.params), len(n.params))):
+            added = i < len(n.params)
+            p = n.params[i] if added else o.params[i]
             self.add(
-                K.PARAM_ADDED,
+                K.PARAM_ADDED if added else K.PARAM_REMOVED,
                 owner,
-                f"{name}: parameter {p.type.spelling} {p.name} added",
+                f"{name}: parameter {p.type.spelling} {p.name} {'added' if added else 'removed'}",
                 member=f"{name}#{i + 1}",
-                new=rules.shown(p.type),
-                change_class="compatible" if p.has_default else "breaking",
-            )
-        for i in range(len(n.params), len(o.params)):
-            p = o.params[i]
-            self.add(
-                K.PARAM_REMOVED,
-                owner,
-                f"{name}: parameter {p.type.spelling} {p.name} removed",
-                member=f"{name}#{i + 1}",
-                old=rules.shown(p.type),
+                old=None if added else rules.shown(p.type),
+                new=rules.shown(p.type) if added else None,
+                change_class="compatible" if added and p.has_default else "breaking",
             )
         self.apply(rules.FUNCTION, o, n, owner, name, member=name if member_prefix else None)
 
@@ -218,23 +211,17 @@ class _Differ:
         for fname, f in new.items():
             if fname in old:
                 self.apply(rules.FIELD, old[fname], f, n, f"{q}::{fname}", member=fname)
-                continue
-            self.add(
-                K.FIELD_ADDED,
-                n,
-                f"{q}: field {fname} added",
-                member=fname,
-                new=rules.shown(f.type),
-                affects=self.affected(self.new, n.id),
-            )
-        for fname, f in old.items():
-            if fname not in new:
+        for added, fields, others in ((True, new, old), (False, old, new)):
+            for fname, f in fields.items():
+                if fname in others:
+                    continue
                 self.add(
-                    K.FIELD_REMOVED,
+                    K.FIELD_ADDED if added else K.FIELD_REMOVED,
                     n,
-                    f"{q}: field {fname} removed",
+                    f"{q}: field {fname} {'added' if added else 'removed'}",
                     member=fname,
-                    old=rules.shown(f.type),
+                    old=None if added else rules.shown(f.type),
+                    new=rules.shown(f.type) if added else None,
                     affects=self.affected(self.new, n.id),
                 )
 
