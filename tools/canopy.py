@@ -7,7 +7,15 @@ from pathlib import Path
 
 from numbast import __version__, ir
 
-from .console import error, info, output_folder, parse_args, run, write_stdout
+from .console import (
+    command_parser,
+    error,
+    info,
+    output_folder,
+    parse_args,
+    run,
+    write_stdout,
+)
 from .errors import ToolError
 
 PROG = "canopy"
@@ -18,12 +26,7 @@ _DESCRIPTION = (
 
 
 def _parser():
-    import argparse  # imported here: Ctrl-C while Python imports it is answered by main()
-
-    p = argparse.ArgumentParser(prog=PROG, description=_DESCRIPTION)
-    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
-    sub = p.add_subparsers(dest="command", required=True)
+    p, sub = command_parser(PROG, _DESCRIPTION, __version__)
 
     d = sub.add_parser("dump", help="parse CUDA headers and write their IR (api.json)")
     d.add_argument(

@@ -54,6 +54,17 @@ def os_error_text(exc: OSError) -> str:
     return f"{exc.filename}: {reason}" if exc.filename else reason
 
 
+def command_parser(prog: str, description: str, version: str):
+    """An argument parser with --version, --debug and required subcommands: (parser,
+    subparsers)."""
+    import argparse  # imported here: Ctrl-C while Python imports it is answered by main()
+
+    p = argparse.ArgumentParser(prog=prog, description=description)
+    p.add_argument("--version", action="version", version=f"%(prog)s {version}")
+    p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    return p, p.add_subparsers(dest="command", required=True)
+
+
 def parse_args(prog: str, make_parser: Callable, argv: list[str] | None):
     """The parsed arguments, or 130 when Ctrl-C comes while Python still imports what the
     parser needs."""

@@ -8,20 +8,13 @@ from pathlib import Path
 
 from numbast import __version__, ir
 
-from .console import info, output_folder, parse_args, run, write_stdout
+from .console import command_parser, info, output_folder, parse_args, run, write_stdout
 
 PROG = "numbast"
 
 
 def _parser():
-    import argparse  # imported here: Ctrl-C while Python imports it is answered by main()
-
-    p = argparse.ArgumentParser(prog=PROG, description=__doc__)
-    p.add_argument(
-        "--version", action="version", version=f"%(prog)s {__version__} (IR {ir.IR_VERSION})"
-    )
-    p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
-    sub = p.add_subparsers(dest="command", required=True)
+    p, sub = command_parser(PROG, __doc__, f"{__version__} (IR {ir.IR_VERSION})")
     e = sub.add_parser("emit", help="write a standalone bindings module from an api.json")
     e.add_argument(
         "api",

@@ -248,22 +248,20 @@ class _Differ:
             if len(g) == 1 and len(c) == 1:
                 self.method(g[0], c[0], n, prefix)
                 continue
-            for m in g:
-                self.add(
-                    K.METHOD_REMOVED,
-                    n,
-                    f"{n.qualified_name}: {_signature(m)} removed",
-                    member=m.name,
-                    old=_signature(m),
-                )
-            for m in c:
-                self.add(
-                    K.METHOD_ADDED,
-                    n,
-                    f"{n.qualified_name}: {_signature(m)} added",
-                    member=m.name,
-                    new=_signature(m),
-                )
+            for kind, members, what in (
+                (K.METHOD_REMOVED, g, "removed"),
+                (K.METHOD_ADDED, c, "added"),
+            ):
+                for m in members:
+                    sig = _signature(m)
+                    self.add(
+                        kind,
+                        n,
+                        f"{n.qualified_name}: {sig} {what}",
+                        member=m.name,
+                        old=sig if kind is K.METHOD_REMOVED else None,
+                        new=sig if kind is K.METHOD_ADDED else None,
+                    )
 
     def method(self, om, nm, rec, prefix) -> None:
         before = len(self.changes)
