@@ -10,7 +10,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .runtime.compiler import cc_of, first_error
+from numbast.ir.arch import DEFAULT, Arch
+
+from .runtime.compiler import first_error
 
 
 @dataclass
@@ -346,7 +348,7 @@ def _compile(probes_: list[Probe], cc) -> bytes:
     from numba import cuda
 
     fn, sig = _kernel(probes_)
-    ltoir, _ = cuda.compile(fn, sig, cc=cc, device=False, abi="numba", output="ltoir")
+    ltoir, _ = cuda.compile(fn, sig, cc=cc[:2], device=False, abi="numba", output="ltoir")
     return ltoir
 
 
@@ -366,38 +368,38 @@ def compile_shims(bundle, names, cc) -> bytes:
     return compile_ltoir(bundle.source(names), cc, (), bundle.options)[0]
 
 
-def link_kernel(pyfunc, argtypes, bundle, arch: str = "sm_90") -> str:
+def link_kernel(pyfunc, argtypes, bundle, arch: str = str(DEFAULT)) -> str:
     """Compile a kernel using bindings to LTO-IR, the shims it used with NVRTC, and link both
     into a cubin with nvJitLink, as a launch would but without a GPU. `bundle` is a module's
     shim bundle, or a list of them when the kernel uses several modules. Returns the shim
     source."""
     from numba import cuda
 
-    cc = cc_of(arch)
+    target = Arch.parse(arch).target  # the shims': a suffix (sm_90a) kept
     bundles = bundle if isinstance(bundle, (list, tuple)) else [bundle]
     ltoir, _ = cuda.compile(
-        pyfunc, tuple(argtypes), cc=cc, device=False, abi="numba", output="ltoir"
+        pyfunc, tuple(argtypes), cc=target[:2], device=False, abi="numba", output="ltoir"
     )
-    shims = [compile_shims(b, set(b.used), cc) for b in bundles if b.used]
-    extra = [code for b in bundles if b.used for code in b.object_codes(cc)]
+    shims = [compile_shims(b, set(b.used), target) for b in bundles if b.used]
+    extra = [code for b in bundles if b.used for code in b.object_codes(target)]
     _link([ltoir, *shims[:-1]], shims[-1], arch, extra)
     return "\n".join(b.source(set(b.used)) for b in bundles)
 
 
 def check_module(
-    path, arch: str = "sm_90", only: list[str] | None = None, chunk: int = 24
+    path, arch: str = str(DEFAULT), only: list[str] | None = None, chunk: int = 24
 ) -> list[CheckResult]:
     """Compile and link every binding of a module; a failure is isolated to its binding."""
     return check_report(path, arch, only, chunk).results
 
 
 def check_report(
-    path, arch: str = "sm_90", only: list[str] | None = None, chunk: int = 24
+    path, arch: str = str(DEFAULT), only: list[str] | None = None, chunk: int = 24
 ) -> CheckReport:
     """`check_module`'s results, and the templates no `[check]` specialization reached."""
     module = load_module(path)
     bundle = module._bindings.bundle
-    cc = cc_of(arch)
+    cc = Arch.parse(arch).target
     extra, failed, unchecked = template_probes(module)
     all_probes = probes(module) + extra
     if only:

@@ -21,6 +21,8 @@ import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from numbast.ir.arch import Arch
+
 from .errors import EmitError
 from .runtime import environment
 from .runtime import tables as T
@@ -119,6 +121,7 @@ class _Probe:
         import cuda.bindings.nvrtc  # noqa: F401
 
         self.prelude, self.arch, self.options = prelude, arch, options
+        self.target = Arch.parse(arch).target  # what NVRTC compiles for (sm_90a keeps its a)
         self.implementation = implementation
         self._lock = threading.Lock()
         self._headers_ok = False
@@ -126,13 +129,13 @@ class _Probe:
     def check_headers(self) -> None:
         """Raise the header error when the headers alone do not compile; else make the
         precompiled headers of the prelude (once)."""
-        from .runtime.compiler import cc_of, prepare_pch
+        from .runtime.compiler import prepare_pch
 
         with self._lock:
             if self._headers_ok:
                 return
             try:  # one compile of the headers (two when NVRTC's PCH heap must grow)
-                prepare_pch(self.prelude, cc_of(self.arch), self.options)
+                prepare_pch(self.prelude, self.target, self.options)
             except Exception as exc:  # NVRTC's log is in the message
                 raise header_error(_placed(str(exc), [])[2], self.arch) from None
             self._headers_ok = True
@@ -183,7 +186,7 @@ class _Probe:
     def compile(self, shims: dict[str, str]):
         """The LTO-IR of the headers, the shims and a kernel calling each; or ({shim: error}
         for errors placed in a shim, the first error line, the first error's match)."""
-        from .runtime.compiler import cc_of, compile_ltoir
+        from .runtime.compiler import compile_ltoir
 
         names = sorted(shims)
         lines = self.prelude.count("\n") + 1
@@ -196,7 +199,7 @@ class _Probe:
             parts.append(shims[name])
         parts.append(_kernels(shims))
         try:
-            return compile_ltoir("\n".join(parts), cc_of(self.arch), (), self.options)[0]
+            return compile_ltoir("\n".join(parts), self.target, (), self.options)[0]
         except Exception as exc:  # NVRTC's log is in the message
             return _placed(str(exc), spans)
 
@@ -289,14 +292,14 @@ class _Implementation:
             return []
         with self._lock:
             if self._codes is None:
-                from .runtime.compiler import cc_of, first_error
+                from .runtime.compiler import first_error
                 from .runtime.shims import ShimBundle
 
                 bundle = ShimBundle(
                     self.prelude, {}, "verify", self.sources, self.link, self.options
                 )
                 try:
-                    self._codes = bundle.object_codes(cc_of(self.arch))
+                    self._codes = bundle.object_codes(Arch.parse(self.arch).target)
                 except Exception as exc:  # the compiler's or the file's refusal
                     raise EmitError(f"{first_error(exc)}", "[shim] sources/link") from None
             return self._codes
@@ -356,3 +359,18 @@ def without(t: T.Module, failed: dict[str, str]):
         aliases=aliases,
         cooperative=cooperative,
     ), skipped
+
+
+def arch_refusal(arch: Arch) -> str | None:
+    """Why NVRTC cannot compile for `arch`, naming the lowest it can; None if it can (or when
+    there is no NVRTC to ask)."""
+    from .runtime.compiler import nvrtc_version, supported_archs
+
+    archs = supported_archs()
+    if not archs or arch.major * 10 + arch.minor in archs:
+        return None
+    major, minor = nvrtc_version()
+    return (
+        f"{arch}: NVRTC {major}.{minor} does not compile for it; the lowest it has is "
+        f"sm_{min(archs)}"
+    )

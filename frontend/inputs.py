@@ -7,6 +7,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from numbast.ir.arch import Arch
+
 from .cuda import CudaHeaders, cuda_headers_in, find_cuda_headers
 from .errors import FrontendError
 from .options import DumpOptions
@@ -45,8 +47,7 @@ def check_options(options: DumpOptions) -> None:
     """Refuse what no parse can answer, before CUDA is looked for."""
     if not options.headers:
         raise FrontendError("no header given")
-    if not options.arch.startswith("sm_") or not options.arch[3:].rstrip("af").isdigit():
-        raise FrontendError(f"--arch {options.arch}: expected sm_XX (for example sm_90)")
+    Arch.parse(options.arch)
     for d in [*options.include_dirs, *options.cuda_include]:
         if not Path(d).is_dir():
             raise FrontendError(f"{d}: include directory not found")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from numbast.ir.arch import DEFAULT
+
 
 @dataclass
 class DumpOptions:
@@ -13,7 +15,7 @@ class DumpOptions:
     headers: list[str]
     include_dirs: list[str] = field(default_factory=list)
     defines: list[str] = field(default_factory=list)
-    arch: str = "sm_90"
+    arch: str = str(DEFAULT)
     std: str = "c++17"
     retain: list[str] = field(default_factory=list)
     keep_going: bool = False

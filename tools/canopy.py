@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from numbast import __version__, ir
+from numbast.ir.arch import DEFAULT
 
 from .console import (
     command_parser,
@@ -52,7 +53,9 @@ def _parser():
         metavar="NAME[=VALUE]",
         help="define a macro for the parse (repeatable); the bindings' shims get it too",
     )
-    d.add_argument("--arch", default="sm_90", help="target GPU architecture (default sm_90)")
+    d.add_argument(
+        "--arch", default=str(DEFAULT), help=f"target GPU architecture (default {DEFAULT})"
+    )
     d.add_argument("--std", default="c++17", help="C++ standard (default c++17)")
     d.add_argument(
         "--retain",

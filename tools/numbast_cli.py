@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from numbast import __version__, ir
+from numbast.ir.arch import DEFAULT, Arch
 
 from .console import command_parser, info, output_folder, parse_args, run, write_stdout
 
@@ -59,7 +60,9 @@ def _parser():
     c = sub.add_parser("check", help="compile and link every binding of a module, no GPU needed")
     c.add_argument("module", metavar="BINDINGS_PY")
     c.add_argument(
-        "--arch", default="sm_90", help="the GPU architecture to compile and link for (sm_90)"
+        "--arch",
+        default=str(DEFAULT),
+        help=f"the GPU architecture to compile and link for ({DEFAULT})",
     )
     c.add_argument("--only", action="append", default=[], help="names to check (default all)")
     c.add_argument("--failures-only", action="store_true", help="list only failing bindings")
@@ -92,7 +95,7 @@ def _dump_entry_point(cfg) -> ir.APIDocument:
         retain=[f for f in cfg.retain if f != cfg.entry_point],
         include_dirs=cfg.include_dirs,
         defines=cfg.defines,
-        arch=cfg.arch or "sm_90",
+        arch=cfg.arch or str(DEFAULT),
     )
     return dump(options)
 
@@ -100,9 +103,9 @@ def _dump_entry_point(cfg) -> ir.APIDocument:
 def _check_arch(arch: str, where: str) -> None:
     """Verification compiles for the arch: one NVRTC lacks is an error before any work."""
     from numbast.backend.errors import EmitError
-    from numbast.backend.runtime.compiler import arch_refusal
+    from numbast.backend.verify import arch_refusal
 
-    why = arch_refusal(arch)
+    why = arch_refusal(Arch.parse(arch, where))
     if why:
         raise EmitError(why, where)
 
@@ -252,15 +255,9 @@ def _cache(action: str) -> int:
 
 
 def _check(args) -> int:
-    import re
-
     from numbast.backend.check import check_report, render_results
-    from numbast.backend.errors import EmitError
 
-    if not re.fullmatch(r"sm_[0-9]{2,3}[a-z]?", args.arch):
-        raise EmitError(
-            f"not a GPU architecture: {args.arch!r} (expected sm_XX, e.g. sm_90)", "--arch"
-        )
+    Arch.parse(args.arch)
 
     report = check_report(args.module, args.arch, args.only)
     results = report.results

@@ -48,20 +48,6 @@ def supported_archs() -> tuple[int, ...]:
         return ()
 
 
-def arch_refusal(arch: str) -> str | None:
-    """Why NVRTC cannot compile for `arch` (sm_XX), naming the lowest it can; None if it can
-    (or when there is no NVRTC to ask)."""
-    archs = supported_archs()
-    digits = arch[3:].rstrip("af")
-    if not archs or not arch.startswith("sm_") or not digits.isdigit() or int(digits) in archs:
-        return None
-    major, minor = nvrtc_version()
-    return (
-        f"{arch}: NVRTC {major}.{minor} does not compile for it; the lowest it has is "
-        f"sm_{min(archs)}"
-    )
-
-
 def _pch_dir() -> str:
     global _PCH_DIR
     if _PCH_DIR is None:
@@ -83,9 +69,9 @@ def include_path() -> list[str]:
     return [*extra, *(d for d in cuda_include_dirs() if d not in extra)]
 
 
-def cc_of(arch: str) -> tuple[int, int]:
-    """(9, 0) from "sm_90"."""
-    return int(arch[3:-1]), int(arch[-1])
+def spelled(target: tuple) -> str:
+    """NVRTC's and nvJitLink's name of a target: (9, 0) -> sm_90, (9, 0, "a") -> sm_90a."""
+    return f"sm_{target[0]}{target[1]}{target[2] if len(target) > 2 else ''}"
 
 
 def device_cc() -> tuple[int, int]:
@@ -200,7 +186,7 @@ def _pch_on(pch: bool) -> bool:
 def _compile_ltoir(source: str, cc: tuple[int, int], name_expressions, extra, pch: bool):
     from cuda.bindings import nvrtc
 
-    options = [f"-arch=sm_{cc[0]}{cc[1]}", "-std=c++17", "-rdc=true", "-dlto"]
+    options = [f"-arch={spelled(cc)}", "-std=c++17", "-rdc=true", "-dlto"]
     options += [o for o in extra if o in ALLOWED_OPTIONS]
     options += [f"-I{d}" for d in include_path()]
     pch = _pch_on(pch)
