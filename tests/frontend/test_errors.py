@@ -50,7 +50,7 @@ def test_keep_going_records_diagnostics(tmp_path):
             ["dump", "-I", "/no/such/dir", "cuda_bf16.h"],
             "/no/such/dir: include directory not found",
         ),
-        (["dump", "--arch", "90", "cuda_bf16.h"], "--arch 90: expected sm_XX"),
+        (["dump", "--arch", "90", "cuda_bf16.h"], "--arch: '90' is not a GPU architecture"),
         (["dump", str(DATA)], "not a file"),
     ],
 )

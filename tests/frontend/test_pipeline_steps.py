@@ -25,13 +25,13 @@ def _header(folder: Path, name: str, text: str) -> Path:
     "options, message",
     [
         (DumpOptions(headers=[]), "no header given"),
-        (DumpOptions(headers=["a.h"], arch="90"), "--arch 90: expected sm_XX"),
-        (DumpOptions(headers=["a.h"], arch="sm_9x"), "expected sm_XX"),
+        (DumpOptions(headers=["a.h"], arch="90"), "--arch: '90' is not a GPU architecture"),
+        (DumpOptions(headers=["a.h"], arch="sm_9x"), "expected sm_XY"),
         (DumpOptions(headers=["a.h"], include_dirs=["/no/such/dir"]), "/no/such/dir: include"),
     ],
 )
 def test_check_options_refuses_before_any_search(options, message):
-    with pytest.raises(FrontendError, match=message):
+    with pytest.raises(ir.NumbastError, match=message):
         check_options(options)
 
 

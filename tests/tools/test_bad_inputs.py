@@ -98,7 +98,7 @@ def test_check_names_its_bad_option(tmp_path):
     line = _one_error_line(
         _cli("numbast", "check", str(tmp_path / "m.py"), "--arch", "bogus"), "numbast"
     )
-    assert "--arch: not a GPU architecture: 'bogus'" in line
+    assert "--arch: 'bogus' is not a GPU architecture" in line
 
 
 @pytest.mark.parametrize("prog, args", [("canopy", ["schema"]), ("numbast", ["emit", str(SAMPLE)])])
