@@ -11,10 +11,11 @@ unchanged stops before `resolve_inputs`, or before `parse`.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from numbast import __version__, ir
+from numbast.ir.arch import Arch
 
 from . import cache
 from .inputs import (
@@ -23,6 +24,7 @@ from .inputs import (
     Inputs,
     check_options,
     clang_command,
+    dumped_archs,
     resolve_inputs,
 )
 from .libclang import clang_version
@@ -38,8 +40,10 @@ class Plan:
 
     options: DumpOptions
     inputs: Inputs
-    command: ClangCommand
+    command: ClangCommand  # for the dump's own arch
     key: str
+    archs: tuple[Arch, ...] = ()  # every arch dumped, sorted
+    others: dict[Arch, ClangCommand] = field(default_factory=dict)  # the other archs'
 
     @property
     def probes(self) -> tuple[str, ...]:
@@ -79,10 +83,14 @@ def dump(options: DumpOptions, timings: DumpTimings | None = None) -> ir.APIDocu
 
 def plan(options: DumpOptions) -> Plan:
     inputs = resolve_inputs(options)
-    command = clang_command(options, inputs)
+    own = Arch.parse(options.arch)
+    archs = dumped_archs(options)
+    command = clang_command(options, inputs, own)
+    others = {a: clang_command(options, inputs, a) for a in archs if a != own}
     key = cache.key_of(
         [
             *command.args,
+            *[f"also {a}" for a in others],
             command.main,
             *map(str, inputs.retained),
             f"keep_going={options.keep_going}",
@@ -92,7 +100,7 @@ def plan(options: DumpOptions) -> Plan:
             str(SHIM_INCLUDE),
         ]
     )
-    return Plan(options, inputs, command, key)
+    return Plan(options, inputs, command, key, archs, others)
 
 
 def build(plan: Plan, timings: DumpTimings | None = None) -> tuple[ir.APIDocument, list[str]]:
@@ -104,13 +112,66 @@ def build(plan: Plan, timings: DumpTimings | None = None) -> tuple[ir.APIDocumen
     started = time.perf_counter()
     diagnostics = triage(parsed, plan.inputs.sources(), plan.options.keep_going)
     walked = walk_retained(parsed.tu, plan.inputs)
+    tus = [parsed.tu]
+    if plan.others:
+        walked, more, other_tus = _other_archs(plan, parsed, walked)
+        diagnostics += [d for d in more if d not in diagnostics]
+        tus += other_tus
     doc = document(plan, walked, diagnostics + walked.notes)
     if timings is not None:
         timings.parse = parsed.seconds
         timings.walk = time.perf_counter() - started
-    included = [inc.include.name for inc in parsed.tu.get_includes()]
+    included = [inc.include.name for tu in tus for inc in tu.get_includes()]
     files = included + [str(h) for h in plan.inputs.headers] + list(map(str, walked.retained))
     return doc, files
+
+
+def _other_archs(plan: Plan, parsed, walked: Walked):
+    """The other archs' parses: (the walk with every declaration's archs, their diagnostics,
+    their translation units)."""
+    from . import archs as multi
+    from .errors import FrontendError
+    from .libclang import skipped_ranges
+    from .triage import triage
+    from .walk import walk
+
+    own = Arch.parse(plan.options.arch)
+    others = multi.parse_others(plan.others, plan.options.headers[0])
+    sources = plan.inputs.sources(walked.retained)
+    diagnostics = []
+    for arch, other in sorted(others.items()):
+        try:
+            diagnostics += triage(other, plan.inputs.sources(), plan.options.keep_going)
+        except FrontendError as exc:
+            raise FrontendError(f"{exc} (for {arch})") from None
+    # A parse whose preprocessor skipped the same lines of the retained files as the own
+    # arch's has the same declarations: only the others are walked (lightly).
+    same = skipped_ranges(parsed.tu, sources.is_retained)
+    differ = {a for a, p in others.items() if skipped_ranges(p.tu, sources.is_retained) != same}
+    if not differ:
+        return walked, diagnostics, [p.tu for p in others.values()]
+    present = {own: multi.present_ids(parsed.tu, sources)}
+    present.update(
+        (a, multi.present_ids(p.tu, sources) if a in differ else present[own])
+        for a, p in others.items()
+    )
+    decls, edges = dict(walked.decls), set(walked.edges)
+    for arch in sorted(others, reverse=True):  # what only other archs have, newest first
+        need = present[arch] - present[own] - set(decls)
+        if not need:
+            continue
+        ctx = walk(others[arch].tu, sources)
+        taken = {i for i in ctx.decls if i in need}
+        grown = True
+        while grown:  # and what is nested in those
+            more = {i for i, d in ctx.decls.items() if d.parent in taken} - taken
+            taken |= more
+            grown = bool(more)
+        decls.update((i, ctx.decls[i]) for i in sorted(taken))
+        edges |= {e for e in ctx.edges if e[0] in taken or e[1] in taken}
+    sets = multi.arch_sets(decls, present, plan.archs)
+    decls = {i: multi.with_archs(d, sets.get(i)) for i, d in decls.items()}
+    return replace(walked, decls=decls, edges=edges), diagnostics, [p.tu for p in others.values()]
 
 
 def walk_retained(tu, inputs: Inputs) -> Walked:
@@ -193,6 +254,7 @@ def document(plan: Plan, walked: Walked, diagnostics: list[ir.Diagnostic]) -> ir
         ],
         inputs=inputs,
         diagnostics=diagnostics,
+        archs=[str(a) for a in plan.archs] if len(plan.archs) > 1 else [],
     )
     return ir.APIDocument(
         header=header,

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from numbast.ir.arch import Arch
+from numbast.ir.arch import Arch, parse_archs
 
 from .cuda import CudaHeaders, cuda_headers_in, find_cuda_headers
 from .errors import FrontendError
@@ -48,6 +48,7 @@ def check_options(options: DumpOptions) -> None:
     if not options.headers:
         raise FrontendError("no header given")
     Arch.parse(options.arch)
+    parse_archs(options.archs)
     for d in [*options.include_dirs, *options.cuda_include]:
         if not Path(d).is_dir():
             raise FrontendError(f"{d}: include directory not found")
@@ -78,14 +79,24 @@ def resolve_inputs(options: DumpOptions) -> Inputs:
     )
 
 
-def clang_command(options: DumpOptions, inputs: Inputs) -> ClangCommand:
-    """Device-only CUDA at the requested arch and standard, the user's folders first."""
+def dumped_archs(options: DumpOptions) -> tuple[Arch, ...]:
+    """Every arch of the dump, sorted: `archs` with `arch`, or `arch` alone."""
+    return (
+        parse_archs([*options.archs, options.arch])
+        if options.archs
+        else (Arch.parse(options.arch),)
+    )
+
+
+def clang_command(options: DumpOptions, inputs: Inputs, arch: Arch | None = None) -> ClangCommand:
+    """Device-only CUDA at the requested arch (`arch`, else the options') and standard, the
+    user's folders first."""
     cuda = inputs.cuda
     args = [
         "-x",
         "cuda",
         "--cuda-device-only",
-        f"--cuda-gpu-arch={options.arch}",
+        f"--cuda-gpu-arch={arch or options.arch}",
         "-nocudalib",
         f"--cuda-path={cuda.cuda_path}",
         f"-std={options.std}",

@@ -44,11 +44,40 @@ _SIGNATURES = {
 def _lib():
     lib = cindex().conf.lib
     lib.clang_getClangVersion.restype = ci._CXString
+    lib.clang_getAllSkippedRanges.argtypes = [ci.TranslationUnit]
+    lib.clang_getAllSkippedRanges.restype = ctypes.c_void_p
+    lib.clang_disposeSourceRangeList.argtypes = [ctypes.c_void_p]
+    lib.clang_disposeSourceRangeList.restype = None
     for name, (arg, result) in _SIGNATURES.items():
         function = getattr(lib, name)
         function.argtypes = [ci.Cursor if arg == "cursor" else arg]
         function.restype = result
     return lib
+
+
+class _RangeList(ctypes.Structure):
+    _fields_ = [("count", ctypes.c_uint), ("ranges", ctypes.c_void_p)]
+
+
+def skipped_ranges(tu, is_retained) -> frozenset[tuple[str, int, int]]:
+    """(file, first line, last line) of each range the preprocessor skipped (a branch of an
+    `#if` not taken) in the files `is_retained` accepts: what differs between two parses of
+    the same headers for different archs."""
+    lib = _lib()
+    ranges = ctypes.cast(lib.clang_getAllSkippedRanges(tu), ctypes.POINTER(_RangeList))
+    if not ranges:
+        return frozenset()
+    try:
+        items = ctypes.cast(ranges.contents.ranges, ctypes.POINTER(ci.SourceRange))
+        found = set()
+        for k in range(ranges.contents.count):
+            extent = items[k]
+            start, end = extent.start, extent.end
+            if start.file is not None and is_retained(start.file.name):
+                found.add((start.file.name, start.line, end.line))
+        return frozenset(found)
+    finally:
+        lib.clang_disposeSourceRangeList(ranges)
 
 
 def clang_version() -> str:

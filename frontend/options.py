@@ -15,7 +15,10 @@ class DumpOptions:
     headers: list[str]
     include_dirs: list[str] = field(default_factory=list)
     defines: list[str] = field(default_factory=list)
-    arch: str = str(DEFAULT)
+    arch: str = str(DEFAULT)  # the arch whose parse gives the declarations
+    # Every arch to dump for (`arch` among them): each is parsed, and a declaration records
+    # the archs whose preprocessor kept it. Empty: `arch` alone.
+    archs: list[str] = field(default_factory=list)
     std: str = "c++17"
     retain: list[str] = field(default_factory=list)
     keep_going: bool = False

@@ -215,6 +215,27 @@ def _name_errors(doc: APIDocument) -> list[IRError]:
     return errors
 
 
+def _arch_errors(doc: APIDocument) -> list[IRError]:
+    """Every arch spelled as one; a declaration's archs among those the header says."""
+    from .arch import Arch, ArchError
+
+    errors = []
+    spelled = [("$.header.arch", doc.header.arch)]
+    spelled += [(f"$.header.archs[{k}]", a) for k, a in enumerate(doc.header.archs)]
+    for path, text in spelled:
+        try:
+            Arch.parse(text, path)
+        except ArchError as exc:
+            errors.append(IRError(str(exc).split(": ", 1)[1], path))
+    dumped = set(doc.header.archs) or {doc.header.arch}
+    for i, decl in enumerate(doc.declarations):
+        for k, a in enumerate(decl.archs or ()):
+            if a not in dumped:
+                where = f"$.declarations[{i}].archs[{k}]"
+                errors.append(IRError(f"{a!r} is not an arch the header lists", where))
+    return errors
+
+
 def check(doc: APIDocument) -> list[IRError]:
     """Semantic checks the schema cannot express: unique ids, resolvable references."""
     errors: list[IRError] = []
@@ -226,7 +247,7 @@ def check(doc: APIDocument) -> list[IRError]:
         else:
             known[ident] = path
 
-    errors += _name_errors(doc)
+    errors += _name_errors(doc) + _arch_errors(doc)
     for i, decl in enumerate(doc.declarations):
         claim(decl.id, f"$.declarations[{i}].id")
         if isinstance(decl, RECORD_KINDS):

@@ -75,12 +75,14 @@ class Header(_Node, kw_only=True):
     generator: Generator
     clang_version: str
     cuda: CudaInfo
-    arch: str  # "sm_90"
+    arch: str  # "sm_90"; of a multi-arch dump, the one whose parse gave the declarations
     std: str  # "c++17"
     defines: list[str] = []
     include_roots: list[IncludeRoot] = []
     inputs: list[InputHeader] = []
     diagnostics: list[Diagnostic] = []
+    # IR 1.4: every arch the dump parsed for, sorted (empty: only `arch`).
+    archs: list[str] = []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -275,6 +277,9 @@ class _Decl(_Node, tag_field="kind", kw_only=True):
     access: Access | None = None
     # IR 1.1: the `#if` conditions mentioning __CUDA_ARCH__ that enclose the declaration.
     arch_guard: str | None = None
+    # IR 1.4: the archs of a multi-arch dump (`header.archs`) whose parse has it, when not
+    # all of them: what the preprocessor kept for each arch, not a reading of the guard.
+    archs: list[str] | None = None
 
 
 class _FunctionFields(_Decl, kw_only=True):

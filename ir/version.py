@@ -16,13 +16,15 @@ from collections.abc import Callable
 from .errors import IRError
 
 IR_FORMAT = "numbast-ir"
-IR_VERSION = "1.3"
+IR_VERSION = "1.4"
 
 # History:
 #   1.0  first release.
 #   1.1  optional `arch_guard` on every declaration.
 #   1.2  optional `doc` (the doc comment) on every declaration and member function.
 #   1.3  optional `dir` on user include roots: where their folder lies, relative to the IR file.
+#   1.4  optional `archs` on the header (every arch dumped) and on declarations (those of
+#        them that have it, when not all).
 IR_MAJOR, IR_MINOR = (int(p) for p in IR_VERSION.split("."))
 
 # MAJOR -> function turning a raw JSON object of that MAJOR into one of MAJOR + 1.

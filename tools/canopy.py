@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from numbast import __version__, ir
-from numbast.ir.arch import DEFAULT
+from numbast.ir.arch import DEFAULT, DEFAULT_SET, parse_archs
 
 from .console import (
     command_parser,
@@ -54,7 +54,18 @@ def _parser():
         help="define a macro for the parse (repeatable); the bindings' shims get it too",
     )
     d.add_argument(
-        "--arch", default=str(DEFAULT), help=f"target GPU architecture (default {DEFAULT})"
+        "--arch",
+        action="append",
+        default=[],
+        help=f"target GPU architecture (default {DEFAULT}); repeat it for one IR of several "
+        "archs, each declaration recording those that have it (the newest one's parse gives "
+        "the declarations)",
+    )
+    d.add_argument(
+        "--all-archs",
+        action="store_true",
+        help="dump for every GPU generation CUDA 13 compiles for: "
+        + ", ".join(map(str, DEFAULT_SET)),
     )
     d.add_argument("--std", default="c++17", help="C++ standard (default c++17)")
     d.add_argument(
@@ -117,11 +128,13 @@ def _dump(args) -> int:
 
     to_file = bool(args.output and args.output != "-")
     folder = output_folder(args.output) if to_file else Path.cwd()
+    archs = parse_archs([*args.arch, *map(str, DEFAULT_SET if args.all_archs else ())])
     options = DumpOptions(
         headers=args.headers,
         include_dirs=args.include_dirs,
         defines=args.defines,
-        arch=args.arch,
+        arch=str(archs[-1]),
+        archs=[str(a) for a in archs] if len(archs) > 1 else [],
         std=args.std,
         retain=args.retain,
         keep_going=args.keep_going,
