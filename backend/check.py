@@ -380,10 +380,18 @@ def link_kernel(pyfunc, argtypes, bundle, arch: str = str(DEFAULT)) -> str:
     ltoir, _ = cuda.compile(
         pyfunc, tuple(argtypes), cc=target[:2], device=False, abi="numba", output="ltoir"
     )
-    shims = [compile_shims(b, set(b.used), target) for b in bundles if b.used]
-    extra = [code for b in bundles if b.used for code in b.object_codes(target)]
+    # A shim's name is that of the declaration it calls: two modules binding one declaration
+    # (two dumps of a header) name its shim alike, and the first bundle's serves both.
+    own, taken = [], set()
+    for b in bundles:
+        names = set(b.used) - taken
+        taken |= names
+        if names:
+            own.append((b, names))
+    shims = [compile_shims(b, names, target) for b, names in own]
+    extra = [code for b, _ in own for code in b.object_codes(target)]
     _link([ltoir, *shims[:-1]], shims[-1], arch, extra)
-    return "\n".join(b.source(set(b.used)) for b in bundles)
+    return "\n".join(b.source(names) for b, names in own)
 
 
 def check_module(

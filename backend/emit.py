@@ -60,8 +60,6 @@ def _load_runtime():
 
 
 _rt = _load_runtime()
-_rt.require({T.TABLE_VERSION!r}, __name__)
-_t = _rt.tables
 '''
 
 
@@ -90,16 +88,17 @@ def emit_module(
         nvrtc_options=options,
     )
     if verify:
-        from .verify import failing_shims, without
+        from .verify import failing_shims_for_archs, with_archs, without
 
-        failed = failing_shims(
+        failed, narrowed = failing_shims_for_archs(
             plan.tables,
             list(folders.absolute),
-            doc.header.arch,
+            doc.header.archs or [doc.header.arch],
             sources.absolute,
             link.absolute,
             options,
         )
+        plan.tables = with_archs(plan.tables, narrowed)
         if failed:
             tables, dropped = without(plan.tables, failed)
             plan.tables = tables
@@ -127,6 +126,8 @@ def emit_module(
         f"_COMMAND = {quote(' '.join(command.split()))}",
         f"_IR_DIGEST = {quote(t.ir_digest)}",
         _LOADER.rstrip("\n"),
+        f"_rt.require({t.required_version()!r}, __name__)",
+        "_t = _rt.tables",
         "",
         f"_PRELUDE = {quote(t.prelude)}",
         "",
@@ -201,7 +202,7 @@ def _tables(plan: Plan) -> str:
         lines.append("    ),")
     for group in ("class_templates", "aliases", "constants"):
         put(group, getattr(t, group))
-    for group in ("checks", "imports", "setup", "teardown", "cooperative"):  # where given
+    for group in ("checks", "imports", "setup", "teardown", "cooperative", "archs"):  # if given
         if getattr(t, group):
             put(group, getattr(t, group))
     lines.append(")")

@@ -48,16 +48,17 @@ def failing_shims(
     sources: tuple[str, ...] = (),
     link: tuple[str, ...] = (),
     options: tuple[str, ...] = (),
+    only: set[str] | None = None,
 ) -> dict[str, str]:
-    """{shim name: the compiler's first error} for the shims that do not compile and link
-    (with the module's NVRTC `options`). Raises EmitError when the headers themselves do not
-    compile: no declaration is at fault then, and the user must fix the include folders or
-    macros (`include_dirs` are absolute)."""
+    """{shim name: the compiler's first error} for the shims (of `only`, else all) that do not
+    compile and link (with the module's NVRTC `options`). Raises EmitError when the headers
+    themselves do not compile: no declaration is at fault then, and the user must fix the
+    include folders or macros (`include_dirs` are absolute)."""
     dirs = environment.include_dirs_near(None, include_dirs)
     prelude = environment.compile_prelude(t.prelude, dirs)
     # What an earlier emit judged in this context is not compiled again.
     verdicts = Verdicts(prelude, arch, options, include_dirs, (*sources, *link))
-    every = t.shims()
+    every = {n: src for n, src in t.shims().items() if only is None or n in only}
     known = {n: verdicts.get(src) for n, src in every.items()}
     shims = {n: src for n, src in every.items() if known[n] is None}
     judged = {n: v for n, v in known.items() if v}
@@ -359,6 +360,49 @@ def without(t: T.Module, failed: dict[str, str]):
         aliases=aliases,
         cooperative=cooperative,
     ), skipped
+
+
+def failing_shims_for_archs(
+    t: T.Module,
+    include_dirs: list[str],
+    archs: list[str],
+    sources: tuple[str, ...] = (),
+    link: tuple[str, ...] = (),
+    options: tuple[str, ...] = (),
+) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """`failing_shims` on each arch, each shim judged on the archs whose headers declare it:
+    ({shim: its first error, naming the arch} for those that fail on every such arch,
+    {shim: the archs it compiles for} for those that fail on some only: a member an `#if`
+    gives some archs, which the IR records for declarations only)."""
+    if len(archs) == 1:
+        return failing_shims(t, include_dirs, archs[0], sources, link, options), {}
+    have = {o.shim: o.archs for o in t.overloads()}
+    errors: dict[str, dict[str, str]] = {}
+    judged: dict[str, list[str]] = {}
+    for arch in archs:
+        only = {n for n in t.shims() if not have.get(n) or arch in have[n]}
+        for name in only:
+            judged.setdefault(name, []).append(arch)
+        for name, why in failing_shims(t, include_dirs, arch, sources, link, options, only).items():
+            errors.setdefault(name, {})[arch] = why
+    failed, narrowed = {}, {}
+    for name, by_arch in sorted(errors.items()):
+        passed = tuple(a for a in judged[name] if a not in by_arch)
+        if passed:
+            narrowed[name] = passed
+        else:
+            arch = judged[name][0]
+            failed[name] = f"{arch}: {by_arch[arch]}"
+    return failed, narrowed
+
+
+def with_archs(t: T.Module, narrowed: dict[str, tuple[str, ...]]) -> T.Module:
+    """The tables with each shim of `narrowed` bound for those archs only."""
+    if not narrowed:
+        return t
+    return t.replacing_overloads(
+        lambda o: T.replace(o, archs=narrowed[o.shim]) if o.shim in narrowed else o
+    )
 
 
 def arch_refusal(arch: Arch) -> str | None:

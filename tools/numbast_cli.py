@@ -147,15 +147,17 @@ def _emit(args) -> int:
         doc = ir.loads(data, args.api, Path(args.api).resolve().parent)
         source = args.api
     arch = args.arch or (yaml_cfg.arch if yaml_cfg else None)
-    if arch and arch != doc.header.arch:
-        raise ir.IRError(f"dumped for {doc.header.arch}, not {arch}", "$.header.arch", source)
+    dumped = doc.header.archs or [doc.header.arch]
+    if arch and arch not in dumped:
+        raise ir.IRError(f"dumped for {', '.join(dumped)}, not {arch}", "$.header.arch", source)
     command = shlex.join(["numbast", *sys.argv[1:]]) if sys.argv else "numbast emit"
     uses = []
     for given in args.use:
         path, _, module = given.partition("=")
         uses.append(used_module(path, module or None))
     if verify:
-        _check_arch(doc.header.arch, "$.header.arch")
+        for k, a in enumerate(dumped):
+            _check_arch(a, f"$.header.archs[{k}]" if doc.header.archs else "$.header.arch")
     places = Places(
         config_folder=Path(args.config).resolve().parent if args.config else None,
         module_folder=module_folder,

@@ -200,7 +200,7 @@ def plan_bindings(
             use_tables.append(T.Use(use.module, ir_digest(use.doc), needed))
     tables = _with_sources(
         T.Module(
-            version=T.TABLE_VERSION,
+            version=T.TABLE_VERSION if doc.header.archs else (T.TABLE_VERSION[0], 4),
             ir_digest=digest,
             prelude=prelude(doc, config),
             include_dirs=tuple(config.shim.include_dirs),
@@ -220,9 +220,12 @@ def plan_bindings(
             setup=config.module.setup,
             teardown=config.module.teardown,
             cooperative=tuple(sorted(p.cooperative)),
+            archs=tuple(doc.header.archs),
         ),
         p.shims,
     )
+    if doc.header.archs:
+        tables = _with_archs(tables, p, doc)
     record_names = dict(p.records)
     record_names.update({i: foreign[i] for i in p.used_foreign})
     # Warn only about what was bound (a callable skipped for another reason drops nothing).
@@ -233,6 +236,38 @@ def plan_bindings(
         if {_owner(r), _owner(r).rsplit("::", 1)[0]} & bound
     ]
     return Plan(tables, p.bound, p.skipped, dropped, record_names, unknown_checks)
+
+
+def _with_archs(tables: T.Module, p: Planner, doc: ir.APIDocument) -> T.Module:
+    """Each binding of a declaration that only some of the dumped archs have lists them: a
+    member as its record, a shim as the declaration it calls."""
+    archs = {d.id: tuple(d.archs) for d in doc.declarations if d.archs}
+    for d in doc.declarations:
+        if isinstance(d, ir.RECORD_KINDS) and d.id in archs:
+            members = [*d.constructors, *d.methods, *([d.destructor] if d.destructor else [])]
+            archs.update((m.id, archs[d.id]) for m in members)
+    if not archs:
+        return tables
+
+    def overload(o: T.Overload) -> T.Overload:
+        have = archs.get(p.shim_owners.get(o.shim, ""))
+        return T.replace(o, archs=have) if have else o
+
+    return T.replace(
+        tables.replacing_overloads(overload),
+        function_templates=tuple(
+            T.replace(
+                f,
+                overloads=tuple(
+                    T.replace(o, archs=archs[o.id]) if o.id in archs else o for o in f.overloads
+                ),
+            )
+            for f in tables.function_templates
+        ),
+        class_templates=tuple(
+            T.replace(c, archs=archs[c.id]) if c.id in archs else c for c in tables.class_templates
+        ),
+    )
 
 
 _CHECK_TYPE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\[::1\]|\*)?\Z")

@@ -72,6 +72,7 @@ class Planner:
         self.records: dict[str, str] = {}  # record id -> Python name (bound here)
         self.foreign = dict(foreign)  # record id -> Python name (bound by a module in use)
         self.by_ref: set[str] = set()
+        self.shim_owners: dict[str, str] = {}  # shim name -> the id it calls
         self.enums: dict[str, str] = {}  # enum id -> Python name
         self.scoped: set[str] = set()  # ids of bound `enum class`es
         self.used_foreign: set[str] = set()
@@ -181,6 +182,7 @@ class Planner:
     def shim(self, key: str, nargs: int, body: str) -> str:
         name = cxx.shim_name(key)
         self.shims[name] = cxx.shim_source(name, nargs, body)
+        self.shim_owners[name] = key.split("|", 1)[0]  # a declaration's or member's id
         return name
 
     def call_parts(

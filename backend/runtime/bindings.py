@@ -64,7 +64,8 @@ class Bindings:
         self.enums: dict[str, type] = {}  # Python name -> enum class (scoped enum arguments)
         self.used: dict[str, Bindings] = {}  # IR id of a used record -> its module's Bindings
         self.exports: dict[str, object] = {}
-        self.calls = Callables(self.bundle, self.type_of)
+        self.archs = t.archs  # the GPU archs the module was made for (several, or none)
+        self.calls = Callables(self.bundle, self.type_of, self.archs)
         self.operators: tuple = ()  # the operator tables bound (numba-cuda's own left out)
         self._templates = None
         self._by_cpp: dict[str, RecordType] | None = None  # C++ spelling -> record type

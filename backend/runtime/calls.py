@@ -14,7 +14,7 @@ from numba.cuda.typeconv import Conversion
 from numba.cuda.typing import signature
 from numba.cuda.typing.templates import AbstractTemplate, AttributeTemplate, ConcreteTemplate
 
-from . import cxx
+from . import cxx, targets
 from .records import RecordType, as_pointer, storage, value_storage
 from .shims import declare_shim
 
@@ -162,13 +162,15 @@ def bound_method(key, typ, pick):
 class Callables:
     """The typing and lowering registrations of one module's callables."""
 
-    def __init__(self, bundle, type_of):
+    def __init__(self, bundle, type_of, archs: tuple[str, ...] = ()):
         self.bundle = bundle
         self.type_of = type_of
+        self.archs = archs  # the module's: a binding some of them lack is checked at typing
         self._cases: dict[object, list] = {}
         self._array_cases: dict[tuple, list] = {}
         self._void_cases: dict[object, list] = {}  # signatures with `void *` parameters
         self._names: dict[object, dict] = {}  # key -> {signature: C++ parameter names}
+        self._archs: dict[object, dict] = {}  # key -> {argument types: (label, archs)}
 
     def _lower(self, key, sig, shim, self_result=False) -> None:
         lowering_registry.lower(key, *sig.args)(call_impl(self.bundle, shim, self_result))
@@ -205,11 +207,15 @@ class Callables:
         result is `result`), or a Python `operator` function."""
         sigs = []
         names_of = self._names.setdefault(key, {})
+        archs_of = self._archs.setdefault(key, {})  # argument types -> (label, archs)
         for o in overloads:
             rtype = result if result is not None else self.type_of(o.result)
             atypes = [self.type_of(a) for a in o.args]
             sig = signature(rtype, *atypes)
             sigs.append(sig)
+            archs = getattr(o, "archs", ())  # an Overload row's; numba-cuda's own have none
+            if archs:
+                archs_of[tuple(atypes)] = (o.decl or o.shim, archs)
             names_of.setdefault(sig, tuple(getattr(o, "names", ())))
             self._lower(key, sig, o.shim, o.self_result)
             if any(isinstance(a, types.CPointer) for a in atypes):
@@ -220,6 +226,8 @@ class Callables:
                 ]
                 sigs.append(signature(rtype, *arrays))
                 names_of.setdefault(sigs[-1], tuple(getattr(o, "names", ())))
+                if archs:
+                    archs_of[tuple(arrays)] = (o.decl or o.shim, archs)
             if any(isinstance(a, types.CPointer) or a == types.voidptr for a in atypes):
                 self._lower_arrays(key, atypes, o.shim)
             if types.voidptr in atypes:
@@ -228,14 +236,21 @@ class Callables:
         bucket.extend(sigs)
         if len(bucket) == len(sigs):  # first registration of this key
             void_cases = self._void_cases.setdefault(key, [])
+            dumped = self.archs
 
             class _Template(ConcreteTemplate):
                 def apply(self, args, kws):
                     if kws:  # by C++ parameter name, else a function template's arguments
-                        return _keyword_call(self.context, bucket, names_of, args, kws)
-                    return super().apply(args, kws) or _void_pointer_call(
-                        self.context, void_cases, args, kws
-                    )
+                        sig = _keyword_call(self.context, bucket, names_of, args, kws)
+                    else:
+                        sig = super().apply(args, kws) or _void_pointer_call(
+                            self.context, void_cases, args, kws
+                        )
+                    if sig is not None and archs_of:
+                        found = archs_of.get(tuple(sig.args))
+                        if found is not None:
+                            targets.require(found[0], found[1], dumped)
+                    return sig
 
             _Template.key = key
             _Template.cases = bucket
@@ -252,7 +267,10 @@ class Callables:
             self._lower(cls, signature(rt, *params), o.shim)
             if any(isinstance(p, types.CPointer) for p in params):
                 self._lower_arrays(cls, params, o.shim)
-            candidates.append(_Candidate(params, o.decl or o.shim, tuple(o.names)))
+            candidates.append(
+                _Candidate(params, o.decl or o.shim, tuple(o.names), archs=getattr(o, "archs", ()))
+            )
+        dumped = self.archs
 
         class _Constructor(AbstractTemplate):
             key = cls
@@ -270,6 +288,7 @@ class Callables:
 
                     names = "; ".join(c.label for c in hit[1])
                     raise TypingError(f"ambiguous call of {rt}{args}: C++ finds {names}")
+                targets.require(hit.label, hit.archs, dumped)
                 formal = [
                     a if isinstance(a, types.Array) and isinstance(p, types.CPointer) else p
                     for a, p in zip(args, hit.params, strict=True)
@@ -286,9 +305,10 @@ class Callables:
             sigs = []
             for o in m.overloads:
                 sig = signature(self.type_of(o.result), *[self.type_of(a) for a in o.args])
-                sigs.append(sig.replace(recvr=rt))
+                sigs.append((sig.replace(recvr=rt), o.decl or o.shim, getattr(o, "archs", ())))
                 self._lower(key, signature(sig.return_type, rt, *sig.args), o.shim)
             resolvers[m.name] = (key, sigs)
+        dumped = self.archs
 
         class _Methods(AttributeTemplate):
             key = rt
@@ -300,11 +320,12 @@ class Callables:
                 mkey, msigs = hit
 
                 def pick(context, args):
-                    for s in msigs:
+                    for s, label, archs in msigs:
                         if len(s.args) == len(args) and all(
                             context.can_convert(a, b) is not None
                             for a, b in zip(args, s.args, strict=True)
                         ):
+                            targets.require(label, archs, dumped)
                             return s
                     return None
 
@@ -338,7 +359,8 @@ class Callables:
 
 
 class _Candidate:
-    def __init__(self, params, label, names=(), order=None):
+    def __init__(self, params, label, names=(), order=None, archs=()):
+        self.archs = archs
         self.params, self.label, self.names, self.order = params, label, names, order
 
 

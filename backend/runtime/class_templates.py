@@ -14,7 +14,7 @@ from numba.cuda.extending import register_model
 from numba.cuda.typing import signature
 from numba.cuda.typing.templates import AbstractTemplate, AttributeTemplate
 
-from . import cxx, tables
+from . import cxx, tables, targets
 from .calls import bound_method, call_impl, in_cpp_order, python_operator
 from .numba_types import can_convert, cpp_spelling
 from .records import OpaqueRecordModel, RecordType, RefRecordModel, load_at, spill
@@ -107,6 +107,7 @@ class ClassTemplateBinding:
         targs = _explicit_template_args(t.tparams, template_kws)
         if targs is None:
             return None
+        targets.require(t.decl or t.cpp, t.archs, self.host.archs)
         for params, pnames in t.constructor_calls():
             call, names = args, None
             if by_name:  # `Scaled(x, scale=2.0, T=float32)`: in the C++ order

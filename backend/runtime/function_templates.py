@@ -9,7 +9,7 @@ from numba.cuda.cudadecl import registry as typing_registry
 from numba.cuda.typing import signature
 from numba.cuda.typing.templates import AbstractTemplate
 
-from . import cxx, tables
+from . import cxx, tables, targets
 from .calls import in_cpp_order
 from .numba_types import can_convert, cpp_spelling
 from .template_calls import (
@@ -97,6 +97,7 @@ def instantiate(host: TemplateHost, o: tables.FunctionTemplateOverload, args, kw
             outs.append((*out, f"o{len(outs)}"))
     call_args = _call_args(o, argtypes, deduced, [n for _, _, n in outs])
     label = f"{o.callee}<{', '.join(targs)}>" if targs else o.callee
+    targets.require(o.decl or label, o.archs, host.archs)
     call = f"{label}({', '.join(call_args)})"
     rtype, rcpp = _result(host, o, call, len(args), label, deduced)
     rtype, body = result_body(rtype, rcpp, call, outs)

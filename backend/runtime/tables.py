@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from . import cxx
 
-TABLE_VERSION = (1, 4)
+TABLE_VERSION = (1, 5)
 
 _MISSING = object()
 
@@ -199,6 +199,7 @@ class Overload(Row):
     # The C++ names of `args` (1.3): `f(x, t=0.5)` passes them by keyword ("" for a
     # parameter Python cannot name).
     names: tuple[str, ...] = ()
+    archs: tuple[str, ...] = ()  # of the module's `archs`, those that have it, when not all (1.5)
 
 
 class Function(Row):
@@ -390,6 +391,7 @@ class FunctionTemplateOverload(Row):
     decl: str = ""
     where: str = ""
     names: tuple[str, ...] = ()  # C++ names of the parameters a call passes (1.3)
+    archs: tuple[str, ...] = ()  # of the module's `archs`, those that have it (1.5)
 
 
 class FunctionTemplate(Row):
@@ -455,6 +457,7 @@ class ClassTemplate(Row):
     # The C++ names of each constructor's parameters a call passes, in `constructors`' order
     # (1.3): `Accum(x, scale=2.0)`.
     constructor_names: tuple[tuple[str, ...], ...] = ()
+    archs: tuple[str, ...] = ()  # of the module's `archs`, those that have it (1.5)
 
     def constructor_calls(self):
         """Each public constructor: (its parameter slots, the C++ names a call may pass)."""
@@ -534,6 +537,13 @@ class Module(Row):
     setup: str = ""
     teardown: str = ""
     cooperative: tuple[str, ...] = ()
+    # Every GPU arch the module was made for, sorted (1.5): a binding whose `archs` lists
+    # some of them is refused at typing for a GPU whose newest arch among these lacks it.
+    archs: tuple[str, ...] = ()
+
+    def required_version(self) -> tuple[int, int]:
+        """The oldest table version that holds these tables: 1.5 only for a multi-arch one."""
+        return TABLE_VERSION if self.archs else (TABLE_VERSION[0], 4)
 
     def overloads(self):
         """Every Overload row: constructors, methods, functions, operators."""
@@ -543,6 +553,26 @@ class Module(Row):
                 yield from m.overloads
         for f in (*self.functions, *self.operators):
             yield from f.overloads
+
+    def replacing_overloads(self, change) -> Module:
+        """A copy with `change(row)` in place of every Overload row."""
+
+        def rows(overloads):
+            return tuple(change(o) for o in overloads)
+
+        return replace(
+            self,
+            functions=tuple(replace(f, overloads=rows(f.overloads)) for f in self.functions),
+            operators=tuple(replace(f, overloads=rows(f.overloads)) for f in self.operators),
+            records=tuple(
+                replace(
+                    r,
+                    constructors=rows(r.constructors),
+                    methods=tuple(replace(m, overloads=rows(m.overloads)) for m in r.methods),
+                )
+                for r in self.records
+            ),
+        )
 
     def shims(self) -> dict[str, str]:
         """Every shim's C++ source, by its extern "C" name."""

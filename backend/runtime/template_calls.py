@@ -22,6 +22,7 @@ class TemplateHost(Protocol):
     table types and of C++ spellings, and NVRTC's answers about specializations."""
 
     bundle: object
+    archs: tuple[str, ...]  # the GPU archs the module was made for (several, or none)
 
     def type_of(self, t): ...
     def type_from_cpp(self, spelled: str): ...
