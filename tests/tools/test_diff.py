@@ -236,8 +236,46 @@ def test_change_table(tmp_path_factory, row, old, new, expected):
         assert c.header == "api.cuh" and c.message
 
 
+GUARDED = f"#if __CUDA_ARCH__ >= 900\n{F}\n#endif"
+# Dumped for sm_80 and sm_90: (row id, old, new, expected changes).
+MULTI_ARCH_ROWS = [
+    (
+        "archs.gained",
+        GUARDED,
+        F,
+        {("archs.changed", "compatible"), ("availability.changed", "compatible")},
+    ),
+    (
+        "archs.lost",
+        F,
+        GUARDED,
+        {("archs.changed", "breaking"), ("availability.changed", "breaking")},
+    ),
+    ("archs.same", GUARDED, GUARDED, set()),
+]
+
+
+@pytest.mark.parametrize(
+    "row, old, new, expected", MULTI_ARCH_ROWS, ids=[r[0] for r in MULTI_ARCH_ROWS]
+)
+def test_multi_arch_table(tmp_path, row, old, new, expected):
+    docs = []
+    for side, text in (("old", old), ("new", new)):
+        (tmp_path / side).mkdir()
+        (tmp_path / side / "api.cuh").write_text("#pragma once\n" + text + "\n")
+        docs.append(
+            dump_header(tmp_path / side / "api.cuh", arch="sm_90", archs=["sm_80", "sm_90"])
+        )
+    changes = diff(*docs)
+    assert {(c.kind, c.change_class) for c in changes} == expected, [c.message for c in changes]
+    for c in changes:
+        if c.kind == "archs.changed":
+            assert c.message.startswith("f declared for ")
+
+
 def test_every_kind_has_a_row():
-    covered = {kind for *_, expected in ROWS for kind, _ in expected}
+    rows = [*ROWS, *MULTI_ARCH_ROWS]
+    covered = {kind for *_, expected in rows for kind, _ in expected}
     assert covered == set(KINDS)
 
 

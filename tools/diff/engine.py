@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import msgspec
 
 from numbast import ir
+from numbast.ir.arch import Arch
 
 from . import rules
 from .kinds import ChangeClass, ChangeKind
@@ -57,6 +58,9 @@ class _Differ:
         self._names = {id(old): _display_names(old), id(new): _display_names(new)}
         self._funcs = {id(old): _callable_ids(old), id(new): _callable_ids(new)}
         self._affects: dict[str, list[str]] = {}
+        self._dumped = tuple(
+            {Arch.parse(a) for a in d.header.archs or [d.header.arch]} for d in (old, new)
+        )
 
     # -- emitting --------------------------------------------------------------------------
 
@@ -167,6 +171,7 @@ class _Differ:
     def compare(self, o, n) -> None:
         name = n.qualified_name
         self.apply([rules.AVAILABILITY], o, n, n, name)
+        self.apply([rules.ARCHS], *self.archs(o, n), n, name)
         if isinstance(n, _FUNCS):
             self.function(o, n, n)
         elif isinstance(n, _RECORDS):
@@ -183,6 +188,13 @@ class _Differ:
             self.apply([rules.CONSTANT], o, n, n, name)
         if hasattr(n, "template_params"):
             self.template_params(o, n)
+
+    def archs(self, o, n) -> tuple[frozenset, frozenset]:
+        """The archs that declare `o` and `n`, among those both documents were dumped for."""
+        both = self._dumped[0] & self._dumped[1]
+        old = {Arch.parse(a) for a in o.archs} if o.archs else self._dumped[0]
+        new = {Arch.parse(a) for a in n.archs} if n.archs else self._dumped[1]
+        return frozenset(old & both), frozenset(new & both)
 
     def function(self, o, n, owner, member_prefix: str = "") -> None:
         """Parameters, return type and qualifiers of a function or method."""

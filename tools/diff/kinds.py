@@ -81,6 +81,11 @@ class ChangeKind(str, Enum):
         "breaking",
     )
     CONSTANT_VALUE_CHANGED = "constant.value_changed", "constant or macro value changed", "breaking"
+    ARCHS_CHANGED = (
+        "archs.changed",
+        "GPU archs whose headers declare it changed (multi-arch dumps)",
+        "breaking",
+    )
     AVAILABILITY_CHANGED = (
         "availability.changed",
         "__CUDA_ARCH__ guard of the declaration changed",

@@ -97,6 +97,15 @@ AVAILABILITY = Rule(
     classify=lambda o, n: "compatible" if n.arch_guard is None else "breaking",
 )
 
+# The archs that declare it, of those both documents were dumped for (see engine.archs).
+ARCHS = Rule(
+    K.ARCHS_CHANGED,
+    lambda have: have,
+    "{name} declared for {new} (was {old})",
+    shown=lambda have: ", ".join(map(str, sorted(have))) or "none",
+    classify=lambda o, n: "compatible" if o <= n else "breaking",
+)
+
 # A function, a function template, or a method (`name` then carries the record's).
 FUNCTION = (
     Rule(
