@@ -7,7 +7,7 @@ from __future__ import annotations
 import importlib.util
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from numbast.ir.arch import DEFAULT, Arch
@@ -23,6 +23,7 @@ class Probe:
     args: list  # Numba types of the pointer parameters, result first when not void
     statement: str  # uses p0, p1, ... and the names in `env`
     env: dict
+    archs: tuple[str, ...] = ()  # of a multi-arch module's archs, those that declare it
 
 
 @dataclass
@@ -36,6 +37,8 @@ class CheckResult:
 class CheckReport:
     results: list[CheckResult]
     unchecked: list[str]  # templates no `[check]` specialization reached
+    # Bindings only an arch-specific target declares (numba-cuda compiles for the plain arch).
+    arch_specific: list[str] = field(default_factory=list)
 
 
 def load_module(path: str | Path):
@@ -90,10 +93,12 @@ def probes(module) -> list[Probe]:
     def call_probe(label, call, o, env):
         args = ", ".join(f"p{k + 1}[0]" for k in range(len(o.args)))
         stmt = call.format(args=args)
+        archs = getattr(o, "archs", ())
         if o.result == T.Scalar("void"):
-            out.append(Probe(label, ptrs([T.Scalar("int32"), *o.args]), stmt, env))
+            out.append(Probe(label, ptrs([T.Scalar("int32"), *o.args]), stmt, env, archs))
         else:
-            out.append(Probe(label, ptrs([o.result, *o.args]), _store(o.result, stmt), env))
+            stmt = _store(o.result, stmt)
+            out.append(Probe(label, ptrs([o.result, *o.args]), stmt, env, archs))
 
     def sig(o) -> str:
         return ", ".join(text(a) for a in o.args)
@@ -114,7 +119,8 @@ def probes(module) -> list[Probe]:
                 label = f"{r.name}.{m.name}({sig(o)})"
                 void = o.result == T.Scalar("void")
                 typs = ptrs([T.Scalar("int32") if void else o.result, me, *o.args])
-                out.append(Probe(label, typs, stmt if void else _store(o.result, stmt), {}))
+                stmt = stmt if void else _store(o.result, stmt)
+                out.append(Probe(label, typs, stmt, {}, o.archs))
         for c in r.casts:
             stmt = "p0[0] = 1 if p1[0] else 0" if c.target == T.Scalar("bool") else "p0[0] = p1[0]"
             out.append(Probe(f"{r.name} -> {text(c.target)}", ptrs([c.target, me]), stmt, {}))
@@ -131,7 +137,7 @@ def probes(module) -> list[Probe]:
                 stmt = f"x = p1[0]\n    x {op.op} p2[0]\n    " + _store(o.result, "x")
             else:
                 stmt = _store(o.result, f"p1[0] {op.op} p2[0]")
-            out.append(Probe(label, ptrs([o.result, *o.args]), stmt, {}))
+            out.append(Probe(label, ptrs([o.result, *o.args]), stmt, {}, getattr(o, "archs", ())))
     return out
 
 
@@ -409,7 +415,19 @@ def check_report(
     bundle = module._bindings.bundle
     cc = Arch.parse(arch).target
     extra, failed, unchecked = template_probes(module)
-    all_probes = probes(module) + extra
+    # A multi-arch module's bindings are checked on the archs that declare them; one only
+    # an arch-specific target (sm_90a) declares is refused at typing: numba-cuda compiles
+    # kernels for the plain arch.
+    target = Arch.parse(arch)
+    plain = str(Arch(target.major, target.minor))
+    all_probes, arch_specific = [], []
+    for p in probes(module) + extra:
+        if p.archs and arch not in p.archs:
+            continue
+        if p.archs and plain not in p.archs:
+            arch_specific.append(p.label)
+            continue
+        all_probes.append(p)
     if only:
         all_probes = [p for p in all_probes if any(p.label.startswith(o) for o in only)]
         failed = [r for r in failed if any(r.label.startswith(o) for o in only)]
@@ -436,7 +454,7 @@ def check_report(
     except Exception:  # the link named no binding: each probe's own verdict
         _bisect(kernels, bundle, cc, arch, results, extra)
     found = [results[p.label] for p in all_probes if p.label in results]
-    return CheckReport(found + failed, unchecked)
+    return CheckReport(found + failed, unchecked, arch_specific)
 
 
 def _bisect(kernels, bundle, cc, arch, results, extra=()) -> None:

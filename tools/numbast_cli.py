@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from numbast import __version__, ir
-from numbast.ir.arch import DEFAULT, Arch
+from numbast.ir.arch import DEFAULT, Arch, parse_archs
 
 from .console import command_parser, info, output_folder, parse_args, run, write_stdout
 
@@ -61,8 +61,10 @@ def _parser():
     c.add_argument("module", metavar="BINDINGS_PY")
     c.add_argument(
         "--arch",
-        default=str(DEFAULT),
-        help=f"the GPU architecture to compile and link for ({DEFAULT})",
+        action="append",
+        default=[],
+        help="a GPU architecture to compile and link for (repeatable; default: those the "
+        f"module was made for, else {DEFAULT})",
     )
     c.add_argument("--only", action="append", default=[], help="names to check (default all)")
     c.add_argument("--failures-only", action="store_true", help="list only failing bindings")
@@ -257,19 +259,29 @@ def _cache(action: str) -> int:
 
 
 def _check(args) -> int:
-    from numbast.backend.check import check_report, render_results
+    from numbast.backend.check import check_report, load_module, render_results
 
-    Arch.parse(args.arch)
-
-    report = check_report(args.module, args.arch, args.only)
-    results = report.results
-    info(render_results(results, args.failures_only, report.unchecked))
-    if not results and report.unchecked:
-        info(f"{PROG}: error: nothing was checked: the module binds only templates")
-        return 1
-    if report.unchecked and args.fail_unchecked:
-        return 1
-    return 0 if all(r.ok for r in results) else 1
+    archs = [str(a) for a in parse_archs(args.arch)] if args.arch else None
+    if archs is None:  # the archs the module was made for
+        archs = list(load_module(args.module)._bindings.tables.archs) or [str(DEFAULT)]
+    status = 0
+    for arch in archs:
+        report = check_report(args.module, arch, args.only)
+        results = report.results
+        if len(archs) > 1:
+            info(f"{PROG}: {arch}")
+        info(render_results(results, args.failures_only, report.unchecked))
+        if report.arch_specific:
+            info(
+                f"{PROG}: not checked for {arch} (declared for it alone, and numba-cuda compiles "
+                f"kernels for the plain arch): {', '.join(report.arch_specific)}"
+            )
+        if not results and report.unchecked:
+            info(f"{PROG}: error: nothing was checked: the module binds only templates")
+            status = 1
+        elif report.unchecked and args.fail_unchecked or not all(r.ok for r in results):
+            status = 1
+    return status
 
 
 def main(argv: list[str] | None = None) -> int:

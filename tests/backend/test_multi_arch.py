@@ -181,3 +181,37 @@ def test_on_the_gpu_its_own_arch_runs_and_a_later_one_is_refused(module):
         assert out[0] == 3.0
     with pytest.raises(TypingError, match=rf"does not exist for sm_{cc[0]}{cc[1]}"):
         cuda.jit(calls["blackwell_tiles"])[1, 1](out)
+
+
+def test_emit_and_check_from_another_folder_report_per_arch(tmp_path):
+    """As a user runs them: `numbast emit --verify` then `numbast check` of the module, which
+    checks each arch the module was made for, each binding on the archs that declare it."""
+    import subprocess
+    import sys
+
+    def run(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "numbast.tools.numbast_cli", *args],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+        )
+
+    emitted = run("emit", str(DATA / "ir" / "multi_arch.json"), "-o", "m.py", "--verify")
+    assert emitted.returncode == 0, emitted.stderr
+    assert "11 bound, 0 skipped" in emitted.stderr
+    checked = run("check", "m.py")
+    assert checked.returncode == 0, checked.stderr
+    counts = [line for line in checked.stderr.splitlines() if "bindings passed" in line]
+    # sm_75: everywhere, turing_only, Common(); sm_90: + ampere, hopper, Common.fast; ...
+    assert [c.split(": ", 1)[1] for c in counts] == [
+        "3 bindings passed, 0 failed",
+        "3 bindings passed, 0 failed",
+        "5 bindings passed, 0 failed",
+        "5 bindings passed, 0 failed",
+        "8 bindings passed, 0 failed",
+        "8 bindings passed, 0 failed",
+    ]
+    assert "not checked for sm_90a" in checked.stderr and "hopper_features" in checked.stderr
+    one = run("check", "m.py", "--arch", "sm_100")
+    assert one.returncode == 0 and one.stderr.count("bindings passed") == 1
