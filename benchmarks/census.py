@@ -5,6 +5,9 @@ bound, skipped by reason, check passed/failed, seconds).
     python benchmarks/census.py                       # every header, writes docs/census.md
     python benchmarks/census.py --quick -o census.md  # a small subset (CI runs this)
 
+Headers are dumped for the default arch set (one IR and one module for all of them; `check`
+checks each binding on each arch that declares it); `--one-arch` dumps for sm_90 alone.
+
 Each line of the list is a header name under the CUDA include roots (`cuda_bf16.h`; CUB's as
 `cub/...`), optionally followed by `--retain FILE` options for `canopy dump` (headers whose
 declarations the API is made of: cuRAND's distributions live beside curand_kernel.h),
@@ -36,6 +39,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from numbast.ir.arch import DEFAULT, DEFAULT_SET
 
 ROOT = Path(__file__).resolve().parents[1]
 LIST = ROOT / "benchmarks" / "census_headers.txt"
@@ -156,9 +161,11 @@ def _use(header: str, cwd: str) -> list[str]:
     return ["--use", f"{stem}.json"]
 
 
-def census_one(line: str) -> Row:
-    """Dump, emit and check one header in its own folder and processes."""
+def census_one(line: str, archs: tuple[str, ...] = ()) -> Row:
+    """Dump (for `archs`, else the default arch), emit and check one header in its own folder
+    and processes."""
     header, dump_options, config, uses = _line(line)
+    dump_options = [*dump_options, *(f"--arch={a}" for a in archs)]
     name = header.removeprefix("cccl/")
     extras = [Path(config).name] if config else []
     extras += [f"--use {u}" for u in uses]
@@ -201,9 +208,10 @@ def census_one(line: str) -> Row:
                     1 for n, q in public if q not in skipped and cfg.selects(n, q)
                 )
                 r = _cli("numbast.tools.numbast_cli", "check", "m.py", "--failures-only", cwd=tmp)
-                m = re.search(r"(\d+) bindings passed, (\d+) failed", r.stderr)
-                if m:
-                    row.passed, row.failed = int(m[1]), int(m[2])
+                counts = re.findall(r"(\d+) bindings passed, (\d+) failed", r.stderr)
+                if counts:  # one line per arch: summed
+                    row.passed = sum(int(p) for p, _ in counts)
+                    row.failed = sum(int(f) for _, f in counts)
                 else:
                     row.error = "check: " + _last_error(r)
     row.seconds = round(time.perf_counter() - start, 1)
@@ -257,7 +265,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-o", "--output", default=str(ROOT / "docs" / "census.md"))
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--json", action="store_true", help="also print the rows as JSON")
+    ap.add_argument(
+        "--one-arch",
+        action="store_true",
+        help=f"dump for {DEFAULT} only (default: every arch of the default set, "
+        + ", ".join(map(str, DEFAULT_SET))
+        + ", each binding checked on the archs that declare it)",
+    )
     args = ap.parse_args(argv)
+    archs = () if args.one_arch else tuple(map(str, DEFAULT_SET))
     headers = (
         QUICK
         if args.quick
@@ -268,8 +284,9 @@ def main(argv: list[str] | None = None) -> int:
         ]
     )
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        rows = list(pool.map(census_one, headers))
+        rows = list(pool.map(census_one, headers, [archs] * len(headers)))
     command = "python benchmarks/census.py" + (" --quick" if args.quick else "")
+    command += " --one-arch" if args.one_arch else ""
     Path(args.output).write_text(markdown(rows, command))
     for r in rows:
         print(

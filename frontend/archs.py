@@ -25,12 +25,20 @@ from .parse import Parsed, parse
 from .paths import SourceMap
 
 
-def parse_others(commands: dict[Arch, object], header: str) -> dict[Arch, Parsed]:
-    """Each arch's parse; in threads (libclang lets go of Python's lock while it parses)."""
-    workers = max(1, min(len(commands), os.cpu_count() or 1))
-    with ThreadPoolExecutor(workers) as pool:
-        futures = {a: pool.submit(parse, c, header) for a, c in commands.items()}
-    return {a: f.result() for a, f in futures.items()}
+class OtherParses:
+    """The other archs' parses, started in threads before the own arch's is walked (libclang
+    lets go of Python's lock while it parses: they run beside the walk)."""
+
+    def __init__(self, commands: dict[Arch, object], header: str):
+        workers = max(1, min(len(commands), os.cpu_count() or 1))
+        self._pool = ThreadPoolExecutor(workers)
+        self._futures = {a: self._pool.submit(parse, c, header) for a, c in commands.items()}
+
+    def results(self) -> dict[Arch, Parsed]:
+        try:
+            return {a: f.result() for a, f in self._futures.items()}
+        finally:
+            self._pool.shutdown()
 
 
 def present_ids(tu, sources: SourceMap) -> set[str]:

@@ -108,13 +108,18 @@ def build(plan: Plan, timings: DumpTimings | None = None) -> tuple[ir.APIDocumen
     from .parse import parse
     from .triage import triage
 
+    others = None
+    if plan.others:
+        from .archs import OtherParses
+
+        others = OtherParses(plan.others, plan.options.headers[0])
     parsed = parse(plan.command, plan.options.headers[0])
     started = time.perf_counter()
     diagnostics = triage(parsed, plan.inputs.sources(), plan.options.keep_going)
     walked = walk_retained(parsed.tu, plan.inputs)
     tus = [parsed.tu]
-    if plan.others:
-        walked, more, other_tus = _other_archs(plan, parsed, walked)
+    if others is not None:
+        walked, more, other_tus = _other_archs(plan, parsed, walked, others.results())
         diagnostics += [d for d in more if d not in diagnostics]
         tus += other_tus
     doc = document(plan, walked, diagnostics + walked.notes)
@@ -126,9 +131,9 @@ def build(plan: Plan, timings: DumpTimings | None = None) -> tuple[ir.APIDocumen
     return doc, files
 
 
-def _other_archs(plan: Plan, parsed, walked: Walked):
-    """The other archs' parses: (the walk with every declaration's archs, their diagnostics,
-    their translation units)."""
+def _other_archs(plan: Plan, parsed, walked: Walked, others: dict):
+    """With the other archs' parses: (the walk with every declaration's archs, their
+    diagnostics, their translation units)."""
     from . import archs as multi
     from .errors import FrontendError
     from .libclang import skipped_ranges
@@ -136,7 +141,6 @@ def _other_archs(plan: Plan, parsed, walked: Walked):
     from .walk import walk
 
     own = Arch.parse(plan.options.arch)
-    others = multi.parse_others(plan.others, plan.options.headers[0])
     sources = plan.inputs.sources(walked.retained)
     diagnostics = []
     for arch, other in sorted(others.items()):

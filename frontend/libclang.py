@@ -67,14 +67,26 @@ def skipped_ranges(tu, is_retained) -> frozenset[tuple[str, int, int]]:
     ranges = ctypes.cast(lib.clang_getAllSkippedRanges(tu), ctypes.POINTER(_RangeList))
     if not ranges:
         return frozenset()
+    names: dict[int | None, str | None] = {None: None}  # file handle -> name, if retained
+    handle, line = ci.c_object_p(), ctypes.c_uint()
+
+    def place(location) -> tuple[str | None, int]:
+        lib.clang_getInstantiationLocation(
+            location, ctypes.byref(handle), ctypes.byref(line), None, None
+        )
+        key = ctypes.cast(handle, ctypes.c_void_p).value
+        if key not in names:
+            name = ci.File(ctypes.cast(ctypes.c_void_p(key), ci.c_object_p)).name
+            names[key] = name if is_retained(name) else None
+        return names[key], line.value
+
     try:
         items = ctypes.cast(ranges.contents.ranges, ctypes.POINTER(ci.SourceRange))
         found = set()
         for k in range(ranges.contents.count):
-            extent = items[k]
-            start, end = extent.start, extent.end
-            if start.file is not None and is_retained(start.file.name):
-                found.add((start.file.name, start.line, end.line))
+            name, first = place(lib.clang_getRangeStart(items[k]))
+            if name is not None:
+                found.add((name, first, place(lib.clang_getRangeEnd(items[k]))[1]))
         return frozenset(found)
     finally:
         lib.clang_disposeSourceRangeList(ranges)
