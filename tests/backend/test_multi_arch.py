@@ -215,3 +215,38 @@ def test_emit_and_check_from_another_folder_report_per_arch(tmp_path):
     assert "not checked for sm_90a" in checked.stderr and "hopper_features" in checked.stderr
     one = run("check", "m.py", "--arch", "sm_100")
     assert one.returncode == 0 and one.stderr.count("bindings passed") == 1
+
+
+@pytest.mark.parametrize(
+    "arch, present, called",
+    [
+        ("sm_90a", {"hopper_features", "hopper_and_later"}, "hopper_features"),
+        ("sm_100a", {"blackwell_tiles", "hopper_and_later"}, "blackwell_tiles"),
+        ("sm_120", {"blackwell_tiles", "hopper_and_later"}, "blackwell_tiles"),
+    ],
+)
+def test_suffixed_and_new_archs_end_to_end(tmp_path, arch, present, called):
+    """Dumped, emitted with verification and linked for the arch itself (shims compiled for
+    the suffixed target: `__CUDA_ARCH_FEAT_SM90_ALL` is defined for sm_90a)."""
+    from numba.cuda import types
+
+    from numbast.backend.check import link_kernel
+    from numbast.backend.emit import emit_module, write_runtime
+
+    doc = dump_header(DATA / "multi_arch.cuh", arch=arch)
+    assert present <= {d.name for d in doc.declarations}
+    text, plan = emit_module(doc, ir.dumps(doc), "test", verify=True)
+    assert plan.skipped == []
+    (tmp_path / "m.py").write_text(text)
+    write_runtime(tmp_path)
+    m = import_file(tmp_path / "m.py")
+
+    def features(out):
+        out[0] = m.hopper_features(np.int32(1))
+
+    def tiles(out):
+        out[0] = m.blackwell_tiles(m.BlackwellTile())
+
+    kernel = features if called == "hopper_features" else tiles
+    source = link_kernel(kernel, (types.float32[::1],), m._bindings.bundle, arch)
+    assert f"{called}(" in source
