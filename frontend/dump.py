@@ -117,23 +117,22 @@ def build(plan: Plan, timings: DumpTimings | None = None) -> tuple[ir.APIDocumen
     started = time.perf_counter()
     diagnostics = triage(parsed, plan.inputs.sources(), plan.options.keep_going)
     walked = walk_retained(parsed.tu, plan.inputs)
-    tus = [parsed.tu]
+    included = _included(parsed.tu)
     if others is not None:
-        walked, more, other_tus = _other_archs(plan, parsed, walked, others.results())
+        walked, more, also = _other_archs(plan, parsed, walked, others.results())
         diagnostics += [d for d in more if d not in diagnostics]
-        tus += other_tus
+        included = list(dict.fromkeys([*included, *also]))
     doc = document(plan, walked, diagnostics + walked.notes)
     if timings is not None:
         timings.parse = parsed.seconds
         timings.walk = time.perf_counter() - started
-    included = [inc.include.name for tu in tus for inc in tu.get_includes()]
     files = included + [str(h) for h in plan.inputs.headers] + list(map(str, walked.retained))
     return doc, files
 
 
 def _other_archs(plan: Plan, parsed, walked: Walked, others: dict):
     """With the other archs' parses: (the walk with every declaration's archs, their
-    diagnostics, their translation units)."""
+    diagnostics, the files they included). Their translation units are let go on return."""
     from . import archs as multi
     from .errors import FrontendError
     from .libclang import skipped_ranges
@@ -153,7 +152,7 @@ def _other_archs(plan: Plan, parsed, walked: Walked, others: dict):
     same = skipped_ranges(parsed.tu, sources.is_retained)
     differ = {a for a, p in others.items() if skipped_ranges(p.tu, sources.is_retained) != same}
     if not differ:
-        return walked, diagnostics, [p.tu for p in others.values()]
+        return walked, diagnostics, [f for p in others.values() for f in _included(p.tu)]
     present = {own: multi.present_ids(parsed.tu, sources)}
     present.update(
         (a, multi.present_ids(p.tu, sources) if a in differ else present[own])
@@ -175,7 +174,8 @@ def _other_archs(plan: Plan, parsed, walked: Walked, others: dict):
         edges |= {e for e in ctx.edges if e[0] in taken or e[1] in taken}
     sets = multi.arch_sets(decls, present, plan.archs)
     decls = {i: multi.with_archs(d, sets.get(i)) for i, d in decls.items()}
-    return replace(walked, decls=decls, edges=edges), diagnostics, [p.tu for p in others.values()]
+    also = [f for p in others.values() for f in _included(p.tu)]
+    return replace(walked, decls=decls, edges=edges), diagnostics, also
 
 
 def walk_retained(tu, inputs: Inputs) -> Walked:
@@ -265,6 +265,11 @@ def document(plan: Plan, walked: Walked, diagnostics: list[ir.Diagnostic]) -> ir
         declarations=decls,
         edges=[ir.Edge(source=s, target=t, kind=k) for s, t, k in edges],
     )
+
+
+def _included(tu) -> list[str]:
+    """Every file a translation unit included (what the cache checks before serving)."""
+    return [inc.include.name for inc in tu.get_includes()]
 
 
 def _direct_includes(tu, headers: set[Path]) -> set[Path]:
