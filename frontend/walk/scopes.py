@@ -75,17 +75,16 @@ def _typedef_name_for(cursor, following) -> str | None:
 
 
 def library_enums(ctx: WalkContext) -> None:
-    """Enums that retained declarations use, defined in another file of the same user
-    library (an -I folder or an input's own: NVSHMEM's `nvshmemx_smem_amount_t` lives
-    in device_host/nvshmem_types.h, its function in device/nvshmemx_defines.h). The
-    toolkit's own enums (cudaError_t) stay out: CUDA's headers are bound by their own."""
+    """Enums that retained declarations use, defined in a file that is not retained: part of
+    the API all the same, described where they are used, as records of other headers are.
+    NVSHMEM's `nvshmemx_smem_amount_t` lives in device_host/nvshmem_types.h, its function in
+    device/nvshmemx_defines.h; cuda_fp8.h's `__nv_cvt_float_to_e8m0` takes the runtime's
+    `cudaRoundMode`."""
     k = kinds()
-    user_roots = {r.name for r in ctx.sources.roots if r.user}
     for ident, cursor in sorted(ctx.types.enums_named.items()):
         if ident in ctx.decls or cursor.semantic_parent is None:
             continue
-        loc = cursor.location
-        if loc.file is None or ctx.sources.relative(loc.file.name)[0] not in user_roots:
+        if cursor.location.file is None:
             continue
         parent = cursor.semantic_parent
         if parent.kind != k.CK.TRANSLATION_UNIT and parent.kind not in k.scopes:

@@ -192,6 +192,28 @@ def e8m0_kernel(m, saturation: int, rounding: int):
     return kernel
 
 
+def e8m0_enum_kernel(m):
+    """The natural call: both modes as the module's IntEnums (cudaRoundMode is the runtime's
+    enum, described in cuda_fp8.h's IR where its conversions use it)."""
+    fp8 = m["fp8"]
+    cvt, sat, mode = fp8.__nv_cvt_float_to_e8m0, fp8.__nv_saturation_t, fp8.cudaRoundMode
+
+    def kernel(x, out):
+        i = cuda.grid(1)
+        if i < x.size:
+            out[i] = cvt(x[i], sat.__NV_SATFINITE, mode.cudaRoundZero)
+
+    return kernel
+
+
+def test_round_mode_is_an_int_enum_of_the_module(m):
+    import enum
+
+    mode = m["fp8"].cudaRoundMode
+    assert issubclass(mode, enum.IntEnum) and mode.cudaRoundZero == ROUND_ZERO
+    assert {e.name for e in mode} >= {"cudaRoundNearest", "cudaRoundZero", "cudaRoundPosInf"}
+
+
 def e8m0_back_kernel(m):
     back = m["fp8"].__nv_cvt_e8m0_to_bf16raw
 
@@ -266,6 +288,7 @@ def test_kernels_compile_and_link(m):
             quad_kernel(m, fmt), (f32, u16 if module == "fp4" else types.uint32[::1]), bundles
         )
     link_kernel(e8m0_kernel(m, SATFINITE, ROUND_ZERO), (f32, u8), bundles)
+    link_kernel(e8m0_enum_kernel(m), (f32, u8), bundles)
     link_kernel(e8m0_back_kernel(m), (u8, u16), bundles)
     link_kernel(record_kernel(m), (f32, f32), bundles)
     for kind in ("half", "bfloat16"):
@@ -364,6 +387,9 @@ def test_e8m0(m, rounding):
         want = np.where(e > 127, top, e).astype(np.int64) + 127
         want = np.where(want > 254, 255, want).astype(np.uint8)
         assert_same_encodings(got, want, ml_dtypes.float8_e8m0fnu, x)
+    if rounding == ROUND_ZERO:  # the same call with the modes as the module's IntEnums
+        by_enum = run(e8m0_enum_kernel(m), x, np.uint8)
+        assert np.array_equal(by_enum, run(e8m0_kernel(m, SATFINITE, rounding), x, np.uint8))
     codes = np.arange(256, dtype=np.uint8)
     back = run(e8m0_back_kernel(m), codes, np.uint16).astype(np.uint32) << 16
     want = codes.view(ml_dtypes.float8_e8m0fnu).astype(np.float32)

@@ -237,14 +237,19 @@ def test_default_retain_excludes_included_headers_but_the_enums_they_use(sample)
     assert found["Color"].location.file == "enums.cuh"
 
 
-def test_toolkit_enums_stay_out(tmp_path):
-    """cudaError_t in a user function's signature is CUDA's, bound by CUDA's own headers."""
+def test_toolkit_enums_a_signature_uses_are_described(tmp_path):
+    """cudaError_t in a user function's signature: the runtime's enum, described (values and
+    underlying type) where it is used, as records of other headers are; one nothing uses
+    (cudaMemcpyKind) stays out."""
     from helpers import dump_header
 
     header = tmp_path / "status.cuh"
     header.write_text("__device__ inline cudaError_t ok() { return cudaSuccess; }\n")
     doc = dump_header(header)
-    assert [d.name for d in doc.declarations] == ["ok"]
+    assert sorted(d.name for d in doc.declarations) == ["cudaError", "ok"]
+    err = one(doc, "cudaError", "enum")
+    assert ("cudaSuccess", 0) in [(e.name, e.value) for e in err.enumerators]
+    assert one(doc, "ok").return_type.decl == err.id
 
 
 def test_arch_guards(sample):
