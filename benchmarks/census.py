@@ -95,11 +95,15 @@ def _reason(why: str) -> str:
     return re.sub(r"(…\s*)+", "… ", text).strip()[:60]
 
 
-def _public(declarations: list[dict], is_internal) -> list[tuple[str, str]]:
+def _public(
+    declarations: list[dict], is_internal, files: set[str] | None = None
+) -> list[tuple[str, str]]:
     """(name, qualified name) of the header's public API: namespace-scope declarations (members
     of records and class templates come with them) that are not implementation helpers (the
     config's `internal` patterns, `detail`/`details` namespaces, names of one leading `_`) nor
-    forward declarations of other headers' records."""
+    forward declarations of other headers' records, nor what other headers define (an enum a
+    signature uses: described where it is used, counted by its own header) when `files`
+    names the dumped ones."""
     partial = "class_template_partial"  # C++ picks specializations: no API of their own
     scopes = {
         d["qualified_name"]
@@ -108,6 +112,8 @@ def _public(declarations: list[dict], is_internal) -> list[tuple[str, str]]:
     }
     out = {}
     for d in declarations:
+        if files is not None and d.get("location", {}).get("file") not in files:
+            continue
         parts = d["qualified_name"].split("::")
         forward = d.get("kind") == "record" and d.get("size") is None and not d.get("methods")
         if (
@@ -201,7 +207,8 @@ def census_one(line: str, archs: tuple[str, ...] = ()) -> Row:
                 from numbast.backend import load_config
 
                 cfg = load_config(config)
-                public = _public(doc.get("declarations", []), cfg.is_internal)
+                dumped = {i["path"] for i in doc["header"].get("inputs", [])}
+                public = _public(doc.get("declarations", []), cfg.is_internal, dumped)
                 skipped = {label for label, why in not_bound if not _served(why)}
                 row.public = len(public)
                 row.public_bound = sum(
@@ -218,13 +225,15 @@ def census_one(line: str, archs: tuple[str, ...] = ()) -> Row:
     return row
 
 
-def markdown(rows: list[Row], command: str) -> str:
+def markdown(rows: list[Row], command: str, archs: tuple[str, ...] = ()) -> str:
+    where = f"for each of {', '.join(archs)}" if archs else f"for {DEFAULT}"
     lines = [
         "# CUDA toolkit census",
         "",
         f"Made by `{command}`: each header dumped, emitted (`--verify`: a binding is kept only",
-        "when its shim compiles and links for the arch) and checked (`numbast check`: every",
-        "binding compiled and linked for sm_90, no GPU). Options after a header name are the",
+        "when its shim compiles and links for the archs that declare it) and checked (`numbast",
+        f"check`: every binding compiled and linked {where} that declares it, no GPU; check",
+        "counts are summed over the archs). Options after a header name are the",
         "dump's retained headers and the shipped example config it is emitted with.",
         "**public bound**: the header's public declarations (no `_` or `detail` in the name, no",
         "forward declaration of another header's record) that are bound, or served by Numba's",
@@ -287,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
         rows = list(pool.map(census_one, headers, [archs] * len(headers)))
     command = "python benchmarks/census.py" + (" --quick" if args.quick else "")
     command += " --one-arch" if args.one_arch else ""
-    Path(args.output).write_text(markdown(rows, command))
+    Path(args.output).write_text(markdown(rows, command, archs))
     for r in rows:
         print(
             f"{r.header}: {r.declarations} decls, {r.bound} bound, check {r.passed}/{r.failed}"
