@@ -186,6 +186,11 @@ def plan_bindings(
     ]
     aliases = []
     for d in order:
+        if d.id in p.served:  # `__nv_bfloat16`: Numba's bfloat16, exported by its C++ name
+            py = p.python_name(d)
+            if py is not None:
+                aliases.append(T.Alias(py, "", p.served[d.id]))
+                p.bound.append(d.qualified_name)
         if isinstance(d, ir.Typedef):
             values.typedef(p, d, aliases)
         elif isinstance(d, (ir.Variable, ir.Macro)):

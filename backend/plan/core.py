@@ -73,6 +73,7 @@ class Planner:
         self.foreign = dict(foreign)  # record id -> Python name (bound by a module in use)
         self.by_ref: set[str] = set()
         self.shim_owners: dict[str, str] = {}  # shim name -> the id it calls
+        self.served: dict[str, T.Type] = {}  # record id -> Numba's own type standing for it
         self.enums: dict[str, str] = {}  # enum id -> Python name
         self.scoped: set[str] = set()  # ids of bound `enum class`es
         self.used_foreign: set[str] = set()

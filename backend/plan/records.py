@@ -20,8 +20,9 @@ def declare(p: Planner, d: ir.Record) -> None:
     if not p.config.selects(d.name, d.qualified_name):
         return
     std = standard_type(d.qualified_name)
-    if std is not None:
-        return p.skip(d.qualified_name, f"maps onto Numba's {std.name}")
+    if std is not None:  # exported under its C++ name too, as NVIDIA Numbast's modules do
+        p.served[d.id] = std
+        return None
     if d.id in p.foreign:
         return None  # bound by a module in use
     if d.anonymous:
