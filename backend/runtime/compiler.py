@@ -15,7 +15,6 @@ from __future__ import annotations
 import atexit
 import dataclasses
 import functools
-import hashlib
 import os
 import shutil
 import tempfile
@@ -49,22 +48,12 @@ def supported_archs() -> tuple[int, ...]:
         return ()
 
 
-def _pch_dir(source: str) -> str:
-    """The precompiled-header folder of `source`'s prelude (its leading directives), in this
-    process's temporary folder."""
+def _pch_dir() -> str:
     global _PCH_DIR
     if _PCH_DIR is None:
         _PCH_DIR = tempfile.mkdtemp(prefix="numbast-pch-")
         atexit.register(shutil.rmtree, _PCH_DIR, ignore_errors=True)
-    head = []
-    for line in source.splitlines():
-        if line.strip() and not line.lstrip().startswith("#"):
-            break
-        head.append(line)
-    key = hashlib.sha256("\n".join(head).encode()).hexdigest()[:16]
-    folder = os.path.join(_PCH_DIR, key)
-    os.makedirs(folder, exist_ok=True)
-    return folder
+    return _PCH_DIR
 
 
 def include_path() -> list[str]:
@@ -201,8 +190,8 @@ def _compile_ltoir(source: str, cc: tuple[int, int], name_expressions, extra, pc
     options += [o for o in extra if o in ALLOWED_OPTIONS]
     options += [f"-I{d}" for d in include_path()]
     pch = _pch_on(pch)
-    if pch:  # one folder per prelude: NVRTC may not take another module's headers for ours
-        options += ["-pch", f"-pch-dir={_pch_dir(source)}"]
+    if pch:
+        options += ["-pch", f"-pch-dir={_pch_dir()}"]
         _size_pch_heap()
     prog = _ok(nvrtc.nvrtcCreateProgram(source.encode(), PROGRAM.encode(), 0, [], []), "create")
     try:
