@@ -411,8 +411,15 @@ def check_report(
     path, arch: str = str(DEFAULT), only: list[str] | None = None, chunk: int = 24
 ) -> CheckReport:
     """`check_module`'s results, and the templates no `[check]` specialization reached."""
-    module = load_module(path)
+    return check_loaded(load_module(path), arch, only, chunk)
+
+
+def check_loaded(
+    module, arch: str = str(DEFAULT), only: list[str] | None = None, chunk: int = 24
+) -> CheckReport:
+    """`check_report` of a module already imported (checked for one arch after another)."""
     bundle = module._bindings.bundle
+    bundle.used.clear()  # the shims this arch's probes use, not an earlier arch's
     cc = Arch.parse(arch).target
     extra, failed, unchecked = template_probes(module)
     # A multi-arch module's bindings are checked on the archs that declare them; one only

@@ -377,10 +377,11 @@ def failing_shims_for_archs(
     if len(archs) == 1:
         return failing_shims(t, include_dirs, archs[0], sources, link, options), {}
     have = {o.shim: o.archs for o in t.overloads()}
+    every = t.shims()
     errors: dict[str, dict[str, str]] = {}
     judged: dict[str, list[str]] = {}
     for arch in archs:
-        only = {n for n in t.shims() if not have.get(n) or arch in have[n]}
+        only = {n for n in every if not have.get(n) or arch in have[n]}
         for name in only:
             judged.setdefault(name, []).append(arch)
         for name, why in failing_shims(t, include_dirs, arch, sources, link, options, only).items():

@@ -55,8 +55,7 @@ def present_ids(tu, sources: SourceMap) -> set[str]:
             if kid in k.scope_ids:
                 if child.kind == k.CK.NAMESPACE and is_inline_namespace(child):
                     ids.add_inline_namespace(child.spelling)
-                start, end = child.extent.start.file, child.extent.end.file
-                if any(f is not None and sources.is_retained(f.name) for f in (start, end)):
+                if sources.extent_retained(child.extent):
                     visit(child)
                 continue
             if not index.retained(child):

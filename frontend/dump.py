@@ -141,10 +141,11 @@ def _other_archs(plan: Plan, parsed, walked: Walked, others: dict):
 
     own = Arch.parse(plan.options.arch)
     sources = plan.inputs.sources(walked.retained)
+    requested = plan.inputs.sources()
     diagnostics = []
     for arch, other in sorted(others.items()):
         try:
-            diagnostics += triage(other, plan.inputs.sources(), plan.options.keep_going)
+            diagnostics += triage(other, requested, plan.options.keep_going)
         except FrontendError as exc:
             raise FrontendError(f"{exc} (for {arch})") from None
     # A parse whose preprocessor skipped the same lines of the retained files as the own

@@ -44,6 +44,12 @@ class SourceMap:
     def is_retained(self, name: str) -> bool:
         return self.real(name) in self.retained
 
+    def extent_retained(self, extent) -> bool:
+        """Whether a clang source range starts or ends in a retained file (a namespace
+        reopened in a retained header is walked into)."""
+        files = (extent.start.file, extent.end.file)
+        return any(f is not None and self.is_retained(f.name) for f in files)
+
     def relative(self, name: str) -> tuple[str, str]:
         """(root name, path relative to the deepest root holding the file)."""
         hit = self._rel.get(name)

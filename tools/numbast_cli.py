@@ -259,14 +259,15 @@ def _cache(action: str) -> int:
 
 
 def _check(args) -> int:
-    from numbast.backend.check import check_report, load_module, render_results
+    from numbast.backend.check import check_loaded, load_module, render_results
 
-    archs = [str(a) for a in parse_archs(args.arch)] if args.arch else None
+    archs = [str(a) for a in parse_archs(args.arch)] if args.arch else None  # before any work
+    module = load_module(args.module)  # once: each arch checks the same bindings
     if archs is None:  # the archs the module was made for
-        archs = list(load_module(args.module)._bindings.tables.archs) or [str(DEFAULT)]
+        archs = list(module._bindings.tables.archs) or [str(DEFAULT)]
     status = 0
     for arch in archs:
-        report = check_report(args.module, arch, args.only)
+        report = check_loaded(module, arch, args.only)
         results = report.results
         if len(archs) > 1:
             info(f"{PROG}: {arch}")

@@ -92,10 +92,6 @@ class WalkContext:
     def retained(self, cursor) -> bool:
         return self.files_index.retained(cursor)
 
-    def extent_retained(self, cursor) -> bool:
-        start, end = cursor.extent.start.file, cursor.extent.end.file
-        return any(f is not None and self.sources.is_retained(f.name) for f in (start, end))
-
     def location(self, cursor) -> ir.Location:
         loc = cursor.location
         _, rel = self.sources.relative(loc.file.name)

@@ -40,7 +40,7 @@ def _visit_namespace(ctx: WalkContext, child, scope: tuple[str, ...], parent) ->
             ctx.ids.add_inline_namespace(child.spelling)
         else:
             inner = (*scope, child.spelling or "(anonymous namespace)")
-    if ctx.extent_retained(child):
+    if ctx.sources.extent_retained(child.extent):
         visit_scope(ctx, child, inner, parent)
 
 
