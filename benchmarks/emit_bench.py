@@ -223,6 +223,7 @@ def lazy_shims(cwd: Path) -> dict[str, tuple[float, float]]:
     from numbast.backend import BindConfig
     from numbast.backend.config import ShimConfig
     from numbast.backend.emit import emit_module, write_module
+    from numbast.backend.includes import Places
 
     out = {}
     for n in (1, 1000):
@@ -230,7 +231,9 @@ def lazy_shims(cwd: Path) -> dict[str, tuple[float, float]]:
         doc, text = many_functions_ir(n, f"{name}.cuh")
         (cwd / f"{name}.cuh").write_text(text)
         config = BindConfig(shim=ShimConfig(include_dirs=["."]))
-        module, _ = emit_module(doc, ir.dumps(doc), "bench", config)
+        # The config's "." is the benchmark's folder, where the header and module lie.
+        places = Places(config_folder=cwd, module_folder=cwd)
+        module, _ = emit_module(doc, ir.dumps(doc), "bench", config, places=places)
         write_module(cwd / f"{name}_b.py", module)
         code = f"""
             import time, numpy as np

@@ -41,6 +41,7 @@ class Bindings:
             sources=environment.files_near(module_file, t.sources),
             link=environment.files_near(module_file, t.link),
             options=t.nvrtc_options,
+            labels={o.shim: o.decl for o in t.overloads() if o.decl},
         )
         # The library's Python side: what it imports, its module callbacks (NVSHMEM's
         # initialise each CUDA module a kernel loads), its cooperative functions.
@@ -56,6 +57,7 @@ class Bindings:
         twin = _MODULES.get(t.ir_digest)
         if twin is not None and _same_bundle(twin.bundle, bundle):
             twin.bundle.shims.update(bundle.shims)
+            twin.bundle.labels.update(bundle.labels)
             twin.bundle.cooperative |= bundle.cooperative
             bundle = twin.bundle
         self.bundle = bundle

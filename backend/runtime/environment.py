@@ -101,6 +101,19 @@ def cuda_include_dirs() -> list[str]:
     return found
 
 
+def cuda_toolkit_version() -> str:
+    """The version of the CUDA headers the shims compile with here ("13.0"), or ""."""
+    for folder in cuda_include_dirs():
+        try:
+            with open(os.path.join(folder, "cuda_runtime_api.h"), encoding="utf-8") as fh:
+                m = re.search(r"^#define CUDART_VERSION\s+(\d+)", fh.read(), re.M)
+        except OSError:
+            continue
+        if m:
+            return f"{int(m[1]) // 1000}.{int(m[1]) % 1000 // 10}"
+    return ""
+
+
 _INCLUDE = re.compile(r"^#include <([^>]+)>$", re.M)
 
 

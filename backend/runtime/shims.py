@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 
 from llvmlite import ir as llir
 from numba.cuda import cgutils
 from numba.cuda.cudadrv.linkable_code import LTOIR, LinkableCode
 
 from . import cxx
+from .compiler import CompileError
 from .environment import cache_dir, include_stamps, numba_cuda_version, write_cache_file
 
 
@@ -35,11 +37,16 @@ class ShimBundle(LinkableCode):
         sources: tuple[str, ...] = (),
         link: tuple[str, ...] = (),
         options: tuple[str, ...] = (),
+        labels: dict[str, str] | None = None,
     ):
         super().__init__(b"", name=name)
         self.prelude = prelude
         self.shims = shims
+        self.labels = dict(labels or {})  # shim -> the C++ declaration it calls
         self.used: set[str] = set()
+        # Shims that did not compile on this machine (its headers are not those the module
+        # was made from), with the compiler's line: refused when a kernel uses them again.
+        self.broken: dict[str, str] = {}
         self.cooperative: set[str] = set()  # shims whose callers need a cooperative launch
         self.options = tuple(options)  # the module's own NVRTC options
         # The library's own implementation: .cu files compiled beside the shims, and
@@ -67,7 +74,13 @@ class ShimBundle(LinkableCode):
         return LTOIR.kind if _nvjitlink() else "cu"
 
     def require(self, shim: str) -> None:
+        why = self.broken.get(shim)
+        if why is not None:
+            raise ShimCompileError(f"{self.label(shim)} does not compile on this machine: {why}")
         self.used.add(shim)
+
+    def label(self, shim: str) -> str:
+        return self.labels.get(shim) or shim
 
     def add(self, name: str, text: str) -> str:
         """A shim made at typing time (a template instantiation)."""
@@ -85,7 +98,49 @@ class ShimBundle(LinkableCode):
         from numba import cuda
 
         cc = cuda.current_context().device.compute_capability
-        return ltoir(self.source(), cc, self.options)
+        try:
+            return ltoir(self.source(), cc, self.options)
+        except CompileError as exc:
+            raise self._refused(exc) from None
+
+    def _refused(self, exc: CompileError) -> ShimCompileError:
+        """The error of a compile of the used shims that failed: the shims its errors are in
+        are marked broken and left out of later kernels' links (one declaration the headers
+        here lack does not stop the module's others), and the message names them."""
+        from .compiler import first_error
+        from .environment import cuda_toolkit_version
+
+        chosen = sorted(self.used)
+        starts, line = [], self.prelude.count("\n") + 2
+        for name in chosen:
+            starts.append((line, name))
+            line += self.shims[name].count("\n") + 1
+        found: dict[str, str] = {}
+        for m in _ERROR_LINE.finditer(str(exc)):
+            owner = [name for first, name in starts if first <= int(m[1])]
+            if owner:
+                found.setdefault(owner[-1], m[0].strip())
+        here = cuda_toolkit_version()
+        where = f"this machine's CUDA {here} headers" if here else "this machine's headers"
+        if not found:  # the headers themselves
+            return ShimCompileError(
+                f"{self.name}: the module's headers do not compile with {where}: {first_error(exc)}"
+            )
+        self.broken.update(found)
+        self.used -= set(found)
+        name, why = next(iter(found.items()))
+        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+        return ShimCompileError(
+            f"{self.label(name)}{more} does not compile with {where}, which differ from those "
+            f"the bindings were made from (emit them again here): {why}"
+        )
+
+
+_ERROR_LINE = re.compile(r"^numbast_shims\.cu\((\d+)\): (?:catastrophic )?error.*$", re.M)
+
+
+class ShimCompileError(CompileError):
+    """Shims a kernel uses did not compile on this machine; one line naming them."""
 
 
 def ltoir(source: str, cc: tuple[int, int], options=()) -> bytes:

@@ -1,6 +1,10 @@
 """A library's runtime needs, from the config to a kernel: functions that need a cooperative
 launch (`cooperative_launch`: a kernel calling one is launched cooperatively), modules its
-bindings import, and module callbacks given each CUDA module a kernel loads ([module])."""
+bindings import, and module callbacks given each CUDA module a kernel loads ([module]).
+
+The IR is committed (tests/data/ir/grid_lib.json, made by `canopy dump
+tests/data/library_runtime/grid_lib.cuh -o tests/data/ir/grid_lib.json`), so a machine with
+no frontend runs the kernels too; a test checks it is a fresh dump's."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ import pytest
 from helpers import DATA
 
 LIB = DATA / "library_runtime"
+IR_FILE = DATA / "ir" / "grid_lib.json"
 CALLBACKS = """
 CALLS = []
 
@@ -26,14 +31,13 @@ def teardown(handle):
 @pytest.fixture(scope="module")
 def grid_lib(tmp_path_factory):
     pytest.importorskip("numba.cuda", reason="the bindings need numba-cuda")
-    pytest.importorskip("clang.cindex", reason="dumping the sample library needs the frontend")
-    from helpers import dump_header
+    from numbast import ir
     from numbast.backend import load_config
     from numbast.backend.emit import emit_module, write_module
 
     folder = tmp_path_factory.mktemp("grid_lib")
     (folder / "grid_lib_python.py").write_text(CALLBACKS)
-    doc = dump_header(LIB / "grid_lib.cuh")
+    doc = ir.load(IR_FILE)
     text, plan = emit_module(doc, b"", "t", load_config(LIB / "grid_lib.toml"), verify=True)
     write_module(folder / "grid_lib_bindings.py", text)
     sys.path.insert(0, str(folder))
@@ -43,6 +47,17 @@ def grid_lib(tmp_path_factory):
     finally:
         sys.path.remove(str(folder))
     return grid_lib_bindings, grid_lib_python, plan
+
+
+def test_the_committed_ir_is_a_fresh_dump():
+    pytest.importorskip("clang.cindex", reason="dumping the sample library needs the frontend")
+    from helpers import dump_header
+    from numbast import ir
+
+    fresh, committed = dump_header(LIB / "grid_lib.cuh"), ir.load(IR_FILE)
+    assert committed.declarations == fresh.declarations and committed.edges == fresh.edges, (
+        "regenerate: canopy dump tests/data/library_runtime/grid_lib.cuh -o " + str(IR_FILE)
+    )
 
 
 def test_config_reaches_the_tables(grid_lib):
