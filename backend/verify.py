@@ -354,6 +354,7 @@ def without(t: T.Module, failed: dict[str, str]):
     cooperative = tuple(s for s in t.cooperative if s not in failed)
     return T.replace(
         t,
+        conversions=keep(t.conversions, ""),
         records=tuple(records),
         functions=functions,
         operators=operators,

@@ -302,10 +302,17 @@ class Function(_FunctionFields, tag="function", kw_only=True):
     """A free function: `__device__ __nv_bfloat16 __hadd(__nv_bfloat16 a, __nv_bfloat16 b);`.
 
     An explicit specialization of a function template sets `specializes` and `template_args`.
+
+    IR 1.5: a constructor of a record of another header, defined out of line in a retained
+    one (`__half::__half(const __nv_bfloat16)` in cuda_bf16.h, declared in cuda_fp16.h), sets
+    `constructs` to that record's id; its `return_type` is the record, and `explicit` is the
+    declaration's.
     """
 
     specializes: str | None = None
     template_args: list[TemplateArg] = []
+    constructs: str | None = None
+    explicit: bool = False
 
 
 class FunctionTemplate(_FunctionFields, tag="function_template", kw_only=True):

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from .errors import IRError
 
 IR_FORMAT = "numbast-ir"
-IR_VERSION = "1.4"
+IR_VERSION = "1.5"
 
 # History:
 #   1.0  first release.
@@ -25,6 +25,8 @@ IR_VERSION = "1.4"
 #   1.3  optional `dir` on user include roots: where their folder lies, relative to the IR file.
 #   1.4  optional `archs` on the header (every arch dumped) and on declarations (those of
 #        them that have it, when not all).
+#   1.5  optional `constructs` and `explicit` on functions: a constructor of another header's
+#        record defined out of line in a retained one.
 IR_MAJOR, IR_MINOR = (int(p) for p in IR_VERSION.split("."))
 
 # MAJOR -> function turning a raw JSON object of that MAJOR into one of MAJOR + 1.

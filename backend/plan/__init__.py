@@ -197,6 +197,7 @@ def plan_bindings(
             values.constant(p, d, constants)
         elif isinstance(d, ir.AliasTemplate):
             p.skip(d.qualified_name, "alias template (use the template it names)")
+    aliases += [T.Alias(py, "", t) for py, t in p.served_names.items()]
     use_tables = []
     unknown_checks: list[str] = []
     for k, use in enumerate(uses):
@@ -205,7 +206,7 @@ def plan_bindings(
             use_tables.append(T.Use(use.module, ir_digest(use.doc), needed))
     tables = _with_sources(
         T.Module(
-            version=T.TABLE_VERSION if doc.header.archs else (T.TABLE_VERSION[0], 4),
+            version=T.TABLE_VERSION,
             ir_digest=digest,
             prelude=prelude(doc, config),
             include_dirs=tuple(config.shim.include_dirs),
@@ -226,9 +227,11 @@ def plan_bindings(
             teardown=config.module.teardown,
             cooperative=tuple(sorted(p.cooperative)),
             archs=tuple(doc.header.archs),
+            conversions=tuple(p.conversions),
         ),
         p.shims,
     )
+    tables = T.replace(tables, version=tables.required_version())
     if doc.header.archs:
         tables = _with_archs(tables, p, doc)
     record_names = dict(p.records)
@@ -333,6 +336,7 @@ def _with_sources(t: T.Module, shims: dict[str, str]) -> T.Module:
     return T.replace(
         t,
         records=records,
+        conversions=fill(t.conversions),
         functions=tuple(T.replace(f, overloads=fill(f.overloads)) for f in t.functions),
         operators=tuple(T.replace(o, overloads=fill(o.overloads)) for o in t.operators),
     )

@@ -89,6 +89,8 @@ class Planner:
             if isinstance(d, ir.RECORD_KINDS) and getattr(d, "specializes", None):
                 self.specializations.setdefault(d.specializes, []).append(d)
         self.cooperative: set[str] = set()  # shims whose callers need a cooperative launch
+        self.conversions: list[T.Conversion] = []  # constructors of Numba's own types
+        self.served_names: dict[str, T.Type] = {}  # their C++ names -> those types
         self.class_templates = {
             d.qualified_name for d in doc.declarations if isinstance(d, ir.ClassTemplate)
         }

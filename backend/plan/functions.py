@@ -7,7 +7,7 @@ from numbast import ir
 from .. import names
 from ..runtime import cxx
 from ..runtime import tables as T
-from .core import Planner, Unsupported, decl_text, value_cpp
+from .core import Planner, Unsupported, decl_text, standard_type, value_cpp
 from .templates import add_overload, slot
 
 
@@ -19,6 +19,8 @@ def plan(p: Planner, d: ir.Function, functions: dict, operators: dict, templates
     if why:
         return p.skip(d.qualified_name, why)
     try:
+        if d.constructs is not None:
+            return _foreign_constructor(p, d, path)
         if d.operator is not None:
             return _free_operator(p, d, path, operators)
         callee = names.cpp_qualified(d.qualified_name, f"{path}.qualified_name")
@@ -85,6 +87,31 @@ def _unbindable(p: Planner, d: ir.Function) -> str:
     if d.specializes is not None:
         return "explicit specialization (C++ picks it when the template is called)"
     return ""
+
+
+def _foreign_constructor(p: Planner, d: ir.Function, path: str) -> None:
+    """A constructor another header defines for a record (`__half(__nv_bfloat16)` in
+    cuda_bf16.h): where Numba's own scalar type stands for the record, calling that type on
+    the argument converts through it (`float16(b)`)."""
+    target = standard_type(d.return_type.qualified)
+    if not isinstance(target, T.Scalar):
+        raise Unsupported(
+            "constructor of a record of another header (bound with the record's own module)"
+        )
+    if len(d.params) != 1:
+        raise Unsupported(f"constructor of Numba's {target.name} with {len(d.params)} arguments")
+    parts = p.call_parts(d.qualified_name, d.params, path)
+    if parts.outs or len(parts.args) != 1:
+        raise Unsupported("constructor argument passed by reference")
+    cpp = value_cpp(d.return_type, f"{path}.return_type")
+    shim = p.shim(f"{d.id}|1", 1, cxx.construct(cpp, f"{cpp}({parts.exprs[0]})"))
+    decl = decl_text(None, d.qualified_name, d.params)
+    where = p.where(d.location)
+    p.conversions.append(T.Conversion(shim, parts.args[0], target, d.explicit, decl, where))
+    p.bound.append(d.qualified_name)
+    py = p.python_name(d)  # `__half(b)` as C++ spells it: Numba's float16
+    if py is not None:
+        p.served_names.setdefault(py, target)
 
 
 def _free_operator(p: Planner, d: ir.Function, path: str, operators: dict) -> None:

@@ -148,7 +148,7 @@ class Bindings:
     def build(self) -> None:
         t = self.tables
         exports = self.exports
-        if any(r.casts for r in t.records):
+        if t.conversions or any(r.casts for r in t.records):
             from . import casts
 
             casts.enable()
@@ -173,6 +173,7 @@ class Bindings:
                 self.calls.methods(rt, r.methods)
                 for m in r.methods:
                     setattr(cls, m.name, _stub(f"{r.name}.{m.name}", m.doc, m.overloads, self))
+        self.calls.conversions(t.conversions)
         for f in t.functions:
             exports[f.name] = _stub(f.name, f.doc, f.overloads, self)
             self.calls.function(exports[f.name], f.overloads)

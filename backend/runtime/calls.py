@@ -343,6 +343,15 @@ class Callables:
                 for key in (operator.truth, bool):
                     self.function(key, [_overload(c.shim, types.boolean, rt)], result=types.boolean)
 
+    def conversions(self, rows) -> None:
+        """Constructors of Numba's own scalar types from another header (`float16(b)` on a
+        bfloat16 through `__half(__nv_bfloat16)`): Numba types the call, the shim converts."""
+        for c in rows:
+            origin, target = self.type_of(c.origin), self.type_of(c.target)
+            if isinstance(origin, RecordType):
+                origin.casts_to[target] = Conversion.unsafe if c.explicit else Conversion.safe
+            self._lower_cast(origin, target, c.shim)
+
     def implicit(self, rt: RecordType, ctors) -> None:
         """Non-explicit one-argument constructors as implicit conversions."""
         for c in ctors:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from . import cxx
 
-TABLE_VERSION = (1, 5)
+TABLE_VERSION = (1, 6)
 
 _MISSING = object()
 
@@ -247,6 +247,20 @@ class Cast(Row):
     target: Type
     explicit: bool
     decl: str = ""
+    source: str = ""  # the shim's C++ source
+
+
+class Conversion(Row):
+    """A constructor of a record Numba's own type stands for, declared by another header and
+    taking one argument (1.6): `__half(__nv_bfloat16)` of cuda_bf16.h is `float16(x)` on a
+    bfloat16 `x`, through the C++ constructor."""
+
+    shim: str
+    origin: Type  # the argument's type
+    target: Type
+    explicit: bool
+    decl: str = ""
+    where: str = ""
     source: str = ""  # the shim's C++ source
 
 
@@ -540,10 +554,14 @@ class Module(Row):
     # Every GPU arch the module was made for, sorted (1.5): a binding whose `archs` lists
     # some of them is refused at typing for a GPU whose newest arch among these lacks it.
     archs: tuple[str, ...] = ()
+    conversions: tuple[Conversion, ...] = ()  # (1.6)
 
     def required_version(self) -> tuple[int, int]:
-        """The oldest table version that holds these tables: 1.5 only for a multi-arch one."""
-        return TABLE_VERSION if self.archs else (TABLE_VERSION[0], 4)
+        """The oldest table version that holds these tables: 1.6 with conversions, 1.5 for
+        a multi-arch module, else 1.4."""
+        if self.conversions:
+            return TABLE_VERSION
+        return (TABLE_VERSION[0], 5 if self.archs else 4)
 
     def overloads(self):
         """Every Overload row: constructors, methods, functions, operators."""
@@ -578,6 +596,7 @@ class Module(Row):
         """Every shim's C++ source, by its extern "C" name."""
         found = {o.shim: o.source for o in self.overloads()}
         found.update((c.shim, c.source) for r in self.records for c in r.casts)
+        found.update((c.shim, c.source) for c in self.conversions)
         return found
 
     def exports(self) -> list[str]:

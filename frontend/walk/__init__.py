@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cache
 
 from .context import Place, WalkContext
-from .functions import function
+from .functions import foreign_constructor, function
 from .kinds import kinds
 from .records import record
 from .scopes import library_enums, visit_scope
@@ -49,6 +49,7 @@ def _handlers() -> dict:
     handlers.update(
         {
             CK.FUNCTION_DECL: function,
+            CK.CONSTRUCTOR: foreign_constructor,
             CK.FUNCTION_TEMPLATE: _function_template,
             CK.ENUM_DECL: enum,
             CK.TYPEDEF_DECL: typedef,

@@ -49,6 +49,33 @@ def function(ctx: WalkContext, cursor, at: Place, friend_of: str | None = None) 
     return ident
 
 
+def foreign_constructor(ctx: WalkContext, cursor, at: Place) -> str | None:
+    """`__half::__half(const __nv_bfloat16 f) {...}` in cuda_bf16.h: the out-of-line definition
+    of a constructor whose record another header declares (one this header's records would
+    otherwise lack). A retained record's own out-of-line members come with the record."""
+    ident = ctx.ids.of(cursor)
+    record = cursor.semantic_parent
+    if at.parent is not None or ident in ctx.decls or ident in ctx.member_ids:
+        return None
+    if record is None or record.kind not in kinds().record_tags or ctx.retained(record):
+        return None
+    common = _common(ctx, cursor, False)
+    common.pop("operator")
+    result = ctx.types.ref(record.type)
+    identity = ctx.identity(cursor, Place(at.scope))
+    identity["qualified_name"] = f"{result.qualified}::{cursor.spelling}"
+    decl = ir.Function(
+        **identity,
+        return_type=result,
+        constructs=ctx.ids.of(record),
+        explicit=cursor.canonical.is_explicit_method(),
+        **common,
+    )
+    ctx.add(decl)
+    signature_edges(ctx, ident, decl.return_type, decl.params)
+    return ident
+
+
 def method(ctx: WalkContext, c, access: str, in_template: bool) -> ir.Method:
     """A constructor, destructor, conversion, operator or method of a record."""
     k = kinds()

@@ -47,6 +47,8 @@ def _signature(f) -> str:
     params = ", ".join(p.type.spelling + (f" {p.name}" if p.name else "") for p in f.params)
     if getattr(f, "role", None) in ("constructor", "destructor", "conversion"):
         return f"{f.name}({params})"
+    if getattr(f, "constructs", None):  # another header's record's constructor, out of line
+        return f"{f.qualified_name}({params})"
     return f"{f.return_type.spelling} {f.name}({params})"
 
 
@@ -164,7 +166,8 @@ class _Differ:
                 if name in old_names and kind in ("function", "function_template"):
                     self.add(K.OVERLOAD_ADDED, d, f"overload added: {_describe(d)}")
                 else:
-                    self.add(K.DECL_ADDED, d, f"{ir.decl_kind(d)} added: {_describe(d)}")
+                    kind = "constructor" if getattr(d, "constructs", None) else ir.decl_kind(d)
+                    self.add(K.DECL_ADDED, d, f"{kind} added: {_describe(d)}")
 
     # -- comparing one declaration -----------------------------------------------------------
 
