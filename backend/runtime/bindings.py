@@ -9,7 +9,7 @@ import re
 
 from numba.cuda import types
 
-from . import cxx, environment, tables
+from . import calls, cxx, environment, tables
 from .calls import Callables, python_operator
 from .numba_types import resolve
 from .records import RecordType, new_record_type, set_layout
@@ -161,6 +161,8 @@ class Bindings:
             exports[r.name] = self.classes[r.name] = type(
                 r.name, (), {"_numba_type_": rt, "__doc__": doc, "__module__": self.module}
             )
+        if t.records:
+            calls.enable_isinstance()
         for r in t.records:  # fields may be records declared later
             fields = [(f.name, self.type_of(f.type), f.offset) for f in r.fields]
             set_layout(self.records[r.id], fields, {f.attr: f.name for f in r.fields if f.attr})

@@ -41,6 +41,32 @@ class RecordClass(types.Function, types.DTypeSpec):
         return self._record
 
 
+_ISINSTANCE: list[bool] = []  # registered once a process
+
+
+def enable_isinstance() -> None:
+    """`isinstance(value, BoundRecord)` in kernels: a constant, as for numba-cuda's own types
+    (a tuple of classes too)."""
+    if _ISINSTANCE:
+        return
+    _ISINSTANCE.append(True)
+    from numba.cuda.datamodel import models
+    from numba.cuda.extending import overload, register_model
+
+    # The overload's implementation takes the class as an argument: a value carrying no
+    # data, as Numba's own Function types (models are looked up by exact type).
+    register_model(RecordClass)(models.OpaqueModel)
+
+    @overload(isinstance)
+    def _bound_isinstance(var, typs):
+        if not isinstance(var, RecordType):
+            return None  # numba-cuda's own overload answers for its types
+        classes = typs.types if isinstance(typs, types.BaseTuple) else (typs,)
+        if any(isinstance(c, RecordClass) and c._record == var for c in classes):
+            return lambda var, typs: True
+        return lambda var, typs: False
+
+
 def _void_pointer_call(context, cases, args, kws):
     """The signature of a call passing arrays where C++ takes `void *` (any element type),
     or None."""

@@ -246,3 +246,21 @@ def test_local_and_shared_arrays_of_records(sample):
     out = cuda.to_device(np.zeros(4, np.float32))
     kernel[1, 1](out)
     assert out.copy_to_host().tolist() == [11.0, 4.0, 11.0, 18.0]
+
+
+def test_isinstance_of_bound_records(sample):
+    """`isinstance(value, BoundRecord)` types in kernels and folds to a constant, a tuple of
+    classes too, as numba-cuda does for its own types."""
+    m = sample
+    Vec2, Flags = m.Vec2, m.Flags
+
+    @cuda.jit
+    def kernel(out):
+        v = Vec2(np.float32(1.0), np.float32(2.0))
+        out[0] = 1 if isinstance(v, Vec2) else 0
+        out[1] = 1 if isinstance(v, Flags) else 0
+        out[2] = 1 if isinstance(v, (Flags, Vec2)) else 0
+
+    out = cuda.to_device(np.zeros(3, np.int32))
+    kernel[1, 1](out)
+    assert out.copy_to_host().tolist() == [1, 0, 1]
