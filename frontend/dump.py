@@ -203,6 +203,13 @@ def walk_retained(tu, inputs: Inputs) -> Walked:
         retained = tuple(sorted(set(retained) | forwarded))
         sources = inputs.sources(retained)
         ctx = walk(tu, sources)
+    if followed:  # and the rest of that part of the library: what they include beside them
+        beside = _siblings_included(tu, followed, set(retained))
+        if beside:
+            followed |= beside
+            retained = tuple(sorted(set(retained) | beside))
+            sources = inputs.sources(retained)
+            ctx = walk(tu, sources)
     notes = []
     if followed:
         names = ", ".join(sorted(sources.relative(str(p))[1] for p in followed))
@@ -271,6 +278,20 @@ def document(plan: Plan, walked: Walked, diagnostics: list[ir.Diagnostic]) -> ir
 def _included(tu) -> list[str]:
     """Every file a translation unit included (what the cache checks before serving)."""
     return [inc.include.name for inc in tu.get_includes()]
+
+
+def _siblings_included(tu, followed: set[Path], retained: set[Path]) -> set[Path]:
+    """The files the followed headers include, transitively, from their own folders: the
+    part of the library a forwarding header stands for (`cuda/std/complex` follows into
+    `__complex/arg.h`, which includes `__complex/complex.h`, the class itself)."""
+    folders = {f.parent for f in followed}
+    found: set[Path] = set()
+    frontier = set(followed)
+    while frontier:
+        more = {f for f in _direct_includes(tu, frontier) if f.parent in folders}
+        frontier = more - found - followed - retained
+        found |= frontier
+    return found
 
 
 def _direct_includes(tu, headers: set[Path]) -> set[Path]:

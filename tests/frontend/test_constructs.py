@@ -282,6 +282,26 @@ def test_forwarding_headers_are_followed_however_deep():
     assert note.message.endswith("followed into lib/all.hpp, lib/detail/real.hpp")
 
 
+def test_a_forwarding_header_keeps_the_part_of_the_library_it_stands_for():
+    """parts.hpp includes parts/arg.hpp and parts/exp.hpp; the record they use is first
+    included by arg.hpp from their own folder, so it is retained too; arg.hpp's include from
+    another folder (parts/detail/) is not. cuda/std/complex is the real case."""
+    from helpers import DATA, dump_header
+
+    doc = dump_header(DATA / "forwarding" / "parts.hpp")
+    assert [d.qualified_name for d in doc.declarations] == [
+        "parts::arg",
+        "parts::exp",
+        "parts::Number",
+    ]
+    (note,) = [d for d in doc.header.diagnostics if "only includes other headers" in d.message]
+    assert note.message.endswith("parts/arg.hpp, parts/exp.hpp, parts/number.hpp")
+    real = dump_header("cuda/std/complex")
+    kept = {d.qualified_name: ir.decl_kind(d) for d in real.declarations}
+    assert kept["cuda::std::complex"] == "class_template"
+    assert {"cuda::std::exp", "cuda::std::abs", "cuda::std::conj", "cuda::std::polar"} <= set(kept)
+
+
 def test_a_trailing_template_argument_comma_is_read_as_absent():
     """nvcc accepts `type_list<First, Second, >`; clang stops there. The comma is read as a
     space (columns unchanged), the header dumps whole, and a warning says where."""

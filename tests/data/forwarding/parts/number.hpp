@@ -1,0 +1,6 @@
+#pragma once
+namespace parts {
+struct Number {
+  float re, im;
+};
+}  // namespace parts
