@@ -34,7 +34,7 @@ def slot(p: Planner, t: ir.TypeRef, tparams: set[str], path: str, self_id: str |
             raise Unsupported(f"non-const reference {t.spelling}")
         return T.SelfType()
     if base.kind == "template_parameter":
-        name = base.spelling.replace("const ", "").replace("volatile ", "").strip()
+        name = _parameter_named(p, base)
         if name not in tparams:
             raise Unsupported(f"type {t.spelling} names no template parameter")
         if t.kind == "lvalue_reference" and not base.const:
@@ -53,6 +53,16 @@ def slot(p: Planner, t: ir.TypeRef, tparams: set[str], path: str, self_id: str |
     if known == T.Scalar("void"):
         return T.Known(known)
     return T.Known(known, value_cpp(t, path))
+
+
+def _parameter_named(p: Planner, t: ir.TypeRef) -> str:
+    """The template parameter a type names: itself (`_Tp`), or the one a member typedef
+    stands for (`value_type` of `complex<_Tp>`: `typedef _Tp value_type;`)."""
+    name = t.spelling.replace("const ", "").replace("volatile ", "").strip()
+    alias = p.by_id.get(t.typedef or "")
+    if isinstance(alias, ir.Typedef) and alias.target.kind == "template_parameter":
+        return alias.target.spelling.replace("const ", "").replace("volatile ", "").strip()
+    return name
 
 
 def mutable_ref(t: ir.TypeRef) -> bool:
