@@ -250,6 +250,12 @@ def _arguments(b, slots, targs: dict, start: int):
         elif isinstance(s, T.TemplateArg) and isinstance(targs.get(s.name), types.Type):
             params.append(types.CPointer(_storable(targs[s.name], types)))
             exprs.append(f"p{k}[0]")
+        elif isinstance(s, T.SpecializationOf):  # `const complex<T> &`: that specialization
+            inst = b.templates.specialization(s.template, s.args, targs)
+            if inst is None:
+                return None
+            params.append(types.CPointer(inst))
+            exprs.append(f"p{k}[0]")
         elif isinstance(s, (T.PointerTo, T.RefTo, T.ArrayOf)):
             of = s.of.name if isinstance(s, T.RefTo) and isinstance(s.of, T.TemplateArg) else s.of
             elem = b.type_of(s.of.type) if isinstance(of, T.Known) else targs.get(of)

@@ -25,10 +25,20 @@ def default_type(spelling: str) -> T.Type | None:
     return standard_type(base)
 
 
-def slot(p: Planner, t: ir.TypeRef, tparams: set[str], path: str, self_id: str | None = None):
+def slot(
+    p: Planner,
+    t: ir.TypeRef,
+    tparams: set[str],
+    path: str,
+    self_id: str | None = None,
+    specializations: bool = False,
+):
     """A parameter or result of a template: a template parameter, the class template's own
-    specialization, or a known type."""
+    specialization, (with `specializations`) a specialization of one of the IR's class
+    templates, or a known type."""
     base = t.pointee if t.kind in ("lvalue_reference", "rvalue_reference") and t.pointee else t
+    if specializations and (found := _specialization_of(p, t, base, tparams)) is not None:
+        return found
     if self_id is not None and base.decl == self_id:
         if t.kind == "lvalue_reference" and not base.const:
             raise Unsupported(f"non-const reference {t.spelling}")
@@ -53,6 +63,23 @@ def slot(p: Planner, t: ir.TypeRef, tparams: set[str], path: str, self_id: str |
     if known == T.Scalar("void"):
         return T.Known(known)
     return T.Known(known, value_cpp(t, path))
+
+
+def _specialization_of(p: Planner, t: ir.TypeRef, base: ir.TypeRef, tparams: set[str]):
+    """`const complex<_Tp> &` of a function template: a specialization of the IR's class
+    template `complex` whose arguments name the function template's parameters."""
+    if base.kind != "dependent" or not isinstance(p.by_id.get(base.decl or ""), ir.ClassTemplate):
+        return None
+    if t.kind == "lvalue_reference" and not base.const:
+        raise Unsupported(f"non-const reference {t.spelling}")
+    text = base.qualified.replace("const ", "").replace("volatile ", "").strip()
+    if "<" not in text or not text.endswith(">"):
+        return None
+    args = cxx.split_template_args(text[text.index("<") + 1 : -1])
+    cls = p.by_id[base.decl]
+    if len(args) > len(cls.template_params) or not set(args) & tparams:
+        return None
+    return T.SpecializationOf(base.decl, tuple(a if a in tparams else "" for a in args))
 
 
 def _parameter_named(p: Planner, t: ir.TypeRef) -> str:
@@ -111,7 +138,7 @@ def function_template(p: Planner, d: ir.FunctionTemplate, out: dict) -> None:
             elif (ref := reference_slot(p, prm.type, intent, pnames, ppath)) is not None:
                 params.append(ref)
             else:
-                params.append(slot(p, prm.type, pnames, ppath))
+                params.append(slot(p, prm.type, pnames, ppath, specializations=True))
         params = tuple(params)
         try:
             result = slot(p, d.return_type, pnames, f"{path}.return_type")

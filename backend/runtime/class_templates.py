@@ -62,6 +62,9 @@ class ClassTemplateBinding:
         if rt is None:
             rt = self.inst_cls(spelled, spelled, size, align, self.t.by_ref)
             rt.template_args = targs
+            # What a function template's `const Tmpl<T> &` deduces T from.
+            rt.template_id = self.t.id
+            rt.template_names = tuple(tp.name for tp in self.t.tparams)
             self.instances[canonical] = rt
         elif len(targs) > len(rt.template_args):  # read back in part from C++'s spelling
             rt.template_args = targs

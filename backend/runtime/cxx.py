@@ -230,3 +230,18 @@ def out_return_body(result_cpp: str | None, call: str, outs: list[tuple[str, str
     lines.append(f"{call};" if result_cpp is None else f"res->r = {call};")
     lines += [f"res->{n} = {n};" for _, n in outs]
     return " ".join(lines)
+
+
+def split_template_args(text: str) -> list[str]:
+    """`float, Pair<int, 2>, 3u` -> ["float", "Pair<int, 2>", "3u"] (top-level commas)."""
+    parts, depth, start = [], 0, 0
+    for k, ch in enumerate(text):
+        if ch in "<([":
+            depth += 1
+        elif ch in ">)]":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(text[start:k].strip())
+            start = k + 1
+    parts.append(text[start:].strip())
+    return [p for p in parts if p]

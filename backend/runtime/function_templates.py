@@ -45,14 +45,17 @@ def function_template(host: TemplateHost, key, overloads) -> None:
                     errors.append(str(exc))
                     continue
                 if hit is not None:
-                    hits.append((*hit, o.decl or hit[2]))
+                    hits.append((*hit, o.decl or hit[2], _specificity(o)))
+            if len(hits) > 1:  # C++'s partial ordering, as far as the tables tell it
+                best = max(h[-1] for h in hits)
+                hits = [h for h in hits if h[-1] == best]
             if len(hits) > 1:
-                raise ambiguous([h[-1] for h in hits], args)
+                raise ambiguous([h[-2] for h in hits], args)
             if not hits:
                 if errors:
                     raise typing_error("; ".join(errors))
                 return None
-            sig, shim, _, params, template_kws, _ = hits[0]
+            sig, shim, _, params, template_kws, _, _ = hits[0]
             sig = with_keywords(sig, params or args, template_kws, params)
             chosen[tuple(sig.args)] = (shim, len(params or args))
             return sig
@@ -149,6 +152,9 @@ def _deduce(host: TemplateHost, o, args, deduced: dict):
                 return None
             if p.forwarding:
                 forwarded.add(p.name)
+        elif isinstance(p, tables.SpecializationOf):
+            if not _deduce_from_specialization(p, a, deduced):
+                return None
         else:
             want = host.type_of(p.type)
             if can_convert(a, want) is None:
@@ -156,6 +162,26 @@ def _deduce(host: TemplateHost, o, args, deduced: dict):
             a = want
         argtypes.append(a)
     return argtypes, forwarded
+
+
+def _specificity(o: tables.FunctionTemplateOverload) -> int:
+    """How many parameters take only specializations of a class template: `f(const
+    complex<T> &)` is more specialized than `f(T)`, and C++ picks it for a complex."""
+    return sum(isinstance(p, tables.SpecializationOf) for p in o.params)
+
+
+def _deduce_from_specialization(p: tables.SpecializationOf, a, deduced: dict) -> bool:
+    """Whether `a` is a specialization of the class template `p` names, deducing the
+    function template's parameters from its template arguments."""
+    if getattr(a, "template_id", None) != p.template:
+        return False
+    for name, cls_param in zip(p.args, a.template_names, strict=False):
+        if not name:
+            continue
+        value = a.template_args.get(cls_param)
+        if value is None or deduced.setdefault(name, value) != value:
+            return False
+    return True
 
 
 def _explicit(host: TemplateHost, o, deduced: dict, forwarded: set) -> list[str] | None:
@@ -189,7 +215,11 @@ def _call_args(o, argtypes: list, deduced: dict, out_names: list[str]) -> list[s
         elif isinstance(p, tables.PointerTo):
             call_args.append(cxx.arg(f"{cpp_spelling(deduced[p.of])} *", k))
         else:
-            cpp = value_cpp(a) if isinstance(p, tables.TemplateArg) else p.cpp
+            cpp = (
+                value_cpp(a)
+                if isinstance(p, (tables.TemplateArg, tables.SpecializationOf))
+                else p.cpp
+            )
             call_args.append(cxx.arg(cpp, k))
         k += 1
     return call_args

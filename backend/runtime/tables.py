@@ -363,6 +363,16 @@ class RefTo(Row):
     of: Known | TemplateArg
 
 
+class SpecializationOf(Row):
+    """A parameter of a function template that is a specialization of one of the module's
+    class templates (`const complex<_Tp> &`, 1.6): an argument of that class template's
+    specializations, deducing from its template arguments the function template's parameters
+    `args` names (one per class template parameter; "" where the argument deduces none)."""
+
+    template: str  # the class template's IR id
+    args: tuple[str, ...]
+
+
 class FromCpp(Row):
     """A result whose type only C++ knows (`decltype(...)`, `auto`, a specialization of a
     class template): asked of NVRTC at typing time for the arguments of the call (1.2)."""
@@ -379,6 +389,7 @@ TemplateSlot = (
     | OutReturn
     | RefTo
     | FromCpp
+    | SpecializationOf
 )
 
 
@@ -557,9 +568,14 @@ class Module(Row):
     conversions: tuple[Conversion, ...] = ()  # (1.6)
 
     def required_version(self) -> tuple[int, int]:
-        """The oldest table version that holds these tables: 1.6 with conversions, 1.5 for
-        a multi-arch module, else 1.4."""
-        if self.conversions:
+        """The oldest table version that holds these tables: 1.6 with conversions or
+        specialization parameters, 1.5 for a multi-arch module, else 1.4."""
+        if self.conversions or any(
+            isinstance(s, SpecializationOf)
+            for f in self.function_templates
+            for o in f.overloads
+            for s in o.params
+        ):
             return TABLE_VERSION
         return (TABLE_VERSION[0], 5 if self.archs else 4)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from . import tables
+from . import cxx, tables
 from .class_templates import ClassTemplateBinding
 from .function_templates import function_template
 from .template_calls import TemplateHost
@@ -19,8 +19,9 @@ class Templates:
 
     def __init__(self, host: TemplateHost):
         self.host = host
-        # C++ name of a class template + "<" -> its bindings
+        # C++ name of a class template + "<" -> its bindings; IR id -> its bindings
         self._named: dict[str, ClassTemplateBinding] = {}
+        self._by_id: dict[str, ClassTemplateBinding] = {}
 
     def function_template(self, key, overloads) -> None:
         function_template(self.host, key, overloads)
@@ -28,7 +29,21 @@ class Templates:
     def class_template(self, t: tables.ClassTemplate, stub) -> None:
         binding = ClassTemplateBinding(self.host, t)
         self._named[t.cpp + "<"] = binding
+        self._by_id[t.id] = binding
         binding.bind(stub)
+
+    def specialization(self, template: str, args: tuple[str, ...], values: dict):
+        """The Numba type of the class template `template` (an IR id) specialized with the
+        `values` of the names `args` gives its parameters, or None."""
+        binding = self._by_id.get(template)
+        if binding is None:
+            return None
+        targs = {}
+        for tp, name in zip(binding.t.tparams, args, strict=False):
+            if not name or name not in values:
+                break
+            targs[tp.name] = values[name]
+        return binding.instance(targs) if targs else None
 
     def instance_named(self, spelled: str):
         """The Numba type of a specialization of a bound class template, spelled as C++
@@ -40,21 +55,6 @@ class Templates:
         for prefix, binding in self._named.items():
             for name in (spelled, plain):
                 if name.startswith(prefix) and name.endswith(">"):
-                    parts = _split_template_args(name[len(prefix) : -1])
+                    parts = cxx.split_template_args(name[len(prefix) : -1])
                     return binding.named(spelled, binding.read_template_args(parts))
         return None
-
-
-def _split_template_args(text: str) -> list[str]:
-    """`float, Pair<int, 2>, 3u` -> ["float", "Pair<int, 2>", "3u"] (top-level commas)."""
-    parts, depth, start = [], 0, 0
-    for k, ch in enumerate(text):
-        if ch in "<([":
-            depth += 1
-        elif ch in ">)]":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            parts.append(text[start:k].strip())
-            start = k + 1
-    parts.append(text[start:].strip())
-    return [p for p in parts if p]

@@ -1,6 +1,8 @@
 """libcu++ headers bound as a user binds them: `cuda/std/complex` (a header that forwards to
 its parts in `__complex/`), its class template constructed in kernels by argument deduction
-(its constructor takes `const value_type &`, a member typedef of the template parameter)."""
+(its constructor takes `const value_type &`, a member typedef of the template parameter),
+and its functions over `const complex<_Tp> &` (abs, conj, exp, ...) deducing `_Tp` from the
+argument's specialization, C++'s more specialized overload winning over `conj(_Tp)`."""
 
 from __future__ import annotations
 
@@ -25,28 +27,56 @@ def cplx(tmp_path_factory):
 
 
 def _kernel(m):
-    complex_ = m.complex
+    complex_, abs_, arg, conj, exp, norm, polar = (
+        m.complex,
+        m.abs,
+        m.arg,
+        m.conj,
+        m.exp,
+        m.norm,
+        m.polar,
+    )
 
     def kernel(out):
         c = complex_(np.float32(3.0), np.float32(4.0))  # cuda::std::complex<float>
         out[0] = c.real()
         out[1] = c.imag()
+        out[2] = abs_(c)
+        out[3] = norm(c)
+        out[4] = arg(c)
+        out[5] = conj(c).imag()
+        e = exp(complex_(np.float32(0.5), np.float32(1.0)))
+        out[6] = e.real()
+        out[7] = e.imag()
+        p = polar(np.float32(2.0), np.float32(0.5))
+        out[8] = p.real()
+        out[9] = p.imag()
 
     return kernel
+
+
+def _expected() -> list[float]:
+    e, p = np.exp(np.complex64(0.5 + 1j)), np.float32(2.0) * np.exp(np.complex64(0.5j))
+    return [3, 4, 5, 25, np.angle(3 + 4j), -4, e.real, e.imag, p.real, p.imag]
 
 
 def test_complex_is_constructed_from_its_value_type(cplx):
     from numba.cuda import types
 
     from numbast.backend.check import link_kernel
+    from numbast.backend.runtime import tables as T
 
+    (abs_,) = [f for f in cplx._bindings.tables.function_templates if f.name == "abs"]
+    slots = {type(p) for o in abs_.overloads for p in o.params}
+    assert T.SpecializationOf in slots  # abs(const complex<_Tp> &)
     source = link_kernel(_kernel(cplx), (types.float32[::1],), cplx._bindings.bundle)
     assert "cuda::std::complex<float>" in source
+    assert "cuda::std::conj<float>(" in source and "cuda::std::abs<float>(" in source
 
 
 @pytest.mark.gpu
 @pytest.mark.skipif(not cuda.is_available(), reason="needs a CUDA GPU")
 def test_complex_in_a_kernel(cplx):
-    out = np.zeros(2, np.float32)
+    out = np.zeros(10, np.float32)
     cuda.jit(_kernel(cplx))[1, 1](out)
-    assert out.tolist() == [3.0, 4.0]
+    np.testing.assert_allclose(out, np.array(_expected(), np.float32), rtol=2e-6, atol=1e-6)

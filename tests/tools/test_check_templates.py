@@ -140,7 +140,8 @@ def test_typing_time_cpp_rejection_is_one_typing_error():
 
 def test_thrust_complex_example_config_is_checked_whole(tmp_path):
     """thrust/complex.h compiles under NVRTC only with the example config's
-    `-default-device` and stream declarations; its specializations then check whole."""
+    `-default-device` and stream declarations; its specializations then check whole, the
+    function templates over `const complex<T> &` (abs, exp, pow, ...) included."""
     pytest.importorskip("clang.cindex", reason="dumping thrust/complex.h needs the frontend")
     api = tmp_path / "thrust_complex.json"
     r = subprocess.run(
@@ -159,6 +160,10 @@ def test_thrust_complex_example_config_is_checked_whole(tmp_path):
     r = cli("check", module, "--fail-unchecked", cwd=away)
     assert r.returncode == 0, r.stderr
     assert "complex<T=float64>.imag(float64)" in r.stderr and "polar<T0=float32" in r.stderr
+    # The functions over `const complex<T> &` deduce T from the complex argument.
+    assert "abs<T=float32>(thrust::complex<float>) " in r.stderr
+    assert "pow<T0=float64, T1=float64>(float64, thrust::complex<double>)" in r.stderr
+    assert "58 bindings passed, 0 failed" in r.stderr
     # Without the option thrust/complex.h does not compile for the shims: one error.
     plain = tmp_path / "plain.toml"
     plain.write_text(config.read_text().replace('nvrtc_options = ["-default-device"]', ""))
