@@ -5,6 +5,7 @@ shims they use to LTO-IR, and nvJitLink links both into a cubin for the target a
 from __future__ import annotations
 
 import importlib.util
+import operator
 import re
 import sys
 from dataclasses import dataclass, field
@@ -186,6 +187,7 @@ def template_probes(module) -> tuple[list[Probe], list[CheckResult], list[str]]:
                 checked.add(spec.template)
                 continue
             out += made
+            out += _operator_probes(b, classes[spec.template], targs, label)
         elif spec.template in functions:
             out += _function_probes(b, functions[spec.template], targs, label, fresh)
         if len(out) > before:
@@ -318,6 +320,36 @@ def _function_probes(b, f, targs: dict, label: str, fresh) -> list[Probe]:
         call = f"fn({', '.join([*exprs, keywords] if keywords else exprs)})"
         sig = ", ".join(_shown(p) for p in params)
         out.append(Probe(f"{label}({sig})", params, call, env))
+    return out
+
+
+def _operator_probes(b, c, targs: dict, label: str) -> list[Probe]:
+    """Each free operator template over the class template `c`, on its specialization
+    `targs`: the operator template's parameters named after the class template's."""
+    from .runtime import cxx
+    from .runtime import tables as T
+
+    out = []
+    for group in b.tables.operator_templates:
+        symbol = next((k for k, v in cxx.UNARY.items() if v == group.op), group.op)
+        env = {"op": getattr(operator, cxx.OPERATORS[group.op])}  # a call: never dropped
+        for o in group.overloads:
+            mine = {}
+            for s in o.params:
+                if isinstance(s, T.SpecializationOf) and s.template == c.id:
+                    mine.update(
+                        (name, targs[tp.name])
+                        for tp, name in zip(c.tparams, s.args, strict=False)
+                        if name and tp.name in targs
+                    )
+            if not mine:
+                continue
+            called = _arguments(b, o.params, mine, 0)
+            if called is None:
+                continue
+            params, exprs = called
+            shown = f"operator{symbol}({', '.join(_shown(p) for p in params)})"
+            out.append(Probe(f"{label} {shown}", params, f"op({', '.join(exprs)})", dict(env)))
     return out
 
 

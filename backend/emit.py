@@ -202,8 +202,9 @@ def _tables(plan: Plan) -> str:
         lines.append("    ),")
     for group in ("class_templates", "aliases", "constants"):
         put(group, getattr(t, group))
-    if t.conversions:
-        put("conversions", t.conversions)
+    for group in ("conversions", "operator_templates"):  # where a module has them
+        if getattr(t, group):
+            put(group, getattr(t, group))
     for group in ("checks", "imports", "setup", "teardown", "cooperative", "archs"):  # if given
         if getattr(t, group):
             put(group, getattr(t, group))

@@ -228,6 +228,9 @@ def plan_bindings(
             cooperative=tuple(sorted(p.cooperative)),
             archs=tuple(doc.header.archs),
             conversions=tuple(p.conversions),
+            operator_templates=tuple(
+                T.OperatorTemplate(op, tuple(o)) for op, o in sorted(p.operator_templates.items())
+            ),
         ),
         p.shims,
     )

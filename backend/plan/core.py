@@ -91,6 +91,8 @@ class Planner:
         self.cooperative: set[str] = set()  # shims whose callers need a cooperative launch
         self.conversions: list[T.Conversion] = []  # constructors of Numba's own types
         self.served_names: dict[str, T.Type] = {}  # their C++ names -> those types
+        # operator key -> the overloads of free operator templates over class templates
+        self.operator_templates: dict[str, list[T.FunctionTemplateOverload]] = {}
         self.class_templates = {
             d.qualified_name for d in doc.declarations if isinstance(d, ir.ClassTemplate)
         }

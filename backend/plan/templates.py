@@ -116,38 +116,69 @@ def function_template(p: Planner, d: ir.FunctionTemplate, out: dict) -> None:
         return
     if d.exec_space not in ("device", "host_device"):
         return p.skip(d.qualified_name, f"{d.exec_space} function template")
-    if p.config.is_internal(d.name) or d.operator is not None or d.deleted:
-        return p.skip(d.qualified_name, "operator, deleted or internal function template")
+    if p.config.is_internal(d.name) or d.deleted:
+        return p.skip(d.qualified_name, "deleted or internal function template")
+    if d.operator is not None:
+        return _operator_template(p, d, path)
     try:
-        named = list(d.template_params)
-        while named and not named[-1].name and named[-1].default is not None:
-            named.pop()  # `typename = enable_if_t<...>`: C++ supplies it
-        tparams = [
-            _function_tparam(p, tp, f"{path}.template_params[{k}]") for k, tp in enumerate(named)
-        ]
-        pnames = {tp.name for tp in tparams if tp.kind == "type"}
-        int_names = {tp.name for tp in tparams if tp.kind == "int"}
-        params = []
-        for k, prm in enumerate(d.params):
-            array = ARRAY_REF.match(prm.type.spelling)
-            ppath = f"{path}.params[{k}].type"
-            intent = p.config.intent(d.qualified_name, prm.name, k)
-            if array and array["elem"] in pnames and array["count"] in int_names:
-                # `T (&)[N]`: a local or device array, T its dtype, N given as a keyword.
-                params.append(T.ArrayOf(array["elem"], array["count"]))
-            elif (ref := reference_slot(p, prm.type, intent, pnames, ppath)) is not None:
-                params.append(ref)
-            else:
-                params.append(slot(p, prm.type, pnames, ppath, specializations=True))
-        params = tuple(params)
-        try:
-            result = slot(p, d.return_type, pnames, f"{path}.return_type")
-        except Unsupported:
-            # `decltype(...)`, `auto`, a class template's specialization: C++ says at typing
-            # time, for the arguments of the call.
-            result = T.FromCpp()
+        tparams, params, result, decl = _overload_parts(p, d, path)
     except Unsupported as exc:
         return p.skip(d.qualified_name, str(exc))
+    add_overload(p, d, tuple(tparams), params, result, decl, out)
+
+
+def _operator_template(p: Planner, d: ir.FunctionTemplate, path: str) -> None:
+    """`template <class T> complex<T> operator+(const complex<T> &, const T &)`: a Python
+    operator on the specializations of the module's class template it takes, its template
+    arguments deduced as for function templates."""
+    n, op = len(d.params), d.operator
+    key = cxx.UNARY.get(op) if n == 1 else op if n == 2 and op in cxx.BINARY else None
+    if key is None or cxx.is_inplace(op):
+        return p.skip(d.qualified_name, f"operator{op} template with {n} operands")
+    try:
+        tparams, params, result, decl = _overload_parts(p, d, path)
+    except Unsupported as exc:
+        return p.skip(d.qualified_name, str(exc))
+    if not any(isinstance(s, T.SpecializationOf) for s in params):
+        return p.skip(d.qualified_name, f"operator{op} template over none of the class templates")
+    callee = names.cpp_qualified(d.qualified_name, f"{path}.qualified_name")
+    overload = T.FunctionTemplateOverload(
+        d.id, callee, tuple(tparams), params, result, decl, p.where(d.location)
+    )
+    p.operator_templates.setdefault(key, []).append(overload)
+    p.bound.append(d.qualified_name)
+
+
+def _overload_parts(p: Planner, d: ir.FunctionTemplate, path: str):
+    """(template parameters, parameter slots, result slot, C++ declaration) of a function
+    template; Unsupported says why it cannot be bound."""
+    named = list(d.template_params)
+    while named and not named[-1].name and named[-1].default is not None:
+        named.pop()  # `typename = enable_if_t<...>`: C++ supplies it
+    tparams = [
+        _function_tparam(p, tp, f"{path}.template_params[{k}]") for k, tp in enumerate(named)
+    ]
+    pnames = {tp.name for tp in tparams if tp.kind == "type"}
+    int_names = {tp.name for tp in tparams if tp.kind == "int"}
+    params = []
+    for k, prm in enumerate(d.params):
+        array = ARRAY_REF.match(prm.type.spelling)
+        ppath = f"{path}.params[{k}].type"
+        intent = p.config.intent(d.qualified_name, prm.name, k)
+        if array and array["elem"] in pnames and array["count"] in int_names:
+            # `T (&)[N]`: a local or device array, T its dtype, N given as a keyword.
+            params.append(T.ArrayOf(array["elem"], array["count"]))
+        elif (ref := reference_slot(p, prm.type, intent, pnames, ppath)) is not None:
+            params.append(ref)
+        else:
+            params.append(slot(p, prm.type, pnames, ppath, specializations=True))
+    params = tuple(params)
+    try:
+        result = slot(p, d.return_type, pnames, f"{path}.return_type")
+    except Unsupported:
+        # `decltype(...)`, `auto`, a class template's specialization: C++ says at typing
+        # time, for the arguments of the call.
+        result = T.FromCpp()
     tlist = ", ".join(
         f"typename {tp.name}" if tp.kind == "type" else f"{cxx_type} {tp.name}"
         for tp, cxx_type in zip(
@@ -155,7 +186,7 @@ def function_template(p: Planner, d: ir.FunctionTemplate, out: dict) -> None:
         )
     )
     decl = f"template <{tlist}> " + decl_text(d.return_type, d.qualified_name, d.params)
-    add_overload(p, d, tuple(tparams), params, result, decl, out)
+    return tparams, params, result, decl
 
 
 def add_overload(p: Planner, d, tparams: tuple, params: tuple, result, decl: str, out: dict):

@@ -190,6 +190,8 @@ class Bindings:
             doc = _doc(c.doc, c.decl, c.where, f"C++ class template `{c.cpp}`.")
             exports[c.name] = type(c.name, (), {"__doc__": doc, "__module__": self.module})
             self.templates.class_template(c, exports[c.name])
+        for o in t.operator_templates:
+            self.templates.operator_template(python_operator(o.op), o.overloads)
         self._operators(t.operators)
         for a in t.aliases:
             exports[a.name] = exports[a.export] if a.export else self.type_of(a.type)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from numba.cuda import types
 from numba.cuda.cudadecl import registry as typing_registry
+from numba.cuda.cudaimpl import registry as lowering_registry
 from numba.cuda.typing import signature
 from numba.cuda.typing.templates import AbstractTemplate
 
@@ -37,28 +38,7 @@ def function_template(host: TemplateHost, key, overloads) -> None:
 
     class _Template(AbstractTemplate):
         def generic(self, args, kws):
-            hits, errors = [], []
-            for o in overloads:
-                try:
-                    hit = instantiate(host, o, args, kws)
-                except Rejected as exc:
-                    errors.append(str(exc))
-                    continue
-                if hit is not None:
-                    hits.append((*hit, o.decl or hit[2], _specificity(o)))
-            if len(hits) > 1:  # C++'s partial ordering, as far as the tables tell it
-                best = max(h[-1] for h in hits)
-                hits = [h for h in hits if h[-1] == best]
-            if len(hits) > 1:
-                raise ambiguous([h[-2] for h in hits], args)
-            if not hits:
-                if errors:
-                    raise typing_error("; ".join(errors))
-                return None
-            sig, shim, _, params, template_kws, _, _ = hits[0]
-            sig = with_keywords(sig, params or args, template_kws, params)
-            chosen[tuple(sig.args)] = (shim, len(params or args))
-            return sig
+            return _pick(host, overloads, args, kws, chosen)
 
     _Template.key = key
     # Non-template overloads of the same name (`tiled_partition(group, n)` next to
@@ -67,6 +47,78 @@ def function_template(host: TemplateHost, key, overloads) -> None:
     templates = (*(earlier[-1].templates if earlier else ()), _Template)
     typing_registry.register_global(key, types.Function(templates))
     lower_chosen(key, chosen, host.bundle)
+
+
+def operator_template(host: TemplateHost, fn, overloads, classes: dict) -> None:
+    """Register a Python operator `fn` for free operator templates over class templates
+    (`operator+(const complex<T> &, const T &)`); `classes` maps a class template's IR id to
+    the Numba type class of its specializations. Only calls with such a specialization
+    among their operands reach the overloads."""
+    chosen: dict[tuple, tuple[str, int]] = {}
+    overloads = [o for o in overloads if _operands(o, classes) is not None]
+    ours = tuple({c for o in overloads for c in _operands(o, classes) if c is not types.Any})
+    if not overloads:
+        return
+
+    class _Operator(AbstractTemplate):
+        def generic(self, args, kws):
+            if kws or not any(isinstance(types.unliteral(a), ours) for a in args):
+                return None
+            return _pick(host, overloads, args, kws, chosen)
+
+    _Operator.key = fn
+    typing_registry.register_global(fn, types.Function(_Operator))
+
+    def lower_op(context, builder, sig, args):
+        from .calls import call_impl
+
+        shim, n = chosen[tuple(sig.args)]
+        return call_impl(host.bundle, shim)(context, builder, sig, args[:n])
+
+    for formals in dict.fromkeys(_operands(o, classes) for o in overloads):
+        lowering_registry.lower(fn, *formals)(lower_op)
+
+
+def _operands(o: tables.FunctionTemplateOverload, classes: dict):
+    """The formal Numba types of an operator template's operands: the type class of a
+    class template's specializations where it takes one, Any elsewhere (None: a class
+    template this module does not bind)."""
+    out = []
+    for p in o.params:
+        if isinstance(p, tables.SpecializationOf):
+            if p.template not in classes:
+                return None
+            out.append(classes[p.template])
+        else:
+            out.append(types.Any)
+    return tuple(out)
+
+
+def _pick(host: TemplateHost, overloads, args, kws, chosen: dict):
+    """The signature of the one overload a call reaches (its shim kept in `chosen` for the
+    lowering), None when none does; a TypingError when C++ refuses them or several match."""
+    hits, errors = [], []
+    for o in overloads:
+        try:
+            hit = instantiate(host, o, args, kws)
+        except Rejected as exc:
+            errors.append(str(exc))
+            continue
+        if hit is not None:
+            hits.append((*hit, o.decl or hit[2], _specificity(o)))
+    if len(hits) > 1:  # C++'s partial ordering, as far as the tables tell it
+        best = max(h[-1] for h in hits)
+        hits = [h for h in hits if h[-1] == best]
+    if len(hits) > 1:
+        raise ambiguous([h[-2] for h in hits], args)
+    if not hits:
+        if errors:
+            raise typing_error("; ".join(errors))
+        return None
+    sig, shim, _, params, template_kws, _, _ = hits[0]
+    sig = with_keywords(sig, params or args, template_kws, params)
+    chosen[tuple(sig.args)] = (shim, len(params or args))
+    return sig
 
 
 def instantiate(host: TemplateHost, o: tables.FunctionTemplateOverload, args, kws):

@@ -455,6 +455,14 @@ class TemplateOperator(Row):
     result: TemplateSlot
 
 
+class OperatorTemplate(Row):
+    """Free operator templates over the module's class templates (`operator+(const
+    complex<T> &, const T &)`), as function template overloads under an operator (1.6)."""
+
+    op: str  # the Python-side key, as in Operator.op
+    overloads: tuple[FunctionTemplateOverload, ...]
+
+
 class TemplateField(Row):
     name: str
     type: TemplateSlot
@@ -566,15 +574,20 @@ class Module(Row):
     # some of them is refused at typing for a GPU whose newest arch among these lacks it.
     archs: tuple[str, ...] = ()
     conversions: tuple[Conversion, ...] = ()  # (1.6)
+    operator_templates: tuple[OperatorTemplate, ...] = ()  # (1.6)
 
     def required_version(self) -> tuple[int, int]:
         """The oldest table version that holds these tables: 1.6 with conversions or
         specialization parameters, 1.5 for a multi-arch module, else 1.4."""
-        if self.conversions or any(
-            isinstance(s, SpecializationOf)
-            for f in self.function_templates
-            for o in f.overloads
-            for s in o.params
+        if (
+            self.conversions
+            or self.operator_templates
+            or any(
+                isinstance(s, SpecializationOf)
+                for f in self.function_templates
+                for o in f.overloads
+                for s in o.params
+            )
         ):
             return TABLE_VERSION
         return (TABLE_VERSION[0], 5 if self.archs else 4)

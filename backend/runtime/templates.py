@@ -8,7 +8,7 @@ import re
 
 from . import cxx, tables
 from .class_templates import ClassTemplateBinding
-from .function_templates import function_template
+from .function_templates import function_template, operator_template
 from .template_calls import TemplateHost
 
 _INLINE_NAMESPACE = re.compile(r"::(?:_V_[0-9A-Za-z_]+|__v?[0-9]+)::")
@@ -31,6 +31,11 @@ class Templates:
         self._named[t.cpp + "<"] = binding
         self._by_id[t.id] = binding
         binding.bind(stub)
+
+    def operator_template(self, fn, overloads) -> None:
+        """Free operator templates over this module's class templates (bound first)."""
+        classes = {i: b.inst_cls for i, b in self._by_id.items()}
+        operator_template(self.host, fn, overloads, classes)
 
     def specialization(self, template: str, args: tuple[str, ...], values: dict):
         """The Numba type of the class template `template` (an IR id) specialized with the

@@ -18,7 +18,7 @@ from numbast.backend.runtime import tables as T
 
 cuda = pytest.importorskip("numba.cuda", reason="numba-cuda is needed to build bindings")
 CONFIG = f'[shim]\ninclude_dirs = ["{DATA}"]\n'
-EXPECTED = [4.0, 4, 8.0, 8, 3, 2.5, 3.0, 0.5, 6.0, 7, 4.0]
+EXPECTED = [4.0, 4, 8.0, 8, 3, 2.5, 3.0, 0.5, 6.0, 7, 4.0, 3, 9.0, 5, 3.5, 1, 0, -3, 2.0]
 
 
 @pytest.fixture(scope="module", params=["static", "dynamic"])
@@ -47,6 +47,7 @@ def _kernel(m):
     from numba import float32
 
     Accum, Pair, Meter, make_meter = m.Accum, m.Pair, m.Meter, m.make_meter
+    first_of = m.first_of
 
     def kernel(out):
         acc = Accum(T=float32)  # N from its default (4)
@@ -69,6 +70,16 @@ def _kernel(m):
         for j in range(8):
             w[j] = 0.5
         out[10] = acc8.dot(w)  # `const T *` from a local array of T
+        out[11] = first_of(p)  # `const Pair<A, B> &`: A, B from p; not first_of(T)
+        out[12] = first_of(np.float32(9.0))  # first_of(T)
+        q = p + Pair(np.int32(2), np.float32(1.0))  # operator+ over Pair<A, B>
+        out[13] = q.get_first()
+        out[14] = q.get_second()
+        out[15] = 1 if p == p else 0
+        out[16] = 1 if p == q else 0
+        r = -p
+        out[17] = r.get_first()
+        out[18] = (-q).get_second() + 5.5
 
     return kernel
 
@@ -106,6 +117,16 @@ def test_specializations_compile_and_link(module):
     source = link_kernel(_kernel(m), (types.float64[::1],), m._bindings.bundle)
     assert "::new (out) Accum<float, 8>(*static_cast<float *>(a0));" in source
     assert "static_cast<Pair<int, float> *>(a0)->get_second()" in source
+    assert "first_of<int, float>(" in source and "operator+<int, float>(" in source
+
+
+def test_functions_and_operators_over_a_specialization(module):
+    _, plan = module
+    t = plan.tables
+    (first_of,) = [f for f in t.function_templates if f.name == "first_of"]
+    slots = [o.params[0] for o in first_of.overloads]
+    assert T.SpecializationOf(slots[0].template, ("A", "B")) in slots
+    assert {o.op for o in t.operator_templates} == {"+", "==", "u-"}
 
 
 @pytest.mark.gpu

@@ -1,8 +1,9 @@
 """libcu++ headers bound as a user binds them: `cuda/std/complex` (a header that forwards to
 its parts in `__complex/`), its class template constructed in kernels by argument deduction
 (its constructor takes `const value_type &`, a member typedef of the template parameter),
-and its functions over `const complex<_Tp> &` (abs, conj, exp, ...) deducing `_Tp` from the
-argument's specialization, C++'s more specialized overload winning over `conj(_Tp)`."""
+and its functions and operators over `const complex<_Tp> &` (abs, conj, exp, `*`, `+`, ...)
+deducing `_Tp` from the argument's specialization, C++'s more specialized overload winning
+over `conj(_Tp)`."""
 
 from __future__ import annotations
 
@@ -51,13 +52,18 @@ def _kernel(m):
         p = polar(np.float32(2.0), np.float32(0.5))
         out[8] = p.real()
         out[9] = p.imag()
+        q = c * e + np.float32(1.0)  # the free operator templates over complex<_Tp>
+        out[10] = q.real()
+        out[11] = (-q).imag()
+        out[12] = 1 if c == c and c != e else 0
 
     return kernel
 
 
 def _expected() -> list[float]:
     e, p = np.exp(np.complex64(0.5 + 1j)), np.float32(2.0) * np.exp(np.complex64(0.5j))
-    return [3, 4, 5, 25, np.angle(3 + 4j), -4, e.real, e.imag, p.real, p.imag]
+    q = np.complex64(3 + 4j) * e + 1
+    return [3, 4, 5, 25, np.angle(3 + 4j), -4, e.real, e.imag, p.real, p.imag, q.real, -q.imag, 1]
 
 
 def test_complex_is_constructed_from_its_value_type(cplx):
@@ -72,11 +78,12 @@ def test_complex_is_constructed_from_its_value_type(cplx):
     source = link_kernel(_kernel(cplx), (types.float32[::1],), cplx._bindings.bundle)
     assert "cuda::std::complex<float>" in source
     assert "cuda::std::conj<float>(" in source and "cuda::std::abs<float>(" in source
+    assert "cuda::std::operator*<float>(" in source
 
 
 @pytest.mark.gpu
 @pytest.mark.skipif(not cuda.is_available(), reason="needs a CUDA GPU")
 def test_complex_in_a_kernel(cplx):
-    out = np.zeros(10, np.float32)
+    out = np.zeros(13, np.float32)
     cuda.jit(_kernel(cplx))[1, 1](out)
     np.testing.assert_allclose(out, np.array(_expected(), np.float32), rtol=2e-6, atol=1e-6)

@@ -40,3 +40,25 @@ struct Meter : public Scaled<T> {
 // A result that is a specialization only C++ spells (`Meter<T>`).
 template <typename T>
 __device__ Meter<T> make_meter(T f) { return Meter<T>(f); }
+
+// Functions and operators over a specialization (`const Pair<A, B> &`): A and B deduced from
+// the argument's template arguments, as C++ deduces them; C++ picks the more specialized
+// `first_of` for a Pair.
+template <typename A, typename B>
+__device__ A first_of(const Pair<A, B> &p) { return p.first; }
+
+template <typename T>
+__device__ T first_of(T x) { return x; }
+
+template <typename A, typename B>
+__device__ Pair<A, B> operator+(const Pair<A, B> &x, const Pair<A, B> &y) {
+    return Pair<A, B>(x.first + y.first, x.second + y.second);
+}
+
+template <typename A, typename B>
+__device__ bool operator==(const Pair<A, B> &x, const Pair<A, B> &y) {
+    return x.first == y.first && x.second == y.second;
+}
+
+template <typename A, typename B>
+__device__ Pair<A, B> operator-(const Pair<A, B> &x) { return Pair<A, B>(-x.first, -x.second); }

@@ -43,13 +43,13 @@ def _load_runtime():
 
 
 _rt = _load_runtime()
-_rt.require((1, 4), __name__)
+_rt.require((1, 6), __name__)
 _t = _rt.tables
 
 _PRELUDE = "#include <bind_class_templates.cuh>\n"
 
 _TABLES = _t.Module(
-    version=(1, 4),
+    version=(1, 6),
     ir_digest=_IR_DIGEST,
     prelude=_PRELUDE,
     include_dirs=(".",),
@@ -72,6 +72,37 @@ _TABLES = _t.Module(
                     decl="template <typename T> Meter<T> make_meter(T f)",
                     where="bind_class_templates.cuh:42",
                     names=("f",),
+                ),
+            ),
+        ),
+        # first_of: function template
+        _t.FunctionTemplate(
+            name="first_of",
+            overloads=(
+                _t.FunctionTemplateOverload(
+                    id="c:@FT@>2#T#Tfirst_of#&1>@ST>2#T#T@Pair2t0.0t0.1#S2_#",
+                    callee="first_of",
+                    tparams=(_t.TypeParam(name="A"), _t.TypeParam(name="B")),
+                    params=(
+                        _t.SpecializationOf(
+                            template="c:@ST>2#T#T@Pair",
+                            args=("A", "B"),
+                        ),
+                    ),
+                    result=_t.TemplateArg(name="A"),
+                    decl="template <typename A, typename B> A first_of(const Pair<A, B> & p)",
+                    where="bind_class_templates.cuh:48",
+                    names=("p",),
+                ),
+                _t.FunctionTemplateOverload(
+                    id="c:@FT@>1#Tfirst_of#t0.0#S0_#",
+                    callee="first_of",
+                    tparams=(_t.TypeParam(name="T"),),
+                    params=(_t.TemplateArg(name="T"),),
+                    result=_t.TemplateArg(name="T"),
+                    decl="template <typename T> T first_of(T x)",
+                    where="bind_class_templates.cuh:51",
+                    names=("x",),
                 ),
             ),
         ),
@@ -213,6 +244,73 @@ _TABLES = _t.Module(
     ),
     aliases=(),
     constants=(),
+    operator_templates=(
+        _t.OperatorTemplate(
+            op="+",
+            overloads=(
+                _t.FunctionTemplateOverload(
+                    id="c:@FT@>2#T#Toperator+#&1>@ST>2#T#T@Pair2t0.0t0.1#S0_#S1_#",
+                    callee="operator+",
+                    tparams=(_t.TypeParam(name="A"), _t.TypeParam(name="B")),
+                    params=(
+                        _t.SpecializationOf(
+                            template="c:@ST>2#T#T@Pair",
+                            args=("A", "B"),
+                        ),
+                        _t.SpecializationOf(
+                            template="c:@ST>2#T#T@Pair",
+                            args=("A", "B"),
+                        ),
+                    ),
+                    result=_t.FromCpp(),
+                    decl="template <typename A, typename B> Pair<A, B> operator+(const Pair<A, B> & x, const Pair<A, B> & y)",
+                    where="bind_class_templates.cuh:54",
+                ),
+            ),
+        ),
+        _t.OperatorTemplate(
+            op="==",
+            overloads=(
+                _t.FunctionTemplateOverload(
+                    id="c:@FT@>2#T#Toperator==#&1>@ST>2#T#T@Pair2t0.0t0.1#S0_#b#",
+                    callee="operator==",
+                    tparams=(_t.TypeParam(name="A"), _t.TypeParam(name="B")),
+                    params=(
+                        _t.SpecializationOf(
+                            template="c:@ST>2#T#T@Pair",
+                            args=("A", "B"),
+                        ),
+                        _t.SpecializationOf(
+                            template="c:@ST>2#T#T@Pair",
+                            args=("A", "B"),
+                        ),
+                    ),
+                    result=_t.Known(type=_t.S.bool, cpp="bool"),
+                    decl="template <typename A, typename B> bool operator==(const Pair<A, B> & x, const Pair<A, B> & y)",
+                    where="bind_class_templates.cuh:59",
+                ),
+            ),
+        ),
+        _t.OperatorTemplate(
+            op="u-",
+            overloads=(
+                _t.FunctionTemplateOverload(
+                    id="c:@FT@>2#T#Toperator-#&1>@ST>2#T#T@Pair2t0.0t0.1#S1_#",
+                    callee="operator-",
+                    tparams=(_t.TypeParam(name="A"), _t.TypeParam(name="B")),
+                    params=(
+                        _t.SpecializationOf(
+                            template="c:@ST>2#T#T@Pair",
+                            args=("A", "B"),
+                        ),
+                    ),
+                    result=_t.FromCpp(),
+                    decl="template <typename A, typename B> Pair<A, B> operator-(const Pair<A, B> & x)",
+                    where="bind_class_templates.cuh:64",
+                ),
+            ),
+        ),
+    ),
 )
 
 _bindings = _rt.bind_module(_TABLES, __name__, __file__)
@@ -221,9 +319,10 @@ Accum = _bindings.exports["Accum"]
 Meter = _bindings.exports["Meter"]
 Pair = _bindings.exports["Pair"]
 Scaled = _bindings.exports["Scaled"]
+first_of = _bindings.exports["first_of"]
 make_meter = _bindings.exports["make_meter"]
 
-__all__ = ["Accum", "Meter", "Pair", "Scaled", "make_meter"]
+__all__ = ["Accum", "Meter", "Pair", "Scaled", "first_of", "make_meter"]
 
 # What was not bound, and why.
 _NOT_BOUND = ()
