@@ -222,7 +222,8 @@ def _function_tparam(p: Planner, tp: ir.TemplateParam, path: str):
         # A default the tables cannot hold (`Op = cuda::std::plus<>`): C++ supplies it.
         return T.TypeParam(name, default, cpp_default=tp.default is not None and default is None)
     known = known_type(p, tp.type)
-    if not (isinstance(known, T.Scalar) and known.name.startswith(("int", "uint"))):
+    integral = isinstance(known, T.Scalar) and known.name.startswith(("int", "uint", "bool"))
+    if not integral and tp.default is None:
         raise Unsupported(f"non-type template parameter {tp.name} is not an integer")
     # A default (`int N = 7`, `int N = detail::width<T>`) is C++'s to supply when no keyword
     # gives the parameter.

@@ -66,16 +66,39 @@ def template_params(ctx: WalkContext, cursor) -> list[ir.TemplateParam]:
         before = text.split("=", 1)[0]
         if kind == "template":
             before = before.rsplit(">", 1)[-1]
+        default = split_default(text.rsplit(">", 1)[-1] if kind == "template" else text)
+        if kind == "non_type" and default is None and _by_macro(text, c.spelling):
+            default = _expanded_default(c)  # a macro spells it (CCCL's _CCCL_TEMPLATE)
         out.append(
             ir.TemplateParam(
-                kind=kind,
-                name=c.spelling,
-                pack="..." in before,
-                default=split_default(text.rsplit(">", 1)[-1] if kind == "template" else text),
-                **extra,
+                kind=kind, name=c.spelling, pack="..." in before, default=default, **extra
             )
         )
     return out
+
+
+def _by_macro(text: str, name: str) -> bool:
+    """Whether a macro spells a parameter: its source text does not name it, or (unnamed)
+    is a macro call (`_CCCL_REQUIRES(...)`)."""
+    import re
+
+    if not text:
+        return True
+    if name:
+        return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text) is None
+    return re.match(r"[A-Z_][A-Z0-9_]*\s*\(", text) is not None
+
+
+def _expanded_default(cursor) -> str | None:
+    """The default of a non-type template parameter a macro spells (`bool __cccl_true_ =
+    true`, `enable_if_t<...> = 0` of `_CCCL_REQUIRES`): its integer value, from the AST."""
+    from ..libclang import evaluate
+
+    exprs = [sub for sub in cursor.get_children() if sub.kind.is_expression()]
+    if not exprs:
+        return None
+    value = evaluate(exprs[-1])  # `true` is 1
+    return value[1] if value is not None and value[0] == "int" else None
 
 
 def template_args(ctx: WalkContext, cursor) -> list[ir.TemplateArg]:

@@ -314,3 +314,29 @@ def test_a_trailing_template_argument_comma_is_read_as_absent():
     assert note.severity == "warning" and note.location == "trailing_comma.cuh:13"
     answer = next(d for d in doc.declarations if d.name == "answer")
     assert (answer.location.line, answer.location.column) == (16, 23)
+
+
+def test_template_parameter_defaults_a_macro_spells(tmp_path):
+    """CCCL's `_CCCL_TEMPLATE(T) _CCCL_REQUIRES(cond)` expands to `template <class T, bool
+    __cccl_true_ = true, enable_if_t<cond && __cccl_true_, int> = 0>`: the defaults are read
+    from the AST (the source shows only the macro call), so C++ can supply them."""
+    from helpers import dump_header
+
+    header = tmp_path / "requires.cuh"
+    header.write_text(
+        "#pragma once\n"
+        "template <bool B, class T = void> struct enable_if {};\n"
+        "template <class T> struct enable_if<true, T> { typedef T type; };\n"
+        "#define MY_TEMPLATE(T) template <class T, bool my_true_ = true, "
+        "typename enable_if<\n"
+        "#define MY_REQUIRES(...) (__VA_ARGS__) && my_true_, int>::type = 0>\n"
+        "MY_TEMPLATE(T) MY_REQUIRES(sizeof(T) == 4)\n"
+        "__device__ int bits(T x) { return 32; }\n"
+    )
+    doc = dump_header(header)
+    (bits,) = [d for d in doc.declarations if d.name == "bits"]
+    assert [(tp.name, tp.default) for tp in bits.template_params] == [
+        ("T", None),
+        ("my_true_", "1"),  # its value
+        ("", "0"),
+    ]
