@@ -4,6 +4,12 @@ bound, skipped by reason, check passed/failed, seconds).
 
     python benchmarks/census.py                       # every header, writes docs/census.md
     python benchmarks/census.py --quick -o census.md  # a small subset (CI runs this)
+    python benchmarks/census.py --libraries           # the libraries: docs/libraries.md
+
+`--libraries` takes benchmarks/library_headers.txt: libcu++, thrust and CUB from the toolkit
+wheels' CCCL, and the pip-installed libraries (NVSHMEM, MathDx), each line's `--site DIR`
+naming the folder under site-packages that holds its headers (an include folder of the dump
+and of the shims); a library that is not installed is listed as such.
 
 Headers are dumped for the default arch set (one IR and one module for all of them; `check`
 checks each binding on each arch that declares it); `--one-arch` dumps for sm_90 alone.
@@ -44,7 +50,9 @@ from numbast.ir.arch import DEFAULT, DEFAULT_SET
 
 ROOT = Path(__file__).resolve().parents[1]
 LIST = ROOT / "benchmarks" / "census_headers.txt"
+LIBRARIES = ROOT / "benchmarks" / "library_headers.txt"
 QUICK = ["cuda_fp4.h", "cuComplex.h", "sm_61_intrinsics.h"]
+LIBRARIES_QUICK = ["cccl/cuda/std/bit --config examples/configs/cuda_std_bit.toml"]
 
 
 @dataclass
@@ -58,11 +66,23 @@ class Row:
     passed: int = 0
     failed: int = 0
     seconds: float = 0.0
+    rss_mb: int = 0  # the largest peak RSS of its dump, emit and check processes
     error: str = ""  # the first failing step's one line
+    absent: str = ""  # a library that is not installed here: how to install it
 
 
 def _cli(*args: str, cwd: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def _children_peak_mb() -> int:
+    """The largest peak RSS of this process's finished children (each header runs in a
+    worker process of its own, so: of its dump, emit and check)."""
+    try:
+        import resource
+    except ImportError:  # not on this platform
+        return 0
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
 
 
 def _last_error(r: subprocess.CompletedProcess) -> str:
@@ -133,26 +153,48 @@ def _public(
 
 
 def _line(line: str) -> tuple[str, list[str], str | None, list[str]]:
-    """(header, dump options, emit config, headers whose bindings it uses) of a list line."""
+    """(header, dump options, emit config, headers whose bindings it uses) of a list line;
+    a `--site DIR` header is a path under that folder, which the dump gets as `-I`."""
     words = shlex.split(line)
     header, dump, config, uses = words[0], [], None, []
+    site = words[words.index("--site") + 1] if "--site" in words[:-1] else None
+    folder = (_site_folder(site) or Path(site)) if site else None
+    if folder is not None:  # the headers lie in the library's folder, its include root
+        header = str(folder / header)
+        dump += ["-I", str(folder)]
     rest = iter(words[1:])
     for word in rest:
         value = next(rest, None)
-        if word == "--retain" and value:
+        if word == "--site" and value:
+            continue
+        elif word in ("-I", "-D", "--std") and value:
+            dump += [word, str(_site_folder(value) or value) if word == "-I" else value]
+        elif word == "--retain" and value:
             dump += ["--retain", value]
         elif word == "--also" and value:
-            dump.insert(0, value)  # positional: before the options
+            dump.insert(0, str(folder / value) if folder else value)  # positional, first
         elif word == "--config" and value:
             config = str(ROOT / value)
         elif word == "--use" and value:
             uses.append(value)
         else:
             raise SystemExit(
-                f"census list: {line!r}: expected --retain FILE, --also HEADER, --config FILE "
-                "or --use HEADER"
+                f"census list: {line!r}: expected --retain FILE, --also HEADER, --config FILE, "
+                "--use HEADER, --site DIR, -I DIR, -D MACRO or --std STD"
             )
     return header, dump, config, uses
+
+
+def _site_folder(relative: str) -> Path | None:
+    """A folder under site-packages (`nvidia/nvshmem/include`), or None where no installed
+    package has it."""
+    import site
+
+    for base in [*site.getsitepackages(), site.getusersitepackages()]:
+        found = Path(base) / relative
+        if found.is_dir():
+            return found
+    return None
 
 
 def _use(header: str, cwd: str) -> list[str]:
@@ -175,7 +217,11 @@ def census_one(line: str, archs: tuple[str, ...] = ()) -> Row:
     name = header.removeprefix("cccl/")
     extras = [Path(config).name] if config else []
     extras += [f"--use {u}" for u in uses]
-    row = Row(header + (f" ({', '.join(extras)})" if extras else ""))
+    shown = line.split()[0]
+    row = Row(shown + (f" ({', '.join(extras)})" if extras else ""))
+    if "--site" in line.split() and not Path(header).is_file():
+        row.absent = line.split()[line.split().index("--site") + 1]
+        return row
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         r = _cli("numbast.tools.canopy", "dump", name, *dump_options, "-o", "api.json", cwd=tmp)
@@ -222,13 +268,16 @@ def census_one(line: str, archs: tuple[str, ...] = ()) -> Row:
                 else:
                     row.error = "check: " + _last_error(r)
     row.seconds = round(time.perf_counter() - start, 1)
+    row.rss_mb = _children_peak_mb()
     return row
 
 
-def markdown(rows: list[Row], command: str, archs: tuple[str, ...] = ()) -> str:
+def markdown(
+    rows: list[Row], command: str, archs: tuple[str, ...] = (), title: str = "CUDA toolkit census"
+) -> str:
     where = f"for each of {', '.join(archs)}" if archs else f"for {DEFAULT}"
     lines = [
-        "# CUDA toolkit census",
+        f"# {title}",
         "",
         f"Made by `{command}`: each header dumped, emitted (`--verify`: a binding is kept only",
         "when its shim compiles and links for the archs that declare it) and checked (`numbast",
@@ -238,13 +287,17 @@ def markdown(rows: list[Row], command: str, archs: tuple[str, ...] = ()) -> str:
         "**public bound**: the header's public declarations (no `_` or `detail` in the name, no",
         "forward declaration of another header's record) that are bound, or served by Numba's",
         "own types and operators (`__nv_bfloat16`, its `operator+`), or C++ operators Python",
-        "has not (`++`), of all; **bindings**: callables and types bound, overloads counted.",
+        "has not (`++`), of all; **bindings**: callables and types bound, overloads counted;",
+        "**MB**: the largest peak RSS of its dump, emit and check.",
         "",
         "| header | declarations | public bound | bindings | skipped (by reason) | check passed "
-        "| check failed | s |",
-        "|---|---:|---:|---:|---|---:|---:|---:|",
+        "| check failed | s | MB |",
+        "|---|---:|---:|---:|---|---:|---:|---:|---:|",
     ]
     for r in rows:
+        if r.absent:
+            lines.append(f"| `{r.header}` | not installed here ({r.absent}) | | | | | | | |")
+            continue
         skipped = ", ".join(
             f"{n} {why}" for why, n in sorted(r.skipped.items(), key=lambda x: -x[1])
         )
@@ -255,23 +308,29 @@ def markdown(rows: list[Row], command: str, archs: tuple[str, ...] = ()) -> str:
         )
         lines.append(
             f"| `{r.header}` | {r.declarations} | {share} | {r.bound} | {skipped} | {r.passed} | "
-            f"{r.failed} | {r.seconds} |"
+            f"{r.failed} | {r.seconds} | {r.rss_mb} |"
         )
     total = sum(r.passed for r in rows), sum(r.failed for r in rows)
-    ok = sum(1 for r in rows if not r.error)
+    here = [r for r in rows if not r.absent]
+    ok = sum(1 for r in here if not r.error)
     lines += [
         "",
-        f"{ok} of {len(rows)} headers dumped, emitted and checked; "
+        f"{ok} of {len(here)} headers dumped, emitted and checked; "
         f"{total[0]} bindings passed check, {total[1]} failed.",
     ]
+    if len(here) < len(rows):
+        lines.append(f"{len(rows) - len(here)} not installed here.")
     return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--list", default=str(LIST), help="headers, one a line")
+    ap.add_argument("--list", default=None, help="headers, one a line")
     ap.add_argument("--quick", action="store_true", help="only " + ", ".join(QUICK))
-    ap.add_argument("-o", "--output", default=str(ROOT / "docs" / "census.md"))
+    ap.add_argument(
+        "--libraries", action="store_true", help=f"the list {LIBRARIES.name}, into libraries.md"
+    )
+    ap.add_argument("-o", "--output", default=None)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--json", action="store_true", help="also print the rows as JSON")
     ap.add_argument(
@@ -283,24 +342,27 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = ap.parse_args(argv)
     archs = () if args.one_arch else tuple(map(str, DEFAULT_SET))
-    headers = (
-        QUICK
-        if args.quick
-        else [
-            ln.strip()
-            for ln in Path(args.list).read_text().splitlines()
-            if ln.strip() and not ln.startswith("#")
-        ]
-    )
-    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+    listed = Path(args.list or (LIBRARIES if args.libraries else LIST))
+    headers = [
+        ln.strip()
+        for ln in listed.read_text().splitlines()
+        if ln.strip() and not ln.startswith("#")
+    ]
+    if args.quick:
+        headers = LIBRARIES_QUICK if args.libraries else QUICK
+    # A worker process per header: its children's peak RSS is that header's.
+    with ProcessPoolExecutor(max_workers=args.jobs, max_tasks_per_child=1) as pool:
         rows = list(pool.map(census_one, headers, [archs] * len(headers)))
-    command = "python benchmarks/census.py" + (" --quick" if args.quick else "")
-    command += " --one-arch" if args.one_arch else ""
-    Path(args.output).write_text(markdown(rows, command, archs))
+    command = "python benchmarks/census.py" + (" --libraries" if args.libraries else "")
+    command += (" --quick" if args.quick else "") + (" --one-arch" if args.one_arch else "")
+    title = "Library census" if args.libraries else "CUDA toolkit census"
+    output = args.output or str(ROOT / "docs" / ("libraries.md" if args.libraries else "census.md"))
+    Path(output).write_text(markdown(rows, command, archs, title))
     for r in rows:
         print(
             f"{r.header}: {r.declarations} decls, {r.bound} bound, check {r.passed}/{r.failed}"
-            f"{' ERROR ' + r.error if r.error else ''} ({r.seconds} s)"
+            f"{' ERROR ' + r.error if r.error else ''} ({r.seconds} s, {r.rss_mb} MB)"
+            + (f" not installed ({r.absent})" if r.absent else "")
         )
     if args.json:
         print(json.dumps([asdict(r) for r in rows], indent=1))

@@ -39,6 +39,9 @@ def class_template(p: Planner, d: ir.ClassTemplate) -> T.ClassTemplate | None:
     path = p.paths[d.id]
     if not p.config.selects(d.name, d.qualified_name):
         return None
+    if p.config.is_internal(d.name):
+        p.skip(d.qualified_name, "implementation helper (config `internal`)")
+        return None
     try:
         tparams = tuple(_class_tparams(p, d, path))
     except Unsupported as exc:

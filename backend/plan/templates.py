@@ -72,6 +72,8 @@ def _specialization_of(p: Planner, t: ir.TypeRef, base: ir.TypeRef, tparams: set
         return None
     if t.kind == "lvalue_reference" and not base.const:
         raise Unsupported(f"non-const reference {t.spelling}")
+    if t.kind == "rvalue_reference":  # the shim passes Numba's values as lvalues
+        raise Unsupported(f"rvalue reference {t.spelling} (C++ picks the `const &` overload)")
     text = base.qualified.replace("const ", "").replace("volatile ", "").strip()
     if "<" not in text or not text.endswith(">"):
         return None

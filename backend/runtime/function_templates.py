@@ -216,10 +216,11 @@ def _deduce(host: TemplateHost, o, args, deduced: dict):
     return argtypes, forwarded
 
 
-def _specificity(o: tables.FunctionTemplateOverload) -> int:
-    """How many parameters take only specializations of a class template: `f(const
-    complex<T> &)` is more specialized than `f(T)`, and C++ picks it for a complex."""
-    return sum(isinstance(p, tables.SpecializationOf) for p in o.params)
+def _specificity(o: tables.FunctionTemplateOverload) -> tuple[int, int]:
+    """C++'s partial ordering, as far as the tables tell it: more parameters that take only
+    a class template's specializations (`f(const complex<T> &)` over `f(T)`), then fewer
+    template parameters (`pow(complex<T>, complex<T>)` over `pow(complex<T>, complex<U>)`)."""
+    return sum(isinstance(p, tables.SpecializationOf) for p in o.params), -len(o.tparams)
 
 
 def _deduce_from_specialization(p: tables.SpecializationOf, a, deduced: dict) -> bool:
