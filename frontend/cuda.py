@@ -78,7 +78,37 @@ def find_cuda_headers() -> CudaHeaders:
         cuda_path = include.parent
     else:
         cuda_path = _cuda_path_for(include)
-    return CudaHeaders(include, cccl, cuda_path, cuda_version(include), found_via)
+    extra = split_layout_parts(include, pathfinder.locate_nvidia_header_directory)
+    return CudaHeaders(include, cccl, cuda_path, cuda_version(include), found_via, extra)
+
+
+# Headers a split pip layout (CUDA 12's per-component wheels) keeps outside cudart's folder:
+# (a file that tells the part is there, the pathfinder name of the folder that has it).
+_SPLIT_PARTS = (("crt/host_defines.h", "nvcc"), ("curand_kernel.h", "curand"))
+
+
+def split_layout_parts(include: Path, locate) -> tuple[Path, ...]:
+    """The folders holding what `include` lacks of the toolkit's device headers (crt/ is in the
+    nvcc wheel where cudart's wheel is split from it), found by `locate` (pathfinder's)."""
+    extra: list[Path] = []
+    for marker, name in _SPLIT_PARTS:
+        if (include / marker).is_file() or any((e / marker).is_file() for e in extra):
+            continue
+        located = locate(name)
+        folder = Path(located.abs_path).resolve() if located is not None else None
+        if folder is not None and (folder / marker).is_file():
+            extra.append(folder)
+    _require_crt(include, tuple(extra))
+    return tuple(extra)
+
+
+def _require_crt(include: Path, extra: tuple[Path, ...]) -> None:
+    marker = _SPLIT_PARTS[0][0]
+    if not any((d / marker).is_file() for d in (include, *extra)):
+        raise FrontendError(
+            f"{include}: the CUDA headers lack {marker}: pip install "
+            "'cuda-toolkit[cudart,crt]' or pass its folder as another --cuda-include"
+        )
 
 
 def cuda_headers_in(folders: list[str]) -> CudaHeaders:
@@ -90,6 +120,7 @@ def cuda_headers_in(folders: list[str]) -> CudaHeaders:
         raise FrontendError(f"{folders[0]}: no cuda_runtime.h in the first --cuda-include folder")
     cccl = next((p for p in paths[1:] if (p / "cub").is_dir()), None)
     extra = tuple(p for p in paths[1:] if p != cccl)
+    _require_crt(include, extra)
     return CudaHeaders(
         include, cccl, _cuda_path_for(include), cuda_version(include), "--cuda-include", extra
     )

@@ -237,11 +237,14 @@ def resolve_dotted(name: str):
 
 
 def module_callback(name: str):
-    """A numba-cuda module callback calling the named callable with the module's handle as
-    an int (as nvshmem4py's `cumodule_init` takes it), resolved at its first call."""
+    """A numba-cuda module callback calling the named callable with the loaded module's
+    handle as an int (as nvshmem4py's `cumodule_init` takes it), resolved at its first call.
 
-    def callback(handle) -> None:
-        resolve_dotted(name)(int(handle))
+    numba-cuda passes the handle itself, or (0.30 on) a `cuda.core` ObjectCode whose
+    `handle` is the CUlibrary it was loaded as."""
+
+    def callback(loaded) -> None:
+        resolve_dotted(name)(int(getattr(loaded, "handle", loaded)))
 
     callback.__qualname__ = f"module_callback({name})"
     return callback

@@ -399,6 +399,46 @@ def test_e8m0(m, rounding):
     assert np.array_equal(got[ok], want[ok])
 
 
+CPP_E8M0 = r"""
+#include <cuda_fp8.h>
+extern "C" __global__ void e8m0(const float *x, unsigned char *out, int n, int sat, int mode) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < n) out[i] = __nv_cvt_float_to_e8m0(x[i], (__nv_saturation_t)sat, (cudaRoundMode)mode);
+}
+"""
+
+
+@gpu
+@pytest.mark.gpu
+def test_e8m0_against_cpp(m):
+    """Every saturation and cudaRoundMode, over 2**20 random float32 bit patterns and the
+    special values: the binding's encodings are the C++ function's, byte for byte."""
+    from bind_helpers import cpp_kernel
+
+    cp, cpp = cpp_kernel(CPP_E8M0, "e8m0")
+    rng = np.random.default_rng(8)
+    special = np.array(
+        [0.0, -0.0, np.inf, -np.inf, np.nan, 2.0**-149, 2.0**127, 3.0e38], np.float32
+    )
+    x = np.concatenate([special, rng.integers(0, 2**32, 2**20, dtype=np.uint32).view(np.float32)])
+    d_x = cp.asarray(x)
+    for saturation in (SATFINITE, NOSAT):
+        for rounding in (ROUND_NEAREST, ROUND_ZERO, ROUND_UP):
+            want = cp.zeros(x.size, cp.uint8)
+            args = (d_x, want, np.int32(x.size), np.int32(saturation), np.int32(rounding))
+            cpp(((x.size + 255) // 256,), (256,), args)
+            got = run(e8m0_kernel(m, saturation, rounding), x, np.uint8)
+            assert np.array_equal(got, want.get()), (saturation, rounding)
+    mode = m["fp8"].cudaRoundMode.cudaRoundZero  # the IntEnum call, against C++'s
+    want = cp.zeros(x.size, cp.uint8)
+    cpp(
+        ((x.size + 255) // 256,),
+        (256,),
+        (d_x, want, np.int32(x.size), np.int32(SATFINITE), np.int32(mode)),
+    )
+    assert np.array_equal(run(e8m0_enum_kernel(m), x, np.uint8), want.get())
+
+
 @gpu
 @pytest.mark.gpu
 def test_record_construction_and_cast(m):

@@ -146,3 +146,46 @@ def test_triviality_agrees_with_clang(tmp_path: Path, header):
     probe.write_text(f'#include "{path}"\n' + "\n".join(checks) + "\n")
     result = dump_header(probe, keep_going=True)
     assert [x.message for x in result.header.diagnostics if x.severity != "warning"] == []
+
+
+def _split_layout(tmp_path: Path) -> tuple[Path, Path]:
+    """CUDA 12's per-component wheels, made from the real headers: cudart's folder without
+    crt/, and nvcc's folder holding crt/."""
+    include = find_cuda_headers().include
+    runtime, nvcc = tmp_path / "cuda_runtime" / "include", tmp_path / "cuda_nvcc" / "include"
+    runtime.mkdir(parents=True)
+    nvcc.mkdir(parents=True)
+    for entry in include.iterdir():
+        (nvcc if entry.name == "crt" else runtime).joinpath(entry.name).symlink_to(entry)
+    return runtime, nvcc
+
+
+def test_split_pip_layout_finds_crt_in_the_nvcc_wheel(tmp_path: Path, monkeypatch):
+    from types import SimpleNamespace
+
+    from cuda import pathfinder
+
+    from numbast.frontend.cuda import split_layout_parts
+
+    runtime, nvcc = _split_layout(tmp_path)
+    folders = {"cudart": runtime, "nvcc": nvcc, "curand": runtime}
+
+    def locate(name):
+        folder = folders.get(name)
+        return None if folder is None else SimpleNamespace(abs_path=str(folder), found_via="x")
+
+    assert split_layout_parts(runtime, locate) == (nvcc.resolve(),)
+    monkeypatch.setattr(pathfinder, "locate_nvidia_header_directory", locate)
+    found = find_cuda_headers()
+    assert found.include == runtime.resolve() and found.extra == (nvcc.resolve(),)
+    # the split folders parse: crt/host_defines.h is found through the extra folder
+    doc = dump_header("cuda_fp16.h", cuda_include=[str(runtime), str(nvcc)])
+    assert by_name(doc, "__hadd")
+
+    folders["nvcc"] = runtime  # a layout without crt anywhere: one line naming the fix
+    from numbast.frontend.errors import FrontendError
+
+    with pytest.raises(FrontendError, match=r"lack crt/host_defines.h: pip install"):
+        split_layout_parts(runtime, locate)
+    with pytest.raises(FrontendError, match=r"cuda_runtime/include: the CUDA headers lack crt"):
+        dump_header("cuda_fp16.h", cuda_include=[str(runtime)])
