@@ -411,8 +411,9 @@ extern "C" __global__ void e8m0(const float *x, unsigned char *out, int n, int s
 @gpu
 @pytest.mark.gpu
 def test_e8m0_against_cpp(m):
-    """Every saturation and cudaRoundMode, over 2**20 random float32 bit patterns and the
-    special values: the binding's encodings are the C++ function's, byte for byte."""
+    """Both saturations and both rounding modes the function takes, over 2**20 random
+    float32 bit patterns and the special values: the binding's encodings are the C++
+    function's, byte for byte."""
     from bind_helpers import cpp_kernel
 
     cp, cpp = cpp_kernel(CPP_E8M0, "e8m0")
@@ -423,7 +424,7 @@ def test_e8m0_against_cpp(m):
     x = np.concatenate([special, rng.integers(0, 2**32, 2**20, dtype=np.uint32).view(np.float32)])
     d_x = cp.asarray(x)
     for saturation in (SATFINITE, NOSAT):
-        for rounding in (ROUND_NEAREST, ROUND_ZERO, ROUND_UP):
+        for rounding in (ROUND_ZERO, ROUND_UP):  # C++ asserts on any other mode
             want = cp.zeros(x.size, cp.uint8)
             args = (d_x, want, np.int32(x.size), np.int32(saturation), np.int32(rounding))
             cpp(((x.size + 255) // 256,), (256,), args)
