@@ -25,8 +25,8 @@ def wheel() -> Path:
 
 def version() -> tuple[int, int, int]:
     """The wheel's NVSHMEM version, from its headers (what the host library checks against)."""
-    text = (wheel() / "include" / "non_abi" / "nvshmem_version.h").read_text()
-    parts = (re.search(rf"#define NVSHMEM_VENDOR_{p}_VERSION (\d+)", text) for p in _PARTS)
+    text = next((wheel() / "include").rglob("nvshmem_version.h")).read_text()
+    parts = (re.search(rf"#define NVSHMEM(?:_VENDOR)?_{p}_VERSION (\d+)", text) for p in _PARTS)
     return tuple(int(m.group(1)) for m in parts)
 
 
@@ -54,7 +54,6 @@ def init() -> ctypes.CDLL:
     lib.nvshmem_malloc.restype = ctypes.c_void_p
     lib.nvshmem_malloc.argtypes = [ctypes.c_size_t]
     lib.nvshmem_free.argtypes = [ctypes.c_void_p]
-    lib.nvshmemx_culibrary_init.argtypes = [ctypes.c_void_p]
     provided = ctypes.c_int()
     status = lib.nvshmemi_init_thread(
         NVSHMEM_THREAD_SERIALIZED, ctypes.byref(provided), 0, None, _Version(*version())
@@ -65,8 +64,18 @@ def init() -> ctypes.CDLL:
 
 
 def culibrary_init(handle: int) -> None:
-    """The bindings' module setup: NVSHMEM fills the device state of each loaded library."""
-    _check(init().nvshmemx_culibrary_init(ctypes.c_void_p(handle)), "nvshmemx_culibrary_init")
+    """The bindings' module setup: NVSHMEM fills the device state of each loaded library
+    (through the library's module where NVSHMEM predates nvshmemx_culibrary_init)."""
+    lib = init()
+    if hasattr(lib, "nvshmemx_culibrary_init"):
+        _check(lib.nvshmemx_culibrary_init(ctypes.c_void_p(handle)), "nvshmemx_culibrary_init")
+        return
+    from cuda.bindings import driver
+
+    err, module = driver.cuLibraryGetModule(driver.CUlibrary(handle))
+    _check(int(err), "cuLibraryGetModule")
+    lib.nvshmemx_cumodule_init.argtypes = [ctypes.c_void_p]
+    _check(lib.nvshmemx_cumodule_init(ctypes.c_void_p(int(module))), "nvshmemx_cumodule_init")
 
 
 def malloc(nbytes: int) -> int:

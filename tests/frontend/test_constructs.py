@@ -316,6 +316,24 @@ def test_a_trailing_template_argument_comma_is_read_as_absent():
     assert (answer.location.line, answer.location.column) == (16, 23)
 
 
+def test_a_constant_in_an_address_space_is_a_warning(tmp_path):
+    """NVSHMEM before 3.8 declares its device state for clang as
+    `extern __attribute__((address_space(4))) __constant__`, which clang 21 on refuses and
+    NVRTC never sees: the header dumps whole, with a warning naming the line."""
+    from helpers import dump_header
+
+    header = tmp_path / "state.cuh"
+    header.write_text(
+        "struct state_t { int pes; };\n"
+        "extern __attribute__((address_space(4))) __constant__ state_t device_state;\n"
+        "__device__ inline int n_pes() { return 1; }\n"
+    )
+    doc = dump_header(header)
+    assert {"state_t", "n_pes"} <= {d.name for d in doc.declarations}
+    (note,) = [d for d in doc.header.diagnostics if "address space" in d.message]
+    assert note.severity == "warning" and note.location.startswith("state.cuh:2:")
+
+
 def test_template_parameter_defaults_a_macro_spells(tmp_path):
     """CCCL's `_CCCL_TEMPLATE(T) _CCCL_REQUIRES(cond)` expands to `template <class T, bool
     __cccl_true_ = true, enable_if_t<cond && __cccl_true_, int> = 0>`: the defaults are read
