@@ -5,6 +5,7 @@ process started without a launcher as a singleton: PE 0 of 1."""
 from __future__ import annotations
 
 import ctypes
+import os
 import re
 from pathlib import Path
 
@@ -17,7 +18,10 @@ class _Version(ctypes.Structure):  # nvshmemi_version_t
 
 
 def wheel() -> Path:
-    """The installed wheel's folder (include/, lib/)."""
+    """NVSHMEM's folder (include/, lib/): $NVSHMEM_HOME where set (an install of another
+    release), else the installed wheel's."""
+    if os.environ.get("NVSHMEM_HOME"):
+        return Path(os.environ["NVSHMEM_HOME"])
     import nvidia.nvshmem
 
     return Path(next(iter(nvidia.nvshmem.__path__)))
