@@ -2,9 +2,10 @@
 
 In CUDA mode clang first reads its CUDA wrapper (`__clang_cuda_runtime_wrapper.h`, which pulls
 in the toolkit's runtime headers): about 180 files, most of the parse time of a small header.
-The first dump with a given set of arguments parses an empty file with them and saves the
+The second dump with a given set of arguments parses an empty file with them and saves the
 result as a precompiled header (PCH); later dumps load it with `-include-pch` and parse only
-what the requested headers add.
+what the requested headers add. The first parses without one (a one-off dump would pay for
+the PCH without using it: a fifth of a cold dump) and leaves a `<key>.wanted` mark.
 
 Entries live in `<cache>/preamble/<key>.pch` beside `<key>.json` (the sha256 of every file
 the PCH covers, and of the PCH itself). The key is made of the arguments (arch, standard,
@@ -97,8 +98,24 @@ def preamble_args(
     with `rebuild`), or nothing when no PCH can be had. `parts` are what else the key depends
     on."""
     key = cache.key_of(["preamble", str(FORMAT), *args, *parts])
-    pch = (None if rebuild else _valid(key)) or _build(ci, key, args, options)
+    pch = None if rebuild else _valid(key)
+    if pch is None and (rebuild or _wanted_before(key)):
+        pch = _build(ci, key, args, options)
     return ["-include-pch", str(pch)] if pch is not None else []
+
+
+def _wanted_before(key: str) -> bool:
+    """Whether an earlier dump asked for this preamble (else mark that this one did)."""
+    mark = _entry(key).with_suffix(".wanted")
+    if mark.exists():
+        return True
+    try:
+        mark.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(mark, b"")
+        cache.prune_oldest(list(mark.parent.glob("*.wanted")), 4 * MAX_ENTRIES)
+    except OSError:
+        pass
+    return False
 
 
 def refused(tu) -> bool:
