@@ -6,15 +6,7 @@ from __future__ import annotations
 
 import ctypes
 import os
-import re
 from pathlib import Path
-
-NVSHMEM_THREAD_SERIALIZED = 2  # nvshmemx_thread_support_t, as nvshmem_init() asks for it
-_PARTS = ("MAJOR", "MINOR", "PATCH")
-
-
-class _Version(ctypes.Structure):  # nvshmemi_version_t
-    _fields_ = [("major", ctypes.c_int), ("minor", ctypes.c_int), ("patch", ctypes.c_int)]
 
 
 def wheel() -> Path:
@@ -27,13 +19,6 @@ def wheel() -> Path:
     return Path(next(iter(nvidia.nvshmem.__path__)))
 
 
-def version() -> tuple[int, int, int]:
-    """The wheel's NVSHMEM version, from its headers (what the host library checks against)."""
-    text = next((wheel() / "include").rglob("nvshmem_version.h")).read_text()
-    parts = (re.search(rf"#define NVSHMEM(?:_VENDOR)?_{p}_VERSION (\d+)", text) for p in _PARTS)
-    return tuple(int(m.group(1)) for m in parts)
-
-
 _lib: ctypes.CDLL | None = None
 
 
@@ -43,26 +28,18 @@ def _check(status: int, what: str) -> None:
 
 
 def init() -> ctypes.CDLL:
-    """nvshmem_init() (an inline function of the header: its body, through ctypes), once."""
+    """NVSHMEM's host library initialised once, as nvshmem4py does it
+    (`nvshmemx_hostlib_init_attr`; no attributes: the bootstrap the environment names, PMI
+    by default, a singleton here)."""
     global _lib
     if _lib is not None:
         return _lib
     lib = ctypes.CDLL(str(wheel() / "lib" / "libnvshmem_host.so.3"), mode=ctypes.RTLD_GLOBAL)
-    lib.nvshmemi_init_thread.argtypes = [
-        ctypes.c_int,
-        ctypes.POINTER(ctypes.c_int),
-        ctypes.c_uint,
-        ctypes.c_void_p,
-        _Version,
-    ]
+    lib.nvshmemx_hostlib_init_attr.argtypes = [ctypes.c_uint, ctypes.c_void_p]
     lib.nvshmem_malloc.restype = ctypes.c_void_p
     lib.nvshmem_malloc.argtypes = [ctypes.c_size_t]
     lib.nvshmem_free.argtypes = [ctypes.c_void_p]
-    provided = ctypes.c_int()
-    status = lib.nvshmemi_init_thread(
-        NVSHMEM_THREAD_SERIALIZED, ctypes.byref(provided), 0, None, _Version(*version())
-    )
-    _check(status, "nvshmemi_init_thread")
+    _check(lib.nvshmemx_hostlib_init_attr(0, None), "nvshmemx_hostlib_init_attr")
     _lib = lib
     return lib
 
