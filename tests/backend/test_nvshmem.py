@@ -204,11 +204,11 @@ def test_single_pe_kernel_against_cpp(shmem):
     # The same kernel in C++: NVRTC with the wheel's headers, the library set up by NVSHMEM.
     from cuda import pathfinder
 
-    cudart = pathfinder.locate_nvidia_header_directory("cudart").abs_path
+    found = [pathfinder.locate_nvidia_header_directory(lib) for lib in ("cudart", "cccl")]
     options = ProgramOptions(
         std="c++17",
         arch="sm_{}{}".format(*cuda.get_current_device().compute_capability),
-        include_path=[str(include), cudart],
+        include_path=[str(include), *(f.abs_path for f in found if f is not None)],
         define_macro=["__NVSHMEM_NUMBA_SUPPORT__", f"N={N}"],
     )
     code = Program(CPP, "c++", options).compile("cubin")
