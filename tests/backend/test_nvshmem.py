@@ -138,9 +138,9 @@ extern "C" __global__ void kernel(int *sym, int *counter, int *src, int *dst, in
     }
     nvshmem_barrier_all();
     out[8 + i] = nvshmem_int_atomic_fetch_add(counter, 1, me);
-    if (i == 0) nvshmem_int_put(dst, src, N, me);
+    if (i == 0) nvshmem_int_put(dst, src, COUNT, me);
     nvshmem_quiet();
-    nvshmemx_int_sum_reduce_block(NVSHMEM_TEAM_WORLD, dst, src, N);
+    nvshmemx_int_sum_reduce_block(NVSHMEM_TEAM_WORLD, dst, src, COUNT);
     nvshmem_barrier_all();
 }
 """
@@ -209,7 +209,7 @@ def test_single_pe_kernel_against_cpp(shmem):
         std="c++17",
         arch="sm_{}{}".format(*cuda.get_current_device().compute_capability),
         include_path=[str(include), *(f.abs_path for f in found if f is not None)],
-        define_macro=["__NVSHMEM_NUMBA_SUPPORT__", f"N={N}"],
+        define_macro=["__NVSHMEM_NUMBA_SUPPORT__", f"COUNT={N}"],
     )
     code = Program(CPP, "c++", options).compile("cubin")
     nvshmem_host.culibrary_init(int(code.handle))
