@@ -272,6 +272,13 @@ def census_one(line: str, archs: tuple[str, ...] = ()) -> Row:
     return row
 
 
+_OTHER_TABLE = {
+    "CUDA toolkit census": "Libraries beyond the toolkit (libcu++, thrust, NVSHMEM, MathDx): "
+    "[libraries.md](libraries.md), made with `--libraries`.",
+    "Library census": "The toolkit's own device headers: [census.md](census.md).",
+}
+
+
 def markdown(
     rows: list[Row], command: str, archs: tuple[str, ...] = (), title: str = "CUDA toolkit census"
 ) -> str:
@@ -289,6 +296,8 @@ def markdown(
         "own types and operators (`__nv_bfloat16`, its `operator+`), or C++ operators Python",
         "has not (`++`), of all; **bindings**: callables and types bound, overloads counted;",
         "**MB**: the largest peak RSS of its dump, emit and check.",
+        "",
+        _OTHER_TABLE[title],
         "",
         "| header | declarations | public bound | bindings | skipped (by reason) | check passed "
         "| check failed | s | MB |",
