@@ -183,10 +183,12 @@ def walk_retained(tu, inputs: Inputs) -> Walked:
     """Walk the retained files. A header that only forwards (mma.h includes crt/mma.h;
     cufftdx.hpp includes headers that include the API) has its includes followed, level by
     level, while nothing is retained: past the first level only into the requested headers'
-    own include roots, never out into the toolkit's or the system's."""
+    own include roots, never out into the toolkit's or the system's. `--retain` files are
+    added after: they do not make a forwarding header look like one that declares."""
     from .walk import walk
 
-    retained, sources = inputs.retained, inputs.sources()
+    retained = inputs.own()
+    sources = inputs.sources(retained)
     ctx = walk(tu, sources)
     frontier, followed = set(inputs.headers), set()
     own_roots = {sources.relative(str(h))[0] for h in inputs.headers}
@@ -210,6 +212,10 @@ def walk_retained(tu, inputs: Inputs) -> Walked:
             retained = tuple(sorted(set(retained) | beside))
             sources = inputs.sources(retained)
             ctx = walk(tu, sources)
+    if inputs.asked:
+        retained = tuple(sorted(set(retained) | set(inputs.asked)))
+        sources = inputs.sources(retained)
+        ctx = walk(tu, sources)
     notes = []
     if followed:
         names = ", ".join(sorted(sources.relative(str(p))[1] for p in followed))

@@ -29,6 +29,11 @@ class Inputs:
     retained: tuple[Path, ...]  # headers, their companions and --retain files, sorted
     roots: tuple[Root, ...]
     probes: tuple[str, ...]  # every place a header name was looked for (see cache.remember)
+    asked: tuple[Path, ...] = ()  # the --retain files
+
+    def own(self) -> tuple[Path, ...]:
+        """The retained files less the --retain ones: what tells a forwarding header."""
+        return tuple(p for p in self.retained if p not in self.asked)
 
     def sources(self, retained: tuple[Path, ...] | None = None) -> SourceMap:
         files = self.retained if retained is None else retained
@@ -76,6 +81,7 @@ def resolve_inputs(options: DumpOptions) -> Inputs:
         retained=tuple(sorted(retained)),
         roots=tuple(make_roots(options.include_dirs, cuda, headers + retain)),
         probes=tuple(probes),
+        asked=tuple(sorted(set(retain) - set(headers))),
     )
 
 

@@ -4,6 +4,7 @@ it binds. One function per member family."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from numbast import ir
@@ -150,7 +151,8 @@ def _constructors(tmpl: _Template) -> tuple[tuple, tuple]:
     p, d = tmpl.p, tmpl.d
     ctors, ctor_names = [], []
     taken = {tp.name for tp in tmpl.tparams}  # a keyword names a template parameter first
-    fixed = p.config.arguments.get(f"{d.qualified_name}::{d.name}", {})
+    label = f"{d.qualified_name}::{d.name}"
+    fixed = p.config.arguments.get(label, {})
     for j, c in enumerate(d.constructors):
         if c.access != "public" or c.deleted or c.ctor_kind in ("copy", "move"):
             continue
@@ -160,8 +162,8 @@ def _constructors(tmpl: _Template) -> tuple[tuple, tuple]:
                 tuple(
                     T.Fixed(names.cpp_expression(fixed[prm.name], f"$.arguments.{d.name}"))
                     if prm.name in fixed
-                    else slot(p, prm.type, tmpl.type_names, cpath)
-                    for prm in c.params
+                    else _constructor_slot(tmpl, prm, k, label, cpath)
+                    for k, prm in enumerate(c.params)
                 )
             )
             ctor_names.append(
@@ -177,6 +179,14 @@ def _constructors(tmpl: _Template) -> tuple[tuple, tuple]:
         ctors.append(())  # the implicit default constructor
         ctor_names.append(())
     return tuple(ctors), tuple(ctor_names)
+
+
+def _constructor_slot(tmpl: _Template, prm: ir.Param, k: int, label: str, path: str):
+    """A constructor parameter's slot: a non-const reference under its [intents] entry
+    (`atomic_ref(_Tp &)` with inout_ptr takes the array or pointer it refers through)."""
+    intent = tmpl.p.config.intent(label, prm.name, k)
+    ref = reference_slot(tmpl.p, prm.type, intent, tmpl.type_names, path)
+    return ref if ref is not None else slot(tmpl.p, prm.type, tmpl.type_names, path)
 
 
 # -- methods --------------------------------------------------------------------------------
@@ -287,9 +297,31 @@ def _family_methods(p: Planner, d, seen: set):
             if m.access == "public" and m.role == "method" and not m.deleted:
                 yield m  # static ones too: `tile.thread_rank()` calls them as C++ does
         for b in x.bases:
+            if b.access != "public":
+                continue
             base = p.by_id.get(b.type.decl or "")
-            if isinstance(base, ir.RECORD_KINDS) and b.access == "public":
+            if isinstance(base, ir.RECORD_KINDS):
                 yield from _family_methods(p, base, seen)
+            elif b.type.decl is None:  # chosen by the template arguments: every candidate
+                for candidate in _templates_named(p, b.type):
+                    yield from _family_methods(p, candidate, seen)
+
+
+_NAMED = re.compile(r"([A-Za-z_][\w:]*)\s*<")
+
+
+def _templates_named(p: Planner, t: ir.Type):
+    """The class templates of the document a dependent base names (`__atomic_ref_impl<_Tp>`
+    is `_If<is_pointer_v<_Tp>, __atomic_ref_pointer<…>, …>`: C++ picks one of them for the
+    template arguments; each call is resolved by C++, so their methods are all offered)."""
+    by_name = {d.qualified_name: d for d in p.by_id.values() if isinstance(d, ir.ClassTemplate)}
+    seen = set()
+    for text in (t.canonical or "", t.spelling):
+        for m in _NAMED.finditer(text):
+            d = by_name.get(m.group(1).lstrip(":"))
+            if d is not None and d.id not in seen:
+                seen.add(d.id)
+                yield d
 
 
 def _writes_through_reference(m: ir.Method) -> bool:

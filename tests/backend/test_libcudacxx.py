@@ -5,7 +5,8 @@ its parts in `__complex/`), its class template constructed in kernels by argumen
 (its constructor takes `const value_type &`, a member typedef of the template parameter),
 and its functions and operators over `const complex<_Tp> &` (abs, conj, exp, `*`, `+`, ...)
 deducing `_Tp` from the argument's specialization, C++'s more specialized overload winning
-over `conj(_Tp)`."""
+over `conj(_Tp)`; `cuda/atomic`'s `cuda::atomic_ref` through the shipped config, its members
+(fetch_add, load, ...) from the base C++ picks by the value type, resolved by C++."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import numpy as np
 import pytest
 
 cuda = pytest.importorskip("numba.cuda", reason="numba-cuda is needed to build bindings")
+EXAMPLES = __import__("pathlib").Path(__file__).resolve().parents[2] / "examples" / "configs"
 
 
 @pytest.fixture(scope="module")
@@ -163,3 +165,94 @@ def test_bit_functions_in_a_kernel(bit):
     out = np.zeros((x.size, 6), np.uint32)
     cuda.jit(_bit_kernel(bit)).forall(x.size)(x, out)
     np.testing.assert_array_equal(out, _bit_expected(x))
+
+
+@pytest.fixture(scope="module")
+def atomic(tmp_path_factory):
+    pytest.importorskip("clang.cindex", reason="dumping cuda/atomic needs the frontend")
+    from bind_helpers import import_file
+    from helpers import dump_header
+    from numbast.backend import load_config
+    from numbast.backend.emit import emit_module, write_module
+
+    tmp = tmp_path_factory.mktemp("atomic")
+    doc = dump_header("cuda/atomic", retain=["cuda/std/__atomic/api/reference.h"])
+    config = load_config(EXAMPLES / "cuda_atomic.toml")
+    text, plan = emit_module(doc, b"", "test", config)
+    ref = next(t for t in plan.tables.class_templates if t.name == "atomic_ref")
+    assert {"fetch_add", "load", "store", "exchange", "fetch_or"} <= dict(ref.cpp_methods).keys()
+    write_module(tmp / "cuda_atomic.py", text)
+    return import_file(tmp / "cuda_atomic.py")
+
+
+COUNTERS = 4
+
+
+def _atomic_kernel(m):
+    from numba import float32, int32
+
+    ref = m.atomic_ref
+
+    def kernel(counts, total, olds):
+        i = cuda.grid(1)
+        if i < olds.size:
+            c = ref(counts[i % COUNTERS :], _Sco="thread_scope_device")  # counts[i % COUNTERS]
+            olds[i] = c.fetch_add(int32(1))
+            t = ref(total, _Sco="thread_scope_device")
+            t.fetch_add(float32(0.5))
+            olds[i] += 0 * c.load()
+
+    return kernel
+
+
+def test_atomic_ref_members_resolve_and_link(atomic):
+    from numba.cuda import types
+
+    from numbast.backend.check import link_kernel
+
+    argtypes = (types.int32[::1], types.float32[::1], types.int32[::1])
+    source = link_kernel(_atomic_kernel(atomic), argtypes, atomic._bindings.bundle)
+    assert "cuda::atomic_ref<int, (cuda::std::thread_scope)1>" in source
+    assert "->fetch_add(" in source and "->load()" in source
+
+
+CPP_ATOMIC = r"""
+#include <cuda/atomic>
+extern "C" __global__ void kernel(int *counts, float *total, int *olds, int n) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < n) {
+        cuda::atomic_ref<int, cuda::thread_scope_device> c(counts[i % 4]);
+        olds[i] = c.fetch_add(1);
+        cuda::atomic_ref<float, cuda::thread_scope_device> t(total[0]);
+        t.fetch_add(0.5f);
+    }
+}
+"""
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not cuda.is_available(), reason="needs a CUDA GPU")
+def test_atomic_ref_in_a_kernel_against_cpp(atomic):
+    from bind_helpers import cpp_kernel
+
+    n = 1 << 16
+    counts, total = (
+        cuda.to_device(np.zeros(COUNTERS, np.int32)),
+        cuda.to_device(np.zeros(1, np.float32)),
+    )
+    olds = cuda.device_array(n, np.int32)
+    cuda.jit(_atomic_kernel(atomic))[n // 256, 256](counts, total, olds)
+    got_counts, got_total, got_olds = (
+        counts.copy_to_host(),
+        total.copy_to_host(),
+        olds.copy_to_host(),
+    )
+    assert (got_counts == n // COUNTERS).all() and got_total[0] == n * 0.5
+    for k in range(COUNTERS):  # each counter handed out every old value once
+        assert np.array_equal(np.sort(got_olds[k::COUNTERS]), np.arange(n // COUNTERS))
+    cp, cpp = cpp_kernel(CPP_ATOMIC, "kernel")
+    c_counts, c_total = cp.zeros(COUNTERS, cp.int32), cp.zeros(1, cp.float32)
+    c_olds = cp.zeros(n, cp.int32)
+    cpp((n // 256,), (256,), (c_counts, c_total, c_olds, np.int32(n)))
+    assert np.array_equal(got_counts, c_counts.get()) and got_total[0] == float(c_total.get()[0])
+    assert np.array_equal(np.sort(got_olds), np.sort(c_olds.get()))
