@@ -53,6 +53,9 @@ def class_template(p: Planner, d: ir.ClassTemplate) -> T.ClassTemplate | None:
     methods, cpp_methods, methods_write = _methods(tmpl)
     operators, operators_write = _operators(tmpl)
     fields = _fields(tmpl)
+    statics = _statics(
+        p, d, {f.name for f in fields} | {n for n, _ in methods} | dict(cpp_methods).keys()
+    )
     py = p.python_name(d)
     if py is None:
         p.skip(d.qualified_name, "Python name collides with another declaration")
@@ -74,7 +77,21 @@ def class_template(p: Planner, d: ir.ClassTemplate) -> T.ClassTemplate | None:
         where=p.where(d.location),
         cpp_methods=cpp_methods,
         constructor_names=ctor_names,
+        statics=statics,
     )
+
+
+def _statics(p: Planner, d, taken) -> tuple[str, ...]:
+    """The public static data members of the class template, its specializations and the
+    class templates it derives from, by name (C++ picks the specialization's)."""
+    found = set()
+    for x in _family(p, d, set()):
+        for v in p.statics.get(x.id, ()):
+            name = names.python_safe(v.name)
+            if v.access == "public" and v.name.isidentifier() and name not in taken:
+                if not p.config.is_internal(v.name):
+                    found.add(name)
+    return tuple(sorted(found))
 
 
 # -- parameters -----------------------------------------------------------------------------
@@ -289,22 +306,29 @@ def _method(tmpl: _Template, m: ir.Method, mpath: str, label: str) -> T.Template
 def _family_methods(p: Planner, d, seen: set):
     """Public methods of a class template, its partial and explicit specializations and,
     through their bases, every class (template) it derives from."""
+    for x in _family(p, d, seen):
+        for m in x.methods:
+            if m.access == "public" and m.role == "method" and not m.deleted:
+                yield m  # static ones too: `tile.thread_rank()` calls them as C++ does
+
+
+def _family(p: Planner, d, seen: set):
+    """A class template, its partial and explicit specializations and, through their public
+    bases, every class (template) it derives from."""
     if d.id in seen:
         return
     seen.add(d.id)
     for x in [d, *p.specializations.get(d.id, ())]:
-        for m in x.methods:
-            if m.access == "public" and m.role == "method" and not m.deleted:
-                yield m  # static ones too: `tile.thread_rank()` calls them as C++ does
+        yield x
         for b in x.bases:
             if b.access != "public":
                 continue
             base = p.by_id.get(b.type.decl or "")
             if isinstance(base, ir.RECORD_KINDS):
-                yield from _family_methods(p, base, seen)
+                yield from _family(p, base, seen)
             elif b.type.decl is None:  # chosen by the template arguments: every candidate
                 for candidate in _templates_named(p, b.type):
-                    yield from _family_methods(p, candidate, seen)
+                    yield from _family(p, candidate, seen)
 
 
 _NAMED = re.compile(r"([A-Za-z_][\w:]*)\s*<")

@@ -85,9 +85,13 @@ class Planner:
         self.docs: dict[str, str] = {}  # Python name of a function -> its doc comment
         # template id -> its partial and explicit specializations; class templates by name
         self.specializations: dict[str, list] = {}
+        # record or template id -> its static data members (Variables the IR gives a parent)
+        self.statics: dict[str, list] = {}
         for d in doc.declarations:
             if isinstance(d, ir.RECORD_KINDS) and getattr(d, "specializes", None):
                 self.specializations.setdefault(d.specializes, []).append(d)
+            if isinstance(d, ir.Variable) and d.static and d.parent:
+                self.statics.setdefault(d.parent, []).append(d)
         self.cooperative: set[str] = set()  # shims whose callers need a cooperative launch
         self.conversions: list[T.Conversion] = []  # constructors of Numba's own types
         self.served_names: dict[str, T.Type] = {}  # their C++ names -> those types

@@ -69,6 +69,12 @@ def typedef(p: Planner, d: ir.Typedef, aliases: list) -> None:
 def constant(p: Planner, d, constants: list) -> None:
     if not p.config.selects(d.name, d.qualified_name):
         return
+    if _of_a_class_template(p, d):
+        return p.skip(
+            d.qualified_name,
+            "static member of a class template (read on a specialization, "
+            "`Template(T=float32).name`)",
+        )
     if d.value is None:
         return p.skip(d.qualified_name, "no constant value")
     v = d.value
@@ -88,3 +94,12 @@ def constant(p: Planner, d, constants: list) -> None:
         return p.skip(d.qualified_name, "Python name collides with another declaration")
     constants.append(T.Constant(py, value))
     p.bound.append(d.qualified_name)
+
+
+def _of_a_class_template(p: Planner, d) -> bool:
+    """A static data member of a class template, or of one of its specializations: its
+    value depends on the template arguments, so it is no module constant."""
+    parent = p.by_id.get(getattr(d, "parent", None) or "")
+    return isinstance(parent, (ir.ClassTemplate, ir.ClassTemplatePartialSpecialization)) or (
+        isinstance(parent, ir.Record) and parent.specializes is not None
+    )

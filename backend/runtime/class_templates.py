@@ -144,6 +144,7 @@ class ClassTemplateBinding:
     def _members(self) -> None:
         binding, t = self, self.t
         fields = {f.name: f for f in t.fields}
+        statics = set(t.statics)
         methods = {}
         for pyname, overloads, cpp_name in t.method_groups():
             key = f"{t.name}.{pyname}#{id(self.inst_cls)}"
@@ -162,6 +163,8 @@ class ClassTemplateBinding:
                 field = fields.get(attr)
                 if field is not None:
                     return binding._slot(field.type, typ)[0]
+                if attr in statics:
+                    return binding._static(typ, attr)
                 hit = methods.get(attr)
                 if hit is None:
                     return None
@@ -173,10 +176,26 @@ class ClassTemplateBinding:
 
         @lowering_registry.lower_getattr_generic(self.inst_cls)
         def _get_field(context, builder, typ, value, attr):
+            if attr in statics:
+                shim, rtype = binding.chosen[("static", attr, typ)]
+                impl = call_impl(binding.host.bundle, shim)
+                return impl(context, builder, signature(rtype, typ), [value])
             ftype = binding._slot(fields[attr].type, typ)[0]
             offset = binding.host.query_layout(typ.cpp, attr)[0]
             base = value if typ.by_ref else spill(builder, typ, value)
             return load_at(context, builder, base, offset, ftype)
+
+    def _static(self, typ, attr: str):
+        """The type of a static data member read on the specialization `typ` (C++ says it;
+        the shim copies the value out)."""
+        expr = f"{typ.cpp}::{attr}"
+        try:
+            rtype, rcpp = result_from_cpp(self.host, expr, 1, expr)
+        except Rejected as exc:
+            raise typing_error(str(exc)) from None
+        shim = add_shim(self.host, f"{self.t.id}|static|{expr}", cxx.construct(rcpp, expr), 1)
+        self.chosen[("static", attr, typ)] = (shim, rtype)
+        return rtype
 
     def _pick(self, typ, hit, args):
         """The signature of a method call: the first described overload the arguments fit,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from . import cxx
 
-TABLE_VERSION = (1, 6)
+TABLE_VERSION = (1, 7)
 
 _MISSING = object()
 
@@ -491,6 +491,10 @@ class ClassTemplate(Row):
     # (1.3): `Accum(x, scale=2.0)`.
     constructor_names: tuple[tuple[str, ...], ...] = ()
     archs: tuple[str, ...] = ()  # of the module's `archs`, those that have it (1.5)
+    # Public static data members of it and the class templates it derives from
+    # (`numeric_limits(_Tp=float32).digits`): read on a specialization, C++ giving the type
+    # and the value (1.7).
+    statics: tuple[str, ...] = ()
 
     def constructor_calls(self):
         """Each public constructor: (its parameter slots, the C++ names a call may pass)."""
@@ -577,8 +581,11 @@ class Module(Row):
     operator_templates: tuple[OperatorTemplate, ...] = ()  # (1.6)
 
     def required_version(self) -> tuple[int, int]:
-        """The oldest table version that holds these tables: 1.6 with conversions or
-        specialization parameters, 1.5 for a multi-arch module, else 1.4."""
+        """The oldest table version that holds these tables: 1.7 with static members of
+        class templates, 1.6 with conversions or specialization parameters, 1.5 for a
+        multi-arch module, else 1.4."""
+        if any(t.statics for t in self.class_templates):
+            return (TABLE_VERSION[0], 7)
         if (
             self.conversions
             or self.operator_templates
@@ -589,7 +596,7 @@ class Module(Row):
                 for s in o.params
             )
         ):
-            return TABLE_VERSION
+            return (TABLE_VERSION[0], 6)
         return (TABLE_VERSION[0], 5 if self.archs else 4)
 
     def overloads(self):

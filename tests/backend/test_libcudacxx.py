@@ -256,3 +256,77 @@ def test_atomic_ref_in_a_kernel_against_cpp(atomic):
     cpp((n // 256,), (256,), (c_counts, c_total, c_olds, np.int32(n)))
     assert np.array_equal(got_counts, c_counts.get()) and got_total[0] == float(c_total.get()[0])
     assert np.array_equal(np.sort(got_olds), np.sort(c_olds.get()))
+
+
+@pytest.fixture(scope="module")
+def limits(tmp_path_factory):
+    pytest.importorskip("clang.cindex", reason="dumping cuda/std/limits needs the frontend")
+    from bind_helpers import import_file
+    from helpers import dump_header
+    from numbast.backend.emit import emit_module, write_module
+
+    tmp = tmp_path_factory.mktemp("limits")
+    text, plan = emit_module(dump_header("cuda/std/limits"), b"", "test")
+    (nl,) = [t for t in plan.tables.class_templates if t.name == "numeric_limits"]
+    assert {"digits", "is_signed", "is_integer", "max_exponent"} <= set(nl.statics)
+    write_module(tmp / "std_limits.py", text)
+    return import_file(tmp / "std_limits.py")
+
+
+def _limits_kernel(m):
+    from numba import float32, float64, int32
+
+    nl = m.numeric_limits
+
+    def kernel(f, ints):
+        f32, f64, i32 = nl(_Tp=float32), nl(_Tp=float64), nl(_Tp=int32)
+        f[0], f[1], f[2] = f32.max(), f32.epsilon(), f32.lowest()
+        f[3], f[4] = f64.epsilon(), f32.denorm_min()
+        ints[0], ints[1], ints[2] = f32.digits, f64.digits, i32.digits
+        ints[3], ints[4] = i32.max(), f32.max_exponent
+        ints[5], ints[6], ints[7] = f32.is_signed, i32.is_integer, f32.is_iec559
+
+    return kernel
+
+
+def test_numeric_limits_statics_and_functions_link(limits):
+    from numba.cuda import types
+
+    from numbast.backend.check import link_kernel
+
+    argtypes = (types.float64[::1], types.int64[::1])
+    source = link_kernel(_limits_kernel(limits), argtypes, limits._bindings.bundle)
+    assert "cuda::std::numeric_limits<float>::digits" in source
+    assert "cuda::std::numeric_limits<int>::is_integer" in source
+
+
+CPP_LIMITS = r"""
+#include <cuda/std/limits>
+extern "C" __global__ void kernel(double *f, long long *ints) {
+    using F = cuda::std::numeric_limits<float>;
+    using D = cuda::std::numeric_limits<double>;
+    using I = cuda::std::numeric_limits<int>;
+    f[0] = F::max(); f[1] = F::epsilon(); f[2] = F::lowest(); f[3] = D::epsilon();
+    f[4] = F::denorm_min();
+    ints[0] = F::digits; ints[1] = D::digits; ints[2] = I::digits; ints[3] = I::max();
+    ints[4] = F::max_exponent; ints[5] = F::is_signed; ints[6] = I::is_integer;
+    ints[7] = F::is_iec559;
+}
+"""
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not cuda.is_available(), reason="needs a CUDA GPU")
+def test_numeric_limits_in_a_kernel_against_cpp(limits):
+    from bind_helpers import cpp_kernel
+
+    f, ints = np.zeros(5), np.zeros(8, np.int64)
+    cuda.jit(_limits_kernel(limits))[1, 1](f, ints)
+    f32, f64 = np.finfo(np.float32), np.finfo(np.float64)
+    want_f = [f32.max, f32.eps, f32.min, f64.eps, f32.smallest_subnormal]
+    assert np.array_equal(f, np.array(want_f, np.float64))
+    assert list(ints) == [24, 53, 31, np.iinfo(np.int32).max, 128, 1, 1, 1]
+    cp, cpp = cpp_kernel(CPP_LIMITS, "kernel")
+    c_f, c_ints = cp.zeros(5), cp.zeros(8, cp.int64)
+    cpp((1,), (1,), (c_f, c_ints))
+    assert np.array_equal(f, c_f.get()) and np.array_equal(ints, c_ints.get())

@@ -43,13 +43,13 @@ def _load_runtime():
 
 
 _rt = _load_runtime()
-_rt.require((1, 4), __name__)
+_rt.require((1, 7), __name__)
 _t = _rt.tables
 
 _PRELUDE = "#include <templates.cuh>\n"
 
 _TABLES = _t.Module(
-    version=(1, 4),
+    version=(1, 7),
     ir_digest=_IR_DIGEST,
     prelude=_PRELUDE,
     include_dirs=(".",),
@@ -148,6 +148,7 @@ _TABLES = _t.Module(
             decl="template <A, Bits> struct Config",
             where="templates.cuh:42",
             constructor_names=((),),
+            statics=("bits",),
         ),
     ),
     aliases=(),
@@ -185,5 +186,8 @@ _NOT_BOUND = (
         "I2",
         "record Storage<int, 2> is not bound (emit with --use of the module that binds it)",
     ),
-    ("Config::bits", "no constant value"),
+    (
+        "Config::bits",
+        "static member of a class template (read on a specialization, `Template(T=float32).name`)",
+    ),
 )
