@@ -70,10 +70,11 @@ def constant(p: Planner, d, constants: list) -> None:
     if not p.config.selects(d.name, d.qualified_name):
         return
     if _of_a_class_template(p, d):
+        owner = p.by_id[d.parent].name.split("<", 1)[0]
         return p.skip(
             d.qualified_name,
-            "static member of a class template (read on a specialization, "
-            "`Template(T=float32).name`)",
+            f"static member of a class template (read on a specialization, "
+            f"`{owner}(...).{d.name}`)",
         )
     if d.value is None:
         return p.skip(d.qualified_name, "no constant value")

@@ -188,6 +188,6 @@ _NOT_BOUND = (
     ),
     (
         "Config::bits",
-        "static member of a class template (read on a specialization, `Template(T=float32).name`)",
+        "static member of a class template (read on a specialization, `Config(...).bits`)",
     ),
 )
