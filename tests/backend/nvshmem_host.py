@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import re
 from pathlib import Path
 
 
@@ -17,6 +18,16 @@ def wheel() -> Path:
     import nvidia.nvshmem
 
     return Path(next(iter(nvidia.nvshmem.__path__)))
+
+
+def version() -> tuple[int, ...]:
+    """NVSHMEM's version, from its headers."""
+    text = next((wheel() / "include").rglob("nvshmem_version.h")).read_text()
+    found = [
+        re.search(rf"#define NVSHMEM(?:_VENDOR)?_{part}_VERSION (\d+)", text)
+        for part in ("MAJOR", "MINOR", "PATCH")
+    ]
+    return tuple(int(m.group(1)) for m in found if m)
 
 
 _lib: ctypes.CDLL | None = None

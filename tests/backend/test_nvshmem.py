@@ -72,6 +72,12 @@ def shmem(tmp_path_factory):
         include = nvshmem_host.wheel() / "include"
     except ImportError:
         pytest.skip("needs nvidia-nvshmem-cu13")
+    if nvshmem_host.version() < (3, 8):
+        found = ".".join(map(str, nvshmem_host.version()))
+        pytest.skip(
+            f"needs NVSHMEM 3.8 or newer, found {found} (NVSHMEM_HOME may name another): "
+            "3.4.5's device headers include infiniband/mlx5dv.h under NVRTC"
+        )
     tmp = tmp_path_factory.mktemp("nvshmem")
     doc = _document(include)
     shipped = (ROOT / "examples" / "configs" / "nvshmem.toml").read_text()
