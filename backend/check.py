@@ -302,6 +302,9 @@ def _class_probes(b, c, targs: dict, label: str, fresh) -> list[Probe] | None:
             sig = ", ".join(_shown(p) for p in mparams)
             stmt = f"{make}\n    {obj}.{name}({', '.join(mexprs)})"
             out.append(Probe(f"{label}.{name}({sig})", cparams + mparams, stmt, dict(env)))
+    for name in c.statics:  # read, and used: a branch keeps the read
+        stmt = f"{make}\n    if {obj}.{name}:\n        pass"
+        out.append(Probe(f"{label}.{name}", cparams, stmt, dict(env)))
     return out
 
 

@@ -73,8 +73,7 @@ def constant(p: Planner, d, constants: list) -> None:
         owner = p.by_id[d.parent].name.split("<", 1)[0]
         return p.skip(
             d.qualified_name,
-            f"static member of a class template (read on a specialization, "
-            f"`{owner}(...).{d.name}`)",
+            f"static member of class template {owner} (read on a specialization)",
         )
     if d.value is None:
         return p.skip(d.qualified_name, "no constant value")

@@ -192,7 +192,11 @@ class ClassTemplateBinding:
         try:
             rtype, rcpp = result_from_cpp(self.host, expr, 1, expr)
         except Rejected as exc:
-            raise typing_error(str(exc)) from None
+            try:  # an enum's value (`float_round_style round_style`) read as its integer
+                expr = f"+{typ.cpp}::{attr}"
+                rtype, rcpp = result_from_cpp(self.host, expr, 1, expr)
+            except Rejected:
+                raise typing_error(str(exc)) from None
         shim = add_shim(self.host, f"{self.t.id}|static|{expr}", cxx.construct(rcpp, expr), 1)
         self.chosen[("static", attr, typ)] = (shim, rtype)
         return rtype

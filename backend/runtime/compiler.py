@@ -98,7 +98,10 @@ def first_error(exc: Exception) -> str:
         return typing[0][:300]
     compiler = [ln for ln in lines if "error:" in ln or "error :" in ln or "fatal" in ln]
     errs = [ln for ln in lines if "error" in ln.lower()]
-    return (compiler or errs or lines or [type(exc).__name__])[0][:300]
+    # Numba's frame of a typing error ("Failed in cuda mode pipeline", "During: ...") says
+    # nothing of the cause: the line after it does.
+    said = [ln for ln in lines if not ln.startswith(("Failed in ", "During: "))]
+    return (compiler or errs or said or lines or [type(exc).__name__])[0][:300]
 
 
 def demangle(name: str) -> str:

@@ -38,3 +38,17 @@ def test_vector_names_round_trip():
     assert cxx.VECTOR_CPP["int64x4"] == "longlong4"  # `long4` is the same Numba type
     assert cxx.VECTORS["double4_32a"] == "float64x4"
     assert set(cxx.SCALAR_CPP) <= set(cxx.BUILTINS.values()) | {"float16", "bfloat16"}
+
+
+def test_first_error_skips_numbas_frame_of_a_typing_error():
+    """A failed check shows the cause, not "Failed in cuda mode pipeline"."""
+    from numbast.backend.runtime.compiler import first_error
+
+    frame = (
+        "Failed in cuda mode pipeline (step: nopython frontend)\n"
+        "Unknown attribute 'rounds' of type limits<float>\n"
+        "During: typing of get attribute at <probe> (3)\n"
+    )
+    assert first_error(Exception(frame)) == "Unknown attribute 'rounds' of type limits<float>"
+    nvrtc = 'NVRTC compile: compilation log:\nx.cu(3): error: identifier "y" is undefined\n'
+    assert first_error(Exception(nvrtc)) == 'x.cu(3): error: identifier "y" is undefined'

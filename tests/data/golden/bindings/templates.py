@@ -188,6 +188,6 @@ _NOT_BOUND = (
     ),
     (
         "Config::bits",
-        "static member of a class template (read on a specialization, `Config(...).bits`)",
+        "static member of class template Config (read on a specialization)",
     ),
 )
