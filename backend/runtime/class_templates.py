@@ -24,6 +24,7 @@ from .template_calls import (
     TemplateHost,
     add_shim,
     arg_expr,
+    integer_argument,
     lower_chosen,
     match,
     result_body,
@@ -344,13 +345,8 @@ def _explicit_template_args(tparams, kws) -> dict | None:
         if tp is None:
             return None
         if tp.kind == "int":
-            literal = getattr(value, "literal_value", None)
-            enumerators = dict(tp.enumerators)
-            if isinstance(literal, str) and literal in enumerators:
-                literal = enumerators[literal]  # an enum parameter given by enumerator name
-            if isinstance(literal, bool) and tp.enum == "bool":
-                literal = int(literal)
-            if not isinstance(literal, int) or isinstance(literal, bool):
+            literal = integer_argument(name, value, tp.enumerators, tp.enum == "bool")
+            if literal is None:
                 return None
             out[name] = literal
         else:

@@ -20,6 +20,7 @@ from .template_calls import (
     add_shim,
     ambiguous,
     arg_expr,
+    integer_argument,
     lower_chosen,
     pointee,
     ref_matches,
@@ -166,8 +167,8 @@ def _given(template_kws: dict, tparams: dict) -> dict | None:
     deduced: dict[str, object] = {}
     for name, value in template_kws.items():
         if tparams[name].kind == "int":
-            literal = getattr(value, "literal_value", None)
-            if not isinstance(literal, int) or isinstance(literal, bool):
+            literal = integer_argument(name, value)
+            if literal is None:
                 return None
             deduced[name] = literal
         else:

@@ -45,6 +45,26 @@ def typing_error(message: str):
     return TypingError(message)
 
 
+def integer_argument(name: str, value, enumerators=(), is_bool: bool = False) -> int | None:
+    """A non-type template argument given as a keyword: an integer literal, an enumerator by
+    name (`_Sco="thread_scope_device"`), or a bool for a bool parameter; None when it is none
+    of them. An enum member raises: Numba types it without its value."""
+    if isinstance(value, (types.IntEnumMember, types.EnumMember)):
+        names = ", ".join(f'"{n}"' for n, _ in enumerators[:3]) or "an integer literal"
+        raise typing_error(
+            f"template argument {name}: an enum member's value is unknown to Numba's typing; "
+            f"give the enumerator by name as a string ({names}) or as an integer literal"
+        )
+    literal = getattr(value, "literal_value", None)
+    if isinstance(literal, str):
+        literal = dict(enumerators).get(literal, literal)
+    if isinstance(literal, bool) and is_bool:
+        literal = int(literal)
+    if not isinstance(literal, int) or isinstance(literal, bool):
+        return None
+    return literal
+
+
 def ambiguous(labels, args):
     return typing_error(f"ambiguous call: {', '.join(labels)} all match {args}")
 

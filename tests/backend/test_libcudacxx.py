@@ -215,6 +215,18 @@ def test_atomic_ref_members_resolve_and_link(atomic):
     assert "cuda::atomic_ref<int, (cuda::std::thread_scope)1>" in source
     assert "->fetch_add(" in source and "->load()" in source
 
+    from numba.core.errors import TypingError
+
+    device = atomic.thread_scope.thread_scope_device  # Numba types it without its value
+
+    def by_enum_member(counts):
+        atomic.atomic_ref(counts, _Sco=device).fetch_add(1)
+
+    with pytest.raises(
+        TypingError, match='give the enumerator by name as a string \\("thread_scope_'
+    ):
+        link_kernel(by_enum_member, (types.int32[::1],), atomic._bindings.bundle)
+
 
 CPP_ATOMIC = r"""
 #include <cuda/atomic>
