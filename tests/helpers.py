@@ -11,6 +11,7 @@ import pytest
 from numbast import ir
 
 DATA = Path(__file__).parent / "data"
+EXAMPLES = Path(__file__).parent.parent / "examples" / "configs"  # the shipped configs
 GOLDEN = DATA / "golden"
 UPDATE = os.environ.get("NUMBAST_UPDATE_GOLDEN") == "1"
 

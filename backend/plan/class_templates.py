@@ -338,11 +338,10 @@ def _templates_named(p: Planner, t: ir.Type):
     """The class templates of the document a dependent base names (`__atomic_ref_impl<_Tp>`
     is `_If<is_pointer_v<_Tp>, __atomic_ref_pointer<…>, …>`: C++ picks one of them for the
     template arguments; each call is resolved by C++, so their methods are all offered)."""
-    by_name = {d.qualified_name: d for d in p.by_id.values() if isinstance(d, ir.ClassTemplate)}
     seen = set()
     for text in (t.canonical or "", t.spelling):
         for m in _NAMED.finditer(text):
-            d = by_name.get(m.group(1).lstrip(":"))
+            d = p.class_templates.get(m.group(1).lstrip(":"))
             if d is not None and d.id not in seen:
                 seen.add(d.id)
                 yield d

@@ -97,8 +97,9 @@ class Planner:
         self.served_names: dict[str, T.Type] = {}  # their C++ names -> those types
         # operator key -> the overloads of free operator templates over class templates
         self.operator_templates: dict[str, list[T.FunctionTemplateOverload]] = {}
+        # qualified name -> class template
         self.class_templates = {
-            d.qualified_name for d in doc.declarations if isinstance(d, ir.ClassTemplate)
+            d.qualified_name: d for d in doc.declarations if isinstance(d, ir.ClassTemplate)
         }
 
     # -- names ------------------------------------------------------------------------------

@@ -50,24 +50,15 @@ def init() -> ctypes.CDLL:
     lib.nvshmem_malloc.restype = ctypes.c_void_p
     lib.nvshmem_malloc.argtypes = [ctypes.c_size_t]
     lib.nvshmem_free.argtypes = [ctypes.c_void_p]
+    lib.nvshmemx_culibrary_init.argtypes = [ctypes.c_void_p]
     _check(lib.nvshmemx_hostlib_init_attr(0, None), "nvshmemx_hostlib_init_attr")
     _lib = lib
     return lib
 
 
 def culibrary_init(handle: int) -> None:
-    """The bindings' module setup: NVSHMEM fills the device state of each loaded library
-    (through the library's module where NVSHMEM predates nvshmemx_culibrary_init)."""
-    lib = init()
-    if hasattr(lib, "nvshmemx_culibrary_init"):
-        _check(lib.nvshmemx_culibrary_init(ctypes.c_void_p(handle)), "nvshmemx_culibrary_init")
-        return
-    from cuda.bindings import driver
-
-    err, module = driver.cuLibraryGetModule(driver.CUlibrary(handle))
-    _check(int(err), "cuLibraryGetModule")
-    lib.nvshmemx_cumodule_init.argtypes = [ctypes.c_void_p]
-    _check(lib.nvshmemx_cumodule_init(ctypes.c_void_p(int(module))), "nvshmemx_cumodule_init")
+    """The bindings' module setup: NVSHMEM fills the device state of each loaded library."""
+    _check(init().nvshmemx_culibrary_init(ctypes.c_void_p(handle)), "nvshmemx_culibrary_init")
 
 
 def malloc(nbytes: int) -> int:

@@ -13,8 +13,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from helpers import EXAMPLES
+
 cuda = pytest.importorskip("numba.cuda", reason="numba-cuda is needed to build bindings")
-EXAMPLES = __import__("pathlib").Path(__file__).resolve().parents[2] / "examples" / "configs"
 
 
 @pytest.fixture(scope="module")

@@ -18,14 +18,13 @@ import nvshmem_host
 import pytest
 
 from bind_helpers import import_file
-from helpers import dump_header
+from helpers import EXAMPLES, dump_header
 from numbast import ir
 from numbast.backend import load_config
 from numbast.backend.emit import emit_module, write_runtime
 
 cuda = pytest.importorskip("numba.cuda", reason="numba-cuda is needed to build bindings")
 
-ROOT = Path(__file__).resolve().parents[2]
 HEADERS = (
     "device/nvshmem_defines.h",
     "device/nvshmemx_defines.h",
@@ -80,7 +79,7 @@ def shmem(tmp_path_factory):
         )
     tmp = tmp_path_factory.mktemp("nvshmem")
     doc = _document(include)
-    shipped = (ROOT / "examples" / "configs" / "nvshmem.toml").read_text()
+    shipped = (EXAMPLES / "nvshmem.toml").read_text()
     config = tmp / "nvshmem.toml"
     # the headers where this NVSHMEM is, whichever folders the IR recorded
     shipped = shipped.replace("[shim]\n", f"[shim]\ninclude_dirs = [{str(include)!r}]\n", 1)
