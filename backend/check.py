@@ -59,7 +59,6 @@ def load_module(path: str | Path):
 
 def probes(module) -> list[Probe]:
     """A probe per overload of every function, constructor, method, operator and cast."""
-    from numba.cuda import types
 
     from .errors import EmitError
     from .names import python_name
@@ -89,7 +88,7 @@ def probes(module) -> list[Probe]:
         return getattr(x, "name", type(x).__name__)
 
     def ptrs(specs):
-        return [types.CPointer(_storable(b.type_of(s), types)) for s in specs]
+        return [_holding(b.type_of(s)) for s in specs]
 
     def call_probe(label, call, o, env):
         args = ", ".join(f"p{k + 1}[0]" for k in range(len(o.args)))
@@ -187,7 +186,7 @@ def template_probes(module) -> tuple[list[Probe], list[CheckResult], list[str]]:
                 checked.add(spec.template)
                 continue
             out += made
-            out += _operator_probes(b, classes[spec.template], targs, label)
+            out += _operator_probes(b, classes[spec.template], targs, label, checked)
         elif spec.template in functions:
             out += _function_probes(b, functions[spec.template], targs, label, fresh)
         if len(out) > before:
@@ -244,20 +243,24 @@ def _arguments(b, slots, targs: dict, start: int):
             continue
         k = start + len(params)
         if isinstance(s, T.Known):
-            params.append(types.CPointer(_storable(b.type_of(s.type), types)))
+            params.append(_holding(b.type_of(s.type)))
             exprs.append(f"p{k}[0]")
         elif isinstance(s, T.TemplateArg) and isinstance(targs.get(s.name), types.Array):
             params.append(targs[s.name])  # an iterator: the array passes as its data pointer
             exprs.append(f"p{k}")
         elif isinstance(s, T.TemplateArg) and isinstance(targs.get(s.name), types.Type):
-            params.append(types.CPointer(_storable(targs[s.name], types)))
+            params.append(_holding(targs[s.name]))
             exprs.append(f"p{k}[0]")
         elif isinstance(s, T.SpecializationOf):  # `const complex<T> &`: that specialization
             inst = b.templates.specialization(s.template, s.args, targs)
             if inst is None:
                 return None
-            params.append(types.CPointer(inst))
-            exprs.append(f"p{k}[0]")
+            if s.pointer:  # `barrier<...> *`: an array of it
+                params.append(types.Array(inst, 1, "C"))
+                exprs.append(f"p{k}")
+            else:
+                params.append(_holding(inst))
+                exprs.append(f"p{k}[0]")
         elif isinstance(s, (T.PointerTo, T.RefTo, T.ArrayOf)):
             of = s.of.name if isinstance(s, T.RefTo) and isinstance(s.of, T.TemplateArg) else s.of
             elem = b.type_of(s.of.type) if isinstance(of, T.Known) else targs.get(of)
@@ -270,11 +273,25 @@ def _arguments(b, slots, targs: dict, start: int):
     return params, exprs
 
 
-def _shown(param) -> str:
-    """A probe parameter as the call passes it: the value a pointer holds, or the array."""
+def _holding(t):
+    """The probe parameter whose first element passes a `t` value: a pointer to it, or, for
+    a record whose Numba values are references, an array of it (Numba reads an array's
+    element in place; a pointer's as a plain load)."""
     from numba.cuda import types
 
-    return str(param) if isinstance(param, types.Array) else str(param.dtype)
+    if getattr(t, "by_ref", False):
+        return types.Array(t, 1, "C")
+    return types.CPointer(_storable(t, types))
+
+
+def _shown(param) -> str:
+    """A probe parameter as the call passes it: the value a pointer or an array of
+    references holds, or the array."""
+    from numba.cuda import types
+
+    if isinstance(param, types.Array) and not getattr(param.dtype, "by_ref", False):
+        return str(param)
+    return str(param.dtype)
 
 
 def _class_probes(b, c, targs: dict, label: str, fresh) -> list[Probe] | None:
@@ -326,34 +343,48 @@ def _function_probes(b, f, targs: dict, label: str, fresh) -> list[Probe]:
     return out
 
 
-def _operator_probes(b, c, targs: dict, label: str) -> list[Probe]:
-    """Each free operator template over the class template `c`, on its specialization
-    `targs`: the operator template's parameters named after the class template's."""
+def _operator_probes(b, c, targs: dict, label: str, checked: set) -> list[Probe]:
+    """Each free operator template over the class template `c`, and each hidden friend of
+    it (`init(barrier *, ptrdiff_t)`), on its specialization `targs`: their parameters named
+    after the class template's. The friends' Python names go into `checked`."""
     from .runtime import cxx
-    from .runtime import tables as T
 
     out = []
     for group in b.tables.operator_templates:
         symbol = next((k for k, v in cxx.UNARY.items() if v == group.op), group.op)
         env = {"op": getattr(operator, cxx.OPERATORS[group.op])}  # a call: never dropped
         for o in group.overloads:
-            mine = {}
-            for s in o.params:
-                if isinstance(s, T.SpecializationOf) and s.template == c.id:
-                    mine.update(
-                        (name, targs[tp.name])
-                        for tp, name in zip(c.tparams, s.args, strict=False)
-                        if name and tp.name in targs
-                    )
-            if not mine:
-                continue
-            called = _arguments(b, o.params, mine, 0)
-            if called is None:
-                continue
-            params, exprs = called
-            shown = f"operator{symbol}({', '.join(_shown(p) for p in params)})"
-            out.append(Probe(f"{label} {shown}", params, f"op({', '.join(exprs)})", dict(env)))
+            called = _arguments_over(b, c, o, targs)
+            if called is not None:
+                params, exprs = called
+                shown = f"operator{symbol}({', '.join(_shown(p) for p in params)})"
+                out.append(Probe(f"{label} {shown}", params, f"op({', '.join(exprs)})", env))
+    for f in b.tables.function_templates:
+        for o in f.overloads:
+            called = _arguments_over(b, c, o, targs) if o.friend else None
+            if called is not None:
+                params, exprs = called
+                shown = f"{f.name}({', '.join(_shown(p) for p in params)})"
+                env = {"fn": b.exports[f.name]}
+                out.append(Probe(f"{label} {shown}", params, f"fn({', '.join(exprs)})", env))
+                checked.add(f.name)
     return out
+
+
+def _arguments_over(b, c, o, targs: dict):
+    """`_arguments` of a function template overload `o` taking a specialization of `c`, its
+    template parameters given by `c`'s arguments `targs`; None when it takes none."""
+    from .runtime import tables as T
+
+    mine = {}
+    for s in o.params:
+        if isinstance(s, T.SpecializationOf) and s.template == c.id:
+            mine.update(
+                (name, targs[tp.name])
+                for tp, name in zip(c.tparams, s.args, strict=False)
+                if name and tp.name in targs
+            )
+    return _arguments(b, o.params, mine, 0) if mine else None
 
 
 def _storable(t, types):

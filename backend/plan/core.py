@@ -228,6 +228,8 @@ class Planner:
                 cpp = value_cpp(t, ppath)
                 if isinstance(arg, T.EnumRef) and arg.scoped:  # a member: its value as int64
                     parts.exprs.append(f"static_cast<{cpp}>(*static_cast<long long *>(a{slot}))")
+                elif t.kind == "rvalue_reference":
+                    parts.exprs.append(cxx.moved(cpp, slot))
                 else:
                     parts.exprs.append(cxx.arg(cpp, slot))
                 slot += 1

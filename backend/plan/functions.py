@@ -18,12 +18,18 @@ def plan(p: Planner, d: ir.Function, functions: dict, operators: dict, templates
     why = _unbindable(p, d)
     if why:
         return p.skip(d.qualified_name, why)
+    host = p.by_id.get(d.friend_of or "")
+    if isinstance(host, ir.ClassTemplate) and d.operator is None:
+        return _friend_of_template(p, d, host, path, templates)
     try:
         if d.constructs is not None:
             return _foreign_constructor(p, d, path)
         if d.operator is not None:
             return _free_operator(p, d, path, operators)
-        callee = names.cpp_qualified(d.qualified_name, f"{path}.qualified_name")
+        if host is not None and _takes(d, host.id):  # a hidden friend: found through its argument
+            callee = names.cpp_identifier(d.name, f"{path}.name")
+        else:
+            callee = names.cpp_qualified(d.qualified_name, f"{path}.qualified_name")
         overloads = []
         for arity in p.arities(d.params):
             parts = p.call_parts(d.qualified_name, d.params[:arity], path)
@@ -52,6 +58,50 @@ def plan(p: Planner, d: ir.Function, functions: dict, operators: dict, templates
         p.cooperative.update(o.shim for o in fresh)
     p.docs.setdefault(py, d.doc or "")
     p.bound.append(d.qualified_name)
+
+
+def _takes(d: ir.Function, record: str) -> bool:
+    """Whether a parameter of `d` is the record `record`, or a pointer or reference to it."""
+    return any(
+        record in (prm.type.decl, prm.type.pointee.decl if prm.type.pointee else None)
+        for prm in d.params
+    )
+
+
+def _friend_of_template(
+    p: Planner, d: ir.Function, cls: ir.ClassTemplate, path: str, templates: dict
+) -> None:
+    """`friend void init(barrier *, ptrdiff_t)` defined in `template <...> class barrier`: one
+    function per specialization, bound as a function template over the class template's
+    parameters, deduced from the specialization it takes (`init(bar, n)` with `bar` an array
+    of `barrier<thread_scope_block>`), and called by its plain name (C++ finds a hidden friend
+    only through its arguments)."""
+    if any(tp.pack or tp.kind == "template" or not tp.name for tp in cls.template_params):
+        why = "friend of a class template with a pack or unnamed parameter"
+        return p.skip(d.qualified_name, why)
+    tnames = {tp.name for tp in cls.template_params}
+    try:
+        params = tuple(
+            slot(p, prm.type, tnames, f"{path}.params[{k}].type", specializations=True)
+            for k, prm in enumerate(d.params)
+        )
+    except Unsupported as exc:
+        return p.skip(d.qualified_name, str(exc))
+    if not any(isinstance(s, T.SpecializationOf) and s.template == cls.id for s in params):
+        return p.skip(d.qualified_name, f"friend of {cls.name} taking none of its specializations")
+    try:
+        result = slot(p, d.return_type, tnames, f"{path}.return_type")
+    except Unsupported:
+        result = T.FromCpp()
+    tparams = tuple(
+        T.TypeParam(tp.name, kind="type" if tp.kind == "type" else "int", cpp_default=True)
+        for tp in cls.template_params
+    )
+    tlist = ", ".join(tp.name for tp in cls.template_params)
+    decl = f"friend of template <{tlist}> {cls.qualified_name}: " + decl_text(
+        d.return_type, d.name, d.params
+    )
+    add_overload(p, d, tparams, params, result, decl, templates, friend=True)
 
 
 def _names_a_specialization(p: Planner, t: ir.TypeRef) -> bool:

@@ -62,12 +62,16 @@ def slot(
     known = p.type(t)
     if known == T.Scalar("void"):
         return T.Known(known)
-    return T.Known(known, value_cpp(t, path))
+    return T.Known(known, value_cpp(t, path), moved=t.kind == "rvalue_reference")
 
 
 def _specialization_of(p: Planner, t: ir.TypeRef, base: ir.TypeRef, tparams: set[str]):
     """`const complex<_Tp> &` of a function template: a specialization of the IR's class
-    template `complex` whose arguments name the function template's parameters."""
+    template `complex` whose arguments name the function template's parameters; or
+    `barrier<_Sco, _CompletionF> *`, an array or pointer of such a specialization."""
+    pointer = t.kind == "pointer" and t.pointee is not None
+    if pointer:
+        base = t.pointee
     if base.kind != "dependent" or not isinstance(p.by_id.get(base.decl or ""), ir.ClassTemplate):
         return None
     if t.kind == "lvalue_reference" and not base.const:
@@ -81,7 +85,9 @@ def _specialization_of(p: Planner, t: ir.TypeRef, base: ir.TypeRef, tparams: set
     cls = p.by_id[base.decl]
     if len(args) > len(cls.template_params) or not set(args) & tparams:
         return None
-    return T.SpecializationOf(base.decl, tuple(a if a in tparams else "" for a in args))
+    return T.SpecializationOf(
+        base.decl, tuple(a if a in tparams else "" for a in args), pointer=pointer
+    )
 
 
 def _parameter_named(p: Planner, t: ir.TypeRef) -> str:
@@ -191,12 +197,18 @@ def _overload_parts(p: Planner, d: ir.FunctionTemplate, path: str):
     return tparams, params, result, decl
 
 
-def add_overload(p: Planner, d, tparams: tuple, params: tuple, result, decl: str, out: dict):
-    """Bind `d` as one overload of a function template under its Python name."""
+def add_overload(
+    p: Planner, d, tparams: tuple, params: tuple, result, decl: str, out: dict, friend=False
+):
+    """Bind `d` as one overload of a function template under its Python name (a hidden
+    `friend` called by its plain name)."""
     py = p.python_name(d)
     if py is None:
         return p.skip(d.qualified_name, "Python name collides with another declaration")
-    callee = names.cpp_qualified(d.qualified_name, f"{p.paths[d.id]}.qualified_name")
+    if friend:
+        callee = names.cpp_identifier(d.name, f"{p.paths[d.id]}.name")
+    else:
+        callee = names.cpp_qualified(d.qualified_name, f"{p.paths[d.id]}.qualified_name")
     taken = {tp.name for tp in tparams}  # a keyword names a template parameter first
     pnames = tuple(
         "" if (n := names.python_parameter(prm.name)) in taken else n
@@ -205,7 +217,7 @@ def add_overload(p: Planner, d, tparams: tuple, params: tuple, result, decl: str
     )
     out.setdefault(py, []).append(
         T.FunctionTemplateOverload(
-            d.id, callee, tparams, params, result, decl, p.where(d.location), pnames
+            d.id, callee, tparams, params, result, decl, p.where(d.location), pnames, friend=friend
         )
     )
     p.docs.setdefault(py, d.doc or "")

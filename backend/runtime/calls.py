@@ -23,7 +23,8 @@ _I8P = llir.IntType(8).as_pointer()
 
 class RecordClass(types.Function, types.DTypeSpec):
     """The Numba type of a record's Python class: its constructors (`Rec(x)`, where C++ has
-    them) and a dtype (`cuda.local.array(4, Rec)`, an array of the C++ type)."""
+    them) and a dtype (`cuda.local.array(4, Rec)`, an array of the C++ type; where its
+    methods modify it, `a[0].bump()` modifies the element)."""
 
     def __init__(self, template, record: RecordType):
         self._record = record
@@ -31,13 +32,6 @@ class RecordClass(types.Function, types.DTypeSpec):
 
     @property
     def dtype(self) -> RecordType:
-        if self._record.by_ref:
-            from numba.core.errors import TypingError
-
-            raise TypingError(
-                f"no arrays of {self._record.cpp}: its bound methods modify it, so its Numba "
-                "values are references"
-            )
         return self._record
 
 

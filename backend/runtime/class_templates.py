@@ -5,6 +5,7 @@ operators typed for each specialization."""
 
 from __future__ import annotations
 
+import enum
 import re
 
 from numba.cuda import types
@@ -15,7 +16,7 @@ from numba.cuda.typing import signature
 from numba.cuda.typing.templates import AbstractTemplate, AttributeTemplate
 
 from . import cxx, tables, targets
-from .calls import bound_method, call_impl, in_cpp_order, python_operator
+from .calls import RecordClass, bound_method, call_impl, in_cpp_order, python_operator
 from .numba_types import can_convert, cpp_spelling
 from .records import OpaqueRecordModel, RecordType, RefRecordModel, load_at, spill
 from .template_calls import (
@@ -47,6 +48,16 @@ class ClassTemplateBinding:
         self.chosen: dict[tuple, tuple[str, int]] = {}
 
     def bind(self, stub) -> None:
+        binding = self
+
+        def specialize(**template_args):
+            return binding.specialization_class(stub, template_args)
+
+        specialize.__doc__ = (
+            f"The Python class of a specialization of {self.t.cpp}, template arguments as "
+            "keywords: a dtype for `cuda.local.array` and `cuda.shared.array`."
+        )
+        stub.specialize = staticmethod(specialize)
         self._constructors(stub)
         self._members()
         for o in self.t.operators:
@@ -73,6 +84,53 @@ class ClassTemplateBinding:
 
     def instance(self, targs: dict) -> RecordType:
         return self.named(_spell_specialization(self.t, targs), targs)
+
+    def specialization_class(self, stub, given: dict):
+        """The Python class standing for one specialization outside kernels (`Bar =
+        barrier.specialize(_Sco="thread_scope_block")`, then `cuda.shared.array(1, Bar)`):
+        the template arguments as a kernel gives them, each missing one defaulted."""
+        t = self.t
+        names = [tp.name for tp in t.tparams]
+        unknown = [k for k in given if k not in names]
+        if unknown:
+            raise TypeError(
+                f"{t.name}.specialize: {unknown[0]} is not a template parameter of {t.cpp} "
+                f"({', '.join(names)})"
+            )
+        targs = _explicit_template_args(t.tparams, {k: _as_typed(v) for k, v in given.items()})
+        if targs is not None:
+            targs = _complete_template_args(t.tparams, targs, self.host.type_of)
+        if targs is None:
+            raise TypeError(
+                f"{t.name}.specialize({', '.join(f'{k}={v!r}' for k, v in given.items())}): "
+                f"give each of {', '.join(names)} without a default, types as Numba types "
+                "(float32) and integers or enumerator names as Python values"
+            )
+        from numba.core.errors import TypingError
+
+        try:
+            rt = self.instance(targs)
+        except (Rejected, TypingError) as exc:
+            raise TypeError(f"{t.name}.specialize: {exc}") from None
+        cls = getattr(rt, "python_class", None)
+        if cls is None:
+            doc = f"C++ `{rt.cpp}` for @cuda.jit code (a specialization of {t.cpp})."
+            cls = type(stub.__name__, (), {"_numba_type_": rt, "__doc__": doc})
+            cls.__module__ = stub.__module__
+            cls.__qualname__ = f"{stub.__name__}[{rt.cpp}]"
+            rt.python_class = cls
+
+            class _NotCalled(AbstractTemplate):
+                key = cls
+
+                def generic(self, args, kws):
+                    raise typing_error(
+                        f"{cls.__qualname__} is a dtype; construct with {t.name}(...) and its "
+                        "template arguments as keywords"
+                    )
+
+            typing_registry.register_global(cls, RecordClass(_NotCalled, rt))
+        return cls
 
     def read_template_args(self, parts: list[str]) -> dict:
         """The template arguments C++ spelled (`float`, `16u`, `(Kind)2`, `true`) as the
@@ -249,10 +307,26 @@ class ClassTemplateBinding:
         if m is None:
             return None
         _, argtypes, cpps = m
-        exprs = ", ".join(arg_expr(c, k) for k, c in enumerate(cpps, start=1))
-        call = f"static_cast<{typ.cpp} *>(a0)->{name}({exprs})"
+        exprs = [arg_expr(c, k) for k, c in enumerate(cpps, start=1)]
+        call = f"static_cast<{typ.cpp} *>(a0)->{name}({', '.join(exprs)})"
         label = f"{typ.cpp}::{name}({', '.join(cpps)})"
-        rtype, rcpp = result_from_cpp(self.host, call, len(args) + 1, label)
+        try:
+            rtype, rcpp = result_from_cpp(self.host, call, len(args) + 1, label)
+        except Rejected as first:
+            # `wait(arrival_token &&)`: the values passed as rvalues, as `std::move(t)` would
+            # pass them (arrays still as their data pointers); the lvalue call's error stands
+            # if C++ takes neither.
+            moved = [
+                e if isinstance(a, types.Array) else f"static_cast<{c} &&>({e})"
+                for e, a, c in zip(exprs, argtypes, cpps, strict=True)
+            ]
+            if moved == exprs:
+                raise
+            call = f"static_cast<{typ.cpp} *>(a0)->{name}({', '.join(moved)})"
+            try:
+                rtype, rcpp = result_from_cpp(self.host, call, len(args) + 1, label)
+            except Rejected:
+                raise first from None
         body = f"{call};" if rtype == types.void else cxx.construct(rcpp, call)
         key = f"{self.t.id}|{name}|{typ.cpp}|{'|'.join(cpps)}"
         return self._choose(mkey, typ, argtypes, key, body, rtype, len(args) + 1)
@@ -334,6 +408,22 @@ def _spell_specialization(t: tables.ClassTemplate, targs: dict) -> str:
         else:
             parts.append(cpp_spelling(v))
     return f"{t.cpp}<{', '.join(parts)}>"
+
+
+def _as_typed(value):
+    """A template argument given outside a kernel, as Numba's typing of it in a kernel: a
+    Numba type, a bound class, or an integer, bool or string literal (an enum member by
+    its value)."""
+    if isinstance(value, types.Type):
+        return value
+    typed = getattr(value, "_numba_type_", None)
+    if typed is not None:
+        return typed
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if isinstance(value, (bool, int, str)):
+        return types.literal(value)
+    raise TypeError(f"template argument {value!r}: give a Numba type, an integer or a string")
 
 
 def _explicit_template_args(tparams, kws) -> dict | None:

@@ -215,6 +215,12 @@ def arg(cpp: str, k: int) -> str:
     return f"*static_cast<{cpp} *>(a{k})"
 
 
+def moved(cpp: str, k: int) -> str:
+    """The argument for a `cpp &&` parameter: the shim's value passed as an rvalue (as
+    `std::move(x)` passes it)."""
+    return f"static_cast<{cpp} &&>({arg(cpp, k)})"
+
+
 def construct(cpp: str, expr: str) -> str:
     """A shim statement that builds the result `expr` (of C++ type `cpp`) at `out`."""
     return f"::new (out) {cpp}({expr});"

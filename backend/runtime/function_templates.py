@@ -141,7 +141,7 @@ def instantiate(host: TemplateHost, o: tables.FunctionTemplateOverload, args, kw
     if found is None:
         return None
     argtypes, forwarded = found
-    targs = _explicit(host, o, deduced, forwarded)
+    targs = [] if o.friend else _explicit(host, o, deduced, forwarded)
     if targs is None:
         return None
     outs = []  # out_return locals: (Numba type, C++ type, name)
@@ -206,7 +206,7 @@ def _deduce(host: TemplateHost, o, args, deduced: dict):
             if p.forwarding:
                 forwarded.add(p.name)
         elif isinstance(p, tables.SpecializationOf):
-            if not _deduce_from_specialization(p, a, deduced):
+            if not _deduce_from_specialization(p, pointee(a) if p.pointer else a, deduced):
                 return None
         else:
             want = host.type_of(p.type)
@@ -233,7 +233,9 @@ def _deduce_from_specialization(p: tables.SpecializationOf, a, deduced: dict) ->
         if not name:
             continue
         value = a.template_args.get(cls_param)
-        if value is None or deduced.setdefault(name, value) != value:
+        if value is None:  # left to C++'s default: C++ deduces it from the argument
+            continue
+        if deduced.setdefault(name, value) != value:
             return False
     return True
 
@@ -269,12 +271,10 @@ def _call_args(o, argtypes: list, deduced: dict, out_names: list[str]) -> list[s
         elif isinstance(p, tables.PointerTo):
             call_args.append(cxx.arg(f"{cpp_spelling(deduced[p.of])} *", k))
         else:
-            cpp = (
-                value_cpp(a)
-                if isinstance(p, (tables.TemplateArg, tables.SpecializationOf))
-                else p.cpp
-            )
-            call_args.append(cxx.arg(cpp, k))
+            if isinstance(p, (tables.TemplateArg, tables.SpecializationOf)):
+                call_args.append(cxx.arg(value_cpp(a), k))
+            else:
+                call_args.append((cxx.moved if getattr(p, "moved", False) else cxx.arg)(p.cpp, k))
         k += 1
     return call_args
 

@@ -56,24 +56,71 @@ class StructRecordModel(models.StructModel):
         super().__init__(dmm, fe_type, members)
 
 
+def _storage_unit(rt) -> int:
+    """Bytes of the unsigned integers a record's storage is made of: as wide as its alignment
+    (up to 8 bytes; more is applied where storage is allocated), dividing its size."""
+    width = min(max(rt.alignof_, 1), 8)
+    while rt.size % width:
+        width //= 2
+    return width
+
+
 class OpaqueRecordModel(models.StructModel):
-    """The record's bytes as one member of unsigned integers as wide as its alignment (up to
-    8 bytes; more is applied where storage is allocated). A struct, so that local and shared
-    arrays of the record can be made."""
+    """The record's bytes as one member of unsigned integers as wide as its alignment. A
+    struct, so that local and shared arrays of the record can be made."""
 
     def __init__(self, dmm, fe_type):
-        width = min(max(fe_type.alignof_, 1), 8)
-        while fe_type.size % width:
-            width //= 2
+        width = _storage_unit(fe_type)
         unit = {1: types.uint8, 2: types.uint16, 4: types.uint32, 8: types.uint64}[width]
         super().__init__(dmm, fe_type, [("bytes", types.UniTuple(unit, fe_type.size // width))])
 
 
-class RefRecordModel(models.PrimitiveModel):
-    """A pointer to the record's storage."""
+class RefRecordModel(models.StructModel):
+    """A pointer to the record's storage. In memory (an element of a local or shared array)
+    the record is its bytes, as OpaqueRecordModel lays them out, and reading an element gives
+    a pointer to it: `bar[0].wait(t)` acts on the array's element, as numba-cuda's own records
+    do. (A StructModel for its data, so that numba-cuda makes arrays of it.)"""
 
     def __init__(self, dmm, fe_type):
-        super().__init__(dmm, fe_type, llir.ArrayType(llir.IntType(8), fe_type.size).as_pointer())
+        width = _storage_unit(fe_type)
+        unit = {1: types.uint8, 2: types.uint16, 4: types.uint32, 8: types.uint64}[width]
+        super().__init__(dmm, fe_type, [("bytes", types.UniTuple(unit, fe_type.size // width))])
+        self._pointer = llir.ArrayType(llir.IntType(8), fe_type.size).as_pointer()
+
+    def get_value_type(self):
+        return self._pointer
+
+    def get_argument_type(self):
+        return self._pointer
+
+    def get_return_type(self):
+        return self._pointer
+
+    def as_data(self, builder, value):
+        return builder.load(builder.bitcast(value, self.get_data_type().as_pointer()))
+
+    def from_data(self, builder, value):
+        ptr = cgutils.alloca_once(builder, self.get_data_type())
+        builder.store(value, ptr)
+        return builder.bitcast(ptr, self._pointer)
+
+    def load_from_data_pointer(self, builder, ptr, align=None):
+        return builder.bitcast(ptr, self._pointer)
+
+    def as_argument(self, builder, value):
+        return value
+
+    def from_argument(self, builder, value):
+        return value
+
+    def as_return(self, builder, value):
+        return value
+
+    def from_return(self, builder, value):
+        return value
+
+    def traverse(self, builder):
+        return []
 
 
 def new_record_type(name: str, cpp: str, size: int, align: int, by_ref: bool) -> RecordType:

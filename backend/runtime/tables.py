@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from . import cxx
 
-TABLE_VERSION = (1, 7)
+TABLE_VERSION = (1, 8)
 
 _MISSING = object()
 
@@ -306,10 +306,12 @@ class Record(Row):
 
 
 class Known(Row):
-    """A parameter or result of a fixed type, with the C++ spelling the shim stores it as."""
+    """A parameter or result of a fixed type, with the C++ spelling the shim stores it as;
+    `moved` (1.8): a parameter `T &&`, passed the shim's value as an rvalue."""
 
     type: Type
     cpp: str = ""
+    moved: bool = False
 
 
 class TemplateArg(Row):
@@ -371,6 +373,9 @@ class SpecializationOf(Row):
 
     template: str  # the class template's IR id
     args: tuple[str, ...]
+    # `barrier<_Sco, _CompletionF> *` (1.8): an array (or pointer) of the specialization,
+    # passed as its data pointer.
+    pointer: bool = False
 
 
 class FromCpp(Row):
@@ -417,6 +422,10 @@ class FunctionTemplateOverload(Row):
     where: str = ""
     names: tuple[str, ...] = ()  # C++ names of the parameters a call passes (1.3)
     archs: tuple[str, ...] = ()  # of the module's `archs`, those that have it (1.5)
+    # A hidden friend of a class template (1.8): not a template itself, so called by its
+    # plain name (C++ finds it through its argument) and never with template arguments;
+    # `tparams` are the class template's, deduced from the specialization it takes.
+    friend: bool = False
 
 
 class FunctionTemplate(Row):
@@ -581,23 +590,41 @@ class Module(Row):
     operator_templates: tuple[OperatorTemplate, ...] = ()  # (1.6)
 
     def required_version(self) -> tuple[int, int]:
-        """The oldest table version that holds these tables: 1.7 with static members of
-        class templates, 1.6 with conversions or specialization parameters, 1.5 for a
-        multi-arch module, else 1.4."""
+        """The oldest table version that holds these tables: 1.8 with hidden friends of
+        class templates or pointers to specializations, 1.7 with static members of class
+        templates, 1.6 with conversions or specialization parameters, 1.5 for a multi-arch
+        module, else 1.4."""
+        template_overloads = [
+            o for f in (*self.function_templates, *self.operator_templates) for o in f.overloads
+        ]
+        if any(o.friend for o in template_overloads) or any(
+            (isinstance(s, SpecializationOf) and s.pointer) or (isinstance(s, Known) and s.moved)
+            for s in self._template_slots()
+        ):
+            return (TABLE_VERSION[0], 8)
         if any(t.statics for t in self.class_templates):
             return (TABLE_VERSION[0], 7)
         if (
             self.conversions
             or self.operator_templates
-            or any(
-                isinstance(s, SpecializationOf)
-                for f in self.function_templates
-                for o in f.overloads
-                for s in o.params
-            )
+            or any(isinstance(s, SpecializationOf) for o in template_overloads for s in o.params)
         ):
             return (TABLE_VERSION[0], 6)
         return (TABLE_VERSION[0], 5 if self.archs else 4)
+
+    def _template_slots(self):
+        """Every parameter slot of the templates' constructors, methods and overloads."""
+        for f in (*self.function_templates, *self.operator_templates):
+            for o in f.overloads:
+                yield from o.params
+        for t in self.class_templates:
+            for ctor in t.constructors:
+                yield from ctor
+            for _, methods in t.methods:
+                for m in methods:
+                    yield from m.params
+            for o in t.operators:
+                yield from o.params
 
     def overloads(self):
         """Every Overload row: constructors, methods, functions, operators."""

@@ -177,7 +177,7 @@ def match(host: TemplateHost, params, args, deduced: dict):
             if can_convert(a, want) is None:
                 return None
             argtypes.append(want)
-            cpps.append(p.cpp)
+            cpps.append(MovedArg(p.cpp) if p.moved else p.cpp)
     if None in cpps:
         return None
     return deduced, argtypes, cpps
@@ -202,8 +202,20 @@ class RefArg(str):
         return self
 
 
+class MovedArg(str):
+    """The C++ argument spelling of a `T &&` parameter of a fixed type: the shim's value
+    passed as an rvalue."""
+
+    def __new__(cls, cpp: str):
+        self = super().__new__(cls, f"{cpp} &&")
+        self.value = cpp
+        return self
+
+
 def arg_expr(cpp: str, k: int) -> str:
     """The shim's expression for its argument `a<k>`, of the C++ spelling `cpp`."""
+    if isinstance(cpp, MovedArg):
+        return cxx.moved(cpp.value, k)
     if isinstance(cpp, RefArg):
         return f"**static_cast<{cpp.elem} **>(a{k})"
     if isinstance(cpp, ArrayArg):

@@ -26,7 +26,7 @@ def record(ctx: WalkContext, cursor, at: Place, implicit: bool = False) -> str |
     the header names (`implicit`: instantiated, never written as such)."""
     k = kinds()
     kind = cursor.kind
-    if kind in k.record_tags and not cursor.is_definition():
+    if (kind in k.record_tags or kind == k.CK.CLASS_TEMPLATE) and not cursor.is_definition():
         definition = cursor.get_definition()
         if definition is not None and not definition.kind.is_invalid():
             if not ctx.retained(definition):

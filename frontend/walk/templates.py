@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import msgspec
+
 from numbast import ir
 
 from .context import WalkContext
@@ -51,6 +53,24 @@ def split_arguments(inner: str) -> list[str]:
 
 
 def template_params(ctx: WalkContext, cursor) -> list[ir.TemplateParam]:
+    """The template parameters of a template declaration, with the defaults an earlier
+    declaration gave (`template <thread_scope _Sco, class _CompletionF = __empty_completion>
+    class barrier;` before the definition)."""
+    out = _declared_params(ctx, cursor)
+    first = cursor.canonical
+    if first != cursor and any(tp.default is None for tp in out):
+        earlier = _declared_params(ctx, first)
+        if len(earlier) == len(out):
+            out = [
+                msgspec.structs.replace(tp, default=e.default)
+                if tp.default is None and e.default is not None and e.kind == tp.kind
+                else tp
+                for tp, e in zip(out, earlier, strict=True)
+            ]
+    return out
+
+
+def _declared_params(ctx: WalkContext, cursor) -> list[ir.TemplateParam]:
     CK = kinds().CK
     out = []
     for c in cursor.get_children():

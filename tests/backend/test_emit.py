@@ -464,31 +464,35 @@ def test_verify_leaves_out_what_does_not_compile(tmp_path):
     assert bound[0] < bound[1]
 
 
-def test_arrays_of_by_reference_records_are_refused(sample):
+def test_arrays_of_by_reference_records_hold_their_bytes(sample):
     """`Counter`'s methods modify it, so its Numba values are references: an array of them
-    is refused at typing with the reason (no GPU needed)."""
+    holds the C++ bytes (8 for two ints, aligned as C++ aligns them), and its element is
+    read as a reference to the element itself (the GPU test shows `cs[0].bump()` stays)."""
     from numba import cuda, types
 
     from bind_helpers import import_file
     from numbast.backend.check import link_kernel
+    from numbast.backend.runtime.records import RefRecordModel
 
     path, _ = sample
     m = import_file(path)
-    Counter, Vec2 = m.Counter, m.Vec2
+    Counter = m.Counter
+    rt = Counter._numba_type_
+    assert rt.by_ref and (rt.size, rt.alignof_) == (8, 4)
 
-    def ok(out):
-        vs = cuda.local.array(3, Vec2)
-        vs[0] = Vec2(out[0], out[1])
-        out[2] = vs[0].x
-
-    link_kernel(ok, (types.float32[::1],), m._bindings.bundle)
-
-    def refused(out):
+    def bumped(out):
         cs = cuda.local.array(3, Counter)
+        cs[0] = Counter(5, 2)
+        cs[0].bump()
         out[0] = cs[0].value()
 
-    with pytest.raises(Exception, match="no arrays of Counter: its bound methods modify it"):
-        link_kernel(refused, (types.int32[::1],), m._bindings.bundle)
+    source = link_kernel(bumped, (types.int32[::1],), m._bindings.bundle)
+    assert "->bump(" in source
+    from numba.cuda.descriptor import cuda_target
+
+    model = cuda_target.target_context.data_model_manager[rt]
+    assert isinstance(model, RefRecordModel)
+    assert str(model.get_data_type()) == "{[2 x i32]}" and model.get_value_type().is_pointer
 
 
 def test_records_without_declared_constructors_get_the_implicit_default_one():

@@ -248,6 +248,30 @@ def test_local_and_shared_arrays_of_records(sample):
     assert out.copy_to_host().tolist() == [11.0, 4.0, 11.0, 18.0]
 
 
+def test_arrays_of_by_reference_records_change_in_place(sample):
+    """`Counter`'s methods modify it: an element of a local or shared array of Counters is
+    a reference to the element, so `cs[0].bump()` changes the array, as in C++."""
+    Counter = sample.Counter
+
+    @cuda.jit
+    def kernel(out):
+        cs = cuda.local.array(2, Counter)
+        cs[0] = Counter(5, 2)
+        cs[1] = Counter(1)
+        cs[0].bump()
+        cs[0].bump(3)
+        c = cs[1]  # the element itself
+        c.bump()
+        shared = cuda.shared.array(1, Counter)
+        shared[0] = Counter(10, 10)
+        shared[0].bump()
+        out[0], out[1], out[2] = cs[0].value(), cs[1].value(), shared[0].value()
+
+    out = cuda.to_device(np.zeros(3, np.int32))
+    kernel[1, 1](out)
+    assert out.copy_to_host().tolist() == [13, 2, 20]
+
+
 def test_isinstance_of_bound_records(sample):
     """`isinstance(value, BoundRecord)` types in kernels and folds to a constant, a tuple of
     classes too, as numba-cuda does for its own types."""

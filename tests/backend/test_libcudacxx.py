@@ -343,3 +343,113 @@ def test_numeric_limits_in_a_kernel_against_cpp(limits):
     c_f, c_ints = cp.zeros(5), cp.zeros(8, cp.int64)
     cpp((1,), (1,), (c_f, c_ints))
     assert np.array_equal(f, c_f.get()) and np.array_equal(ints, c_ints.get())
+
+
+@pytest.fixture(scope="module")
+def barrier(tmp_path_factory):
+    pytest.importorskip("clang.cindex", reason="dumping cuda/barrier needs the frontend")
+    from bind_helpers import import_file
+    from helpers import dump_header
+    from numbast.backend import load_config
+    from numbast.backend.emit import emit_module, write_module
+
+    tmp = tmp_path_factory.mktemp("barrier")
+    doc = dump_header(
+        "cuda/barrier", retain=["cuda/__barrier/barrier.h", "cuda/std/__barrier/barrier.h"]
+    )
+    config = load_config(EXAMPLES / "cuda_barrier.toml")
+    text, plan = emit_module(doc, b"", "test", config)
+    bar = next(t for t in plan.tables.class_templates if t.name == "barrier")
+    assert {"arrive", "wait", "arrive_and_wait"} <= dict(bar.cpp_methods).keys()
+    (init,) = [f for f in plan.tables.function_templates if f.name == "init"]
+    assert all(o.friend and o.callee == "init" for o in init.overloads)
+    write_module(tmp / "cuda_barrier.py", text)
+    return import_file(tmp / "cuda_barrier.py")
+
+
+ROUNDS = 5
+
+
+def _barrier_kernel(m, Bar):
+    from numba import int32
+
+    init = m.init
+
+    def kernel(x, out):
+        bar = cuda.shared.array(1, Bar)  # __shared__ cuda::barrier<thread_scope_block> bar;
+        buf = cuda.shared.array(256, int32)
+        t, n = cuda.threadIdx.x, cuda.blockDim.x
+        i = cuda.blockIdx.x * n + t
+        if t == 0:
+            init(bar, n)
+        cuda.syncthreads()
+        v = x[i]
+        for _ in range(ROUNDS):  # each round adds the next thread's value: needs the barrier
+            buf[t] = v
+            token = bar[0].arrive()
+            bar[0].wait(token)
+            v += buf[(t + 1) % n]
+            bar[0].arrive_and_wait()  # everyone has read before the next round writes
+        out[i] = v
+
+    return kernel
+
+
+def test_barrier_in_shared_memory_links(barrier):
+    """`barrier.specialize(...)` is a dtype: a shared array of it is the C++ `__shared__`
+    barrier, `init(bar, n)` the hidden friend found through its argument, and
+    `bar[0].wait(token)` passes the token as an rvalue, as `wait(arrival_token &&)` takes it."""
+    from numba.cuda import types
+
+    from numbast.backend.check import link_kernel
+
+    Bar = barrier.barrier.specialize(_Sco="thread_scope_block")
+    assert Bar is barrier.barrier.specialize(_Sco=2)
+    assert Bar._numba_type_.size == 8
+    argtypes = (types.int32[::1], types.int32[::1])
+    source = link_kernel(_barrier_kernel(barrier, Bar), argtypes, barrier._bindings.bundle)
+    assert "  init(*static_cast<cuda::barrier<(cuda::std::thread_scope)2> *" in source
+    assert "->wait(static_cast<unsigned long long &&>(" in source
+    with pytest.raises(TypeError, match="_Scope is not a template parameter of cuda::barrier"):
+        barrier.barrier.specialize(_Scope=2)
+
+
+CPP_BARRIER = r"""
+#include <cuda/barrier>
+extern "C" __global__ void kernel(const int *x, int *out) {
+    __shared__ cuda::barrier<cuda::thread_scope_block> bar;
+    __shared__ int buf[256];
+    int t = threadIdx.x, n = blockDim.x, i = blockIdx.x * n + t;
+    if (t == 0) init(&bar, n);
+    __syncthreads();
+    int v = x[i];
+    for (int r = 0; r < 5; ++r) {
+        buf[t] = v;
+        auto token = bar.arrive();
+        bar.wait(std::move(token));
+        v += buf[(t + 1) % n];
+        bar.arrive_and_wait();
+    }
+    out[i] = v;
+}
+"""
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not cuda.is_available(), reason="needs a CUDA GPU")
+def test_barrier_in_a_kernel_against_cpp(barrier):
+    from bind_helpers import cpp_kernel
+
+    blocks, n = 64, 256
+    x = np.random.default_rng(7).integers(-1000, 1000, blocks * n).astype(np.int32)
+    out = np.zeros_like(x)
+    Bar = barrier.barrier.specialize(_Sco="thread_scope_block")
+    cuda.jit(_barrier_kernel(barrier, Bar))[blocks, n](x, out)
+    want = x.reshape(blocks, n).astype(np.int64)
+    for _ in range(ROUNDS):
+        want = want + np.roll(want, -1, axis=1)
+    assert np.array_equal(out, want.reshape(-1).astype(np.int32))
+    cp, cpp = cpp_kernel(CPP_BARRIER, "kernel")
+    c_out = cp.zeros(blocks * n, cp.int32)
+    cpp((blocks,), (n,), (cp.asarray(x), c_out))
+    assert np.array_equal(out, c_out.get())
