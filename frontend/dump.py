@@ -183,8 +183,9 @@ def walk_retained(tu, inputs: Inputs) -> Walked:
     """Walk the retained files. A header that only forwards (mma.h includes crt/mma.h;
     cufftdx.hpp includes headers that include the API) has its includes followed, level by
     level, while nothing is retained: past the first level only into the requested headers'
-    own include roots, never out into the toolkit's or the system's. `--retain` files are
-    added after: they do not make a forwarding header look like one that declares."""
+    own include roots, never out into the toolkit's or the system's. A library component's
+    parts (`cuda/__barrier/` of `cuda/barrier`) come with it. `--retain` files are added
+    after: they do not make a forwarding header look like one that declares."""
     from .walk import walk
 
     retained = inputs.own()
@@ -212,6 +213,11 @@ def walk_retained(tu, inputs: Inputs) -> Walked:
             retained = tuple(sorted(set(retained) | beside))
             sources = inputs.sources(retained)
             ctx = walk(tu, sources)
+    parts = _parts_included(tu, set(inputs.headers), set(retained))
+    if parts:
+        retained = tuple(sorted(set(retained) | parts))
+        sources = inputs.sources(retained)
+        ctx = walk(tu, sources)
     if inputs.asked:
         retained = tuple(sorted(set(retained) | set(inputs.asked)))
         sources = inputs.sources(retained)
@@ -220,6 +226,9 @@ def walk_retained(tu, inputs: Inputs) -> Walked:
     if followed:
         names = ", ".join(sorted(sources.relative(str(p))[1] for p in followed))
         notes.append(_note(f"only includes other headers: followed into {names}", inputs))
+    if parts:
+        names = ", ".join(sorted(sources.relative(str(p))[1] for p in parts))
+        notes.append(_note(f"its parts retained with it: {names}", inputs))
     if not ctx.decls:
         notes.append(
             _note(
@@ -298,6 +307,26 @@ def _siblings_included(tu, followed: set[Path], retained: set[Path]) -> set[Path
         frontier = more - found - followed - retained
         found |= frontier
     return found
+
+
+def _parts_included(tu, headers: set[Path], retained: set[Path]) -> set[Path]:
+    """The parts of a library component: libcu++ keeps those of `cuda/barrier` in
+    `cuda/__barrier/` and of `cuda/std/barrier` (which it includes, the same component in
+    cuda::std) in `cuda/std/__barrier/`. The files reached from the requested headers
+    through includes of their parts and of the headers of the same name, that lie in a
+    `__<name>` folder beside one of those headers."""
+    names = {h.name for h in headers}
+    roots, seen = set(headers), set(headers)
+    frontier = set(headers)
+    while frontier:
+        included = _direct_includes(tu, frontier)
+        roots |= {f for f in included if f.name in names}
+        folders = [r.parent / f"__{r.name}" for r in roots]
+        frontier = {
+            f for f in included if f in roots or any(d in f.parents for d in folders)
+        } - seen
+        seen |= frontier
+    return seen - roots - retained
 
 
 def _direct_includes(tu, headers: set[Path]) -> set[Path]:

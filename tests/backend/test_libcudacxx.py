@@ -354,9 +354,10 @@ def barrier(tmp_path_factory):
     from numbast.backend.emit import emit_module, write_module
 
     tmp = tmp_path_factory.mktemp("barrier")
-    doc = dump_header(
-        "cuda/barrier", retain=["cuda/__barrier/barrier.h", "cuda/std/__barrier/barrier.h"]
-    )
+    doc = dump_header("cuda/barrier")  # with its parts: cuda/__barrier/, cuda/std/__barrier/
+    kept = {i.path for i in doc.header.inputs}
+    assert {"cuda/__barrier/barrier.h", "cuda/std/__barrier/barrier.h"} <= kept
+    assert "cuda/ptx" not in kept  # another component, included but not its part
     config = load_config(EXAMPLES / "cuda_barrier.toml")
     text, plan = emit_module(doc, b"", "test", config)
     bar = next(t for t in plan.tables.class_templates if t.name == "barrier")

@@ -282,6 +282,27 @@ def test_forwarding_headers_are_followed_however_deep():
     assert note.message.endswith("followed into lib/all.hpp, lib/detail/real.hpp")
 
 
+def test_a_component_header_keeps_its_parts():
+    """lib/widget declares a function itself and includes its parts from lib/__widget/
+    (widget.h, which includes detail.h), the same component in the std namespace
+    (lib/std/widget, its part in lib/std/__widget/: the base class) and another component,
+    lib/gadget: the parts are retained, the other component is not. cuda/barrier is the
+    real case (test_libcudacxx)."""
+    from helpers import DATA, dump_header
+
+    doc = dump_header("lib/widget", include_dirs=[str(DATA / "parts")])
+    assert sorted(d.qualified_name for d in doc.declarations) == [
+        "lib::detail_size",
+        "lib::std_::widget_base",
+        "lib::widget",
+        "lib::widget_version",
+    ]
+    (note,) = [d for d in doc.header.diagnostics if "its parts retained" in d.message]
+    assert note.message.endswith(
+        "lib/__widget/detail.h, lib/__widget/widget.h, lib/std/__widget/base.h"
+    )
+
+
 def test_a_forwarding_header_keeps_the_part_of_the_library_it_stands_for():
     """parts.hpp includes parts/arg.hpp and parts/exp.hpp; the record they use is first
     included by arg.hpp from their own folder, so it is retained too; arg.hpp's include from
