@@ -191,6 +191,12 @@ def template_probes(module) -> tuple[list[Probe], list[CheckResult], list[str]]:
             out += _function_probes(b, functions[spec.template], targs, label, fresh)
         if len(out) > before:
             checked.add(spec.template)
+    for f in t.function_templates:  # of no template parameters: nothing for [check] to name
+        if f.name not in checked and all(not o.tparams for o in f.overloads):
+            made = _function_probes(b, f, {}, f.name, fresh)
+            out += made
+            if made:
+                checked.add(f.name)
     unchecked = sorted((set(classes) | set(functions)) - checked)
     return out, failed, unchecked
 
@@ -250,6 +256,17 @@ def _arguments(b, slots, targs: dict, start: int):
             exprs.append(f"p{k}")
         elif isinstance(s, T.TemplateArg) and isinstance(targs.get(s.name), types.Type):
             params.append(_holding(targs[s.name]))
+            exprs.append(f"p{k}[0]")
+        elif isinstance(s, T.Specialized):  # `barrier<thread_scope_block> &`
+            from numba.core.errors import TypingError
+
+            try:
+                inst = b.type_from_cpp(s.cpp)
+            except TypingError:  # C++ refuses the specialization: nothing can be passed
+                return None
+            if inst is None:
+                return None
+            params.append(_holding(inst))
             exprs.append(f"p{k}[0]")
         elif isinstance(s, T.SpecializationOf):  # `const complex<T> &`: that specialization
             inst = b.templates.specialization(s.template, s.args, targs)

@@ -42,10 +42,11 @@ class CallParts:
     outs: list[tuple[T.Type, str, str]] = field(default_factory=list)  # out_return results
 
 
-def value_cpp(t: ir.TypeRef, path: str) -> str:
-    """The C++ object type a shim stores an argument or result as."""
+def value_cpp(t: ir.TypeRef, path: str, canonical: bool = False) -> str:
+    """The C++ object type a shim stores an argument or result as (`canonical`: as clang
+    spells it in full, every name qualified)."""
     base = t.pointee if t.kind in ("lvalue_reference", "rvalue_reference") and t.pointee else t
-    text = base.qualified.strip()
+    text = (base.canonical if canonical else base.qualified).strip()
     for q in ("const ", "volatile "):
         while text.startswith(q):
             text = text[len(q) :]
@@ -220,9 +221,9 @@ class Planner:
             if intent == "in":
                 # Operators assign their result back (`x += y`): nothing is dropped there.
                 operator = owner.rsplit("::", 1)[-1].startswith("operator")
+                arg = self.type(t)  # first: a type it cannot bind drops nothing
                 if mutable_ref and not operator and not self.by_ref_record(t.pointee):
                     self.dropped_refs.append(f"{owner}({p.name or k})")
-                arg = self.type(t)
                 parts.args.append(arg)
                 parts.names.append(names.python_parameter(p.name))
                 cpp = value_cpp(t, ppath)

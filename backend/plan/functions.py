@@ -8,7 +8,7 @@ from .. import names
 from ..runtime import cxx
 from ..runtime import tables as T
 from .core import Planner, Unsupported, decl_text, standard_type, value_cpp
-from .templates import add_overload, slot
+from .templates import add_overload, names_a_specialization, slot
 
 
 def plan(p: Planner, d: ir.Function, functions: dict, operators: dict, templates: dict) -> None:
@@ -42,7 +42,10 @@ def plan(p: Planner, d: ir.Function, functions: dict, operators: dict, templates
                 T.Overload(shim, result, tuple(parts.args), decl, where, names=tuple(parts.names))
             )
     except Unsupported as exc:
-        if d.operator is None and _names_a_specialization(p, d.return_type):
+        if d.operator is None and (
+            names_a_specialization(p, d.return_type)
+            or any(names_a_specialization(p, _referred(prm.type)) for prm in d.params)
+        ):
             return _typed_by_cpp(p, d, path, templates)
         return p.skip(d.qualified_name, str(exc))
     py = p.python_name(d)
@@ -104,17 +107,15 @@ def _friend_of_template(
     add_overload(p, d, tparams, params, result, decl, templates, friend=True)
 
 
-def _names_a_specialization(p: Planner, t: ir.TypeRef) -> bool:
-    """Whether `t` is a specialization of one of the IR's class templates that no record
-    binds (`thread_block_tile<1, void>`): the class template's Numba types stand for those."""
-    if t.kind != "record" or (t.decl or "") in p.records or "<" not in t.qualified:
-        return False
-    return t.qualified.split("<", 1)[0] in p.class_templates
+def _referred(t: ir.TypeRef) -> ir.TypeRef:
+    """The type a reference refers to; any other type itself."""
+    return t.pointee if t.kind in ("lvalue_reference", "rvalue_reference") and t.pointee else t
 
 
 def _typed_by_cpp(p: Planner, d: ir.Function, path: str, templates: dict) -> None:
-    """A function whose result is a class template's specialization: bound as a template of
-    no parameters, its result type asked of NVRTC (the class template's Numba type)."""
+    """A function whose result or parameters are specializations of a class template: bound
+    as a template of no parameters, its result type asked of NVRTC (the class template's
+    Numba type stands for a specialization)."""
     try:
         params = tuple(
             slot(p, prm.type, set(), f"{path}.params[{k}].type") for k, prm in enumerate(d.params)

@@ -59,10 +59,23 @@ def slot(
             return T.PointerTo(name)  # an array or a pointer; T its element type
     if base.kind == "dependent":
         raise Unsupported(f"dependent type {t.spelling} (not resolvable before instantiation)")
+    if names_a_specialization(p, base):
+        if t.kind == "rvalue_reference":
+            raise Unsupported(f"rvalue reference {t.spelling} to a specialization")
+        return T.Specialized(value_cpp(t, path, canonical=True))
     known = p.type(t)
     if known == T.Scalar("void"):
         return T.Known(known)
     return T.Known(known, value_cpp(t, path), moved=t.kind == "rvalue_reference")
+
+
+def names_a_specialization(p: Planner, t: ir.TypeRef) -> bool:
+    """Whether `t` is a specialization of one of the IR's class templates that no record
+    binds (`thread_block_tile<1, void>`, `barrier<thread_scope_block>`, an explicit
+    specialization): the class template's Numba types stand for those."""
+    if t.kind != "record" or (t.decl or "") in p.records or "<" not in t.qualified:
+        return False
+    return t.qualified.split("<", 1)[0].strip().lstrip(":") in p.class_templates
 
 
 def _specialization_of(p: Planner, t: ir.TypeRef, base: ir.TypeRef, tparams: set[str]):

@@ -30,6 +30,7 @@ from .template_calls import (
     match,
     result_body,
     result_from_cpp,
+    specialized,
     typing_error,
     with_keywords,
 )
@@ -348,6 +349,9 @@ class ClassTemplateBinding:
             if isinstance(d, tables.PointerTo):
                 return types.CPointer(found), f"{cpp_spelling(found)} *"
             return found, cpp_spelling(found)
+        if isinstance(d, tables.Specialized):
+            found = specialized(self.host, d)
+            return found, found.cpp
         return self.host.type_of(d.type), d.cpp
 
     # -- operators ----------------------------------------------------------------------------

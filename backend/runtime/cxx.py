@@ -222,7 +222,10 @@ def moved(cpp: str, k: int) -> str:
 
 
 def construct(cpp: str, expr: str) -> str:
-    """A shim statement that builds the result `expr` (of C++ type `cpp`) at `out`."""
+    """A shim statement that builds the result `expr` (of C++ type `cpp`) at `out` (a
+    pointer type in parentheses: `new (out) T *(x)` does not parse)."""
+    if cpp.rstrip().endswith("*"):
+        return f"::new (out) ({cpp})({expr});"
     return f"::new (out) {cpp}({expr});"
 
 

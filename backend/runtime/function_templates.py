@@ -12,7 +12,7 @@ from numba.cuda.typing.templates import AbstractTemplate
 
 from . import cxx, tables, targets
 from .calls import in_cpp_order
-from .numba_types import can_convert, cpp_spelling
+from .numba_types import cpp_spelling
 from .template_calls import (
     ArrayArg,
     Rejected,
@@ -22,10 +22,12 @@ from .template_calls import (
     arg_expr,
     integer_argument,
     lower_chosen,
+    passes_as,
     pointee,
     ref_matches,
     result_body,
     result_from_cpp,
+    specialized,
     typing_error,
     value_cpp,
     with_keywords,
@@ -208,11 +210,14 @@ def _deduce(host: TemplateHost, o, args, deduced: dict):
         elif isinstance(p, tables.SpecializationOf):
             if not _deduce_from_specialization(p, pointee(a) if p.pointer else a, deduced):
                 return None
+        elif isinstance(p, tables.Specialized):
+            if a != specialized(host, p):
+                return None
         else:
             want = host.type_of(p.type)
-            if can_convert(a, want) is None:
+            if not passes_as(a, want):
                 return None
-            a = want
+            a = a if isinstance(a, types.Array) else want
         argtypes.append(a)
     return argtypes, forwarded
 
@@ -271,7 +276,7 @@ def _call_args(o, argtypes: list, deduced: dict, out_names: list[str]) -> list[s
         elif isinstance(p, tables.PointerTo):
             call_args.append(cxx.arg(f"{cpp_spelling(deduced[p.of])} *", k))
         else:
-            if isinstance(p, (tables.TemplateArg, tables.SpecializationOf)):
+            if isinstance(p, (tables.TemplateArg, tables.SpecializationOf, tables.Specialized)):
                 call_args.append(cxx.arg(value_cpp(a), k))
             else:
                 call_args.append((cxx.moved if getattr(p, "moved", False) else cxx.arg)(p.cpp, k))
@@ -289,6 +294,9 @@ def _result(host: TemplateHost, o, call: str, nargs: int, label: str, deduced: d
     if isinstance(o.result, tables.PointerTo):
         elem = deduced[o.result.of]
         return types.CPointer(elem), f"{cpp_spelling(elem)} *"
+    if isinstance(o.result, tables.Specialized):
+        rtype = specialized(host, o.result)
+        return rtype, rtype.cpp
     return host.type_of(o.result.type), o.result.cpp
 
 

@@ -61,6 +61,11 @@ def cpp_spelling(t) -> str | None:
     cpp = getattr(t, "cpp", None)  # bound records
     if isinstance(cpp, str):
         return cpp
+    if isinstance(t, types.CPointer):
+        inner = "void" if t.dtype == types.void else cpp_spelling(t.dtype)
+        return None if inner is None else f"{inner} *"
+    if t == types.voidptr:
+        return "void *"
     name = _SCALAR_NAMES.get(t)
     if name is not None:
         return cxx.SCALAR_CPP[name]

@@ -378,6 +378,14 @@ class SpecializationOf(Row):
     pointer: bool = False
 
 
+class Specialized(Row):
+    """A parameter of one specialization of one of the module's class templates, named by
+    its C++ spelling (`cuda::barrier<thread_scope_block> &` of `barrier_arrive_tx`, 1.8):
+    that specialization's Numba type, passed as the object itself."""
+
+    cpp: str
+
+
 class FromCpp(Row):
     """A result whose type only C++ knows (`decltype(...)`, `auto`, a specialization of a
     class template): asked of NVRTC at typing time for the arguments of the call (1.2)."""
@@ -395,6 +403,7 @@ TemplateSlot = (
     | RefTo
     | FromCpp
     | SpecializationOf
+    | Specialized
 )
 
 
@@ -591,14 +600,16 @@ class Module(Row):
 
     def required_version(self) -> tuple[int, int]:
         """The oldest table version that holds these tables: 1.8 with hidden friends of
-        class templates or pointers to specializations, 1.7 with static members of class
-        templates, 1.6 with conversions or specialization parameters, 1.5 for a multi-arch
-        module, else 1.4."""
+        class templates, pointers to or fixed specializations, or rvalue references; 1.7
+        with static members of class templates; 1.6 with conversions or specialization
+        parameters; 1.5 for a multi-arch module; else 1.4."""
         template_overloads = [
             o for f in (*self.function_templates, *self.operator_templates) for o in f.overloads
         ]
         if any(o.friend for o in template_overloads) or any(
-            (isinstance(s, SpecializationOf) and s.pointer) or (isinstance(s, Known) and s.moved)
+            (isinstance(s, SpecializationOf) and s.pointer)
+            or (isinstance(s, Known) and s.moved)
+            or isinstance(s, Specialized)
             for s in self._template_slots()
         ):
             return (TABLE_VERSION[0], 8)

@@ -124,6 +124,14 @@ def result_body(rtype, rcpp: str | None, call: str, outs: list):
     return (members[0] if len(members) == 1 else types.Tuple(members)), body
 
 
+def specialized(host: TemplateHost, p: tables.Specialized):
+    """The Numba type of the specialization a Specialized slot names (NVRTC asked once)."""
+    found = host.type_from_cpp(p.cpp)
+    if found is None:
+        raise Rejected(f"{p.cpp} is no specialization of a bound class template")
+    return found
+
+
 def ref_matches(host: TemplateHost, p: tables.RefTo, a, deduced: dict) -> bool:
     """Whether `a` (an array or a pointer) passes for the reference `p`, deducing its
     template parameter."""
@@ -166,6 +174,12 @@ def match(host: TemplateHost, params, args, deduced: dict):
                 return None
             argtypes.append(a)
             cpps.append(RefArg(cpp_spelling(pointee(a))))
+        elif isinstance(p, tables.Specialized):
+            want = specialized(host, p)
+            if a != want:
+                return None
+            argtypes.append(want)
+            cpps.append(want.cpp)
         elif isinstance(p, tables.TemplateArg):
             have = deduced.setdefault(p.name, a)
             if have != a and can_convert(a, have) is None:
@@ -174,9 +188,9 @@ def match(host: TemplateHost, params, args, deduced: dict):
             cpps.append(cpp_spelling(have))
         else:
             want = host.type_of(p.type)
-            if can_convert(a, want) is None:
+            if not passes_as(a, want):
                 return None
-            argtypes.append(want)
+            argtypes.append(a if isinstance(a, types.Array) else want)
             cpps.append(MovedArg(p.cpp) if p.moved else p.cpp)
     if None in cpps:
         return None
@@ -222,6 +236,14 @@ def arg_expr(cpp: str, k: int) -> str:
         e = cpp.elem
         return f"*reinterpret_cast<{e} (*)[{cpp.count}]>(*static_cast<{e} **>(a{k}))"
     return cxx.arg(cpp, k)
+
+
+def passes_as(a, want) -> bool:
+    """Whether an argument of Numba type `a` passes for a parameter of the fixed type `want`:
+    converted, or, for a pointer, a contiguous array of its element (its data pointer)."""
+    if isinstance(want, types.CPointer) and isinstance(a, types.Array):
+        return pointee(a) == want.dtype
+    return can_convert(a, want) is not None
 
 
 def pointee(t):

@@ -29,7 +29,7 @@ def test_forward_declaration_gives_the_default_and_the_definition_the_members():
     ]
     assert {m.name for m in counter.methods} >= {"add", "total"}
     friends = {d.name: d.friend_of for d in doc.declarations if isinstance(d, ir.Function)}
-    friends.pop("consume")
+    friends.pop("consume"), friends.pop("peek")
     assert friends == {"init": counter.id, "twice": counter.id}
 
 
@@ -45,17 +45,21 @@ def pool(tmp_path_factory):
 
 
 def test_hidden_friends_are_called_by_their_plain_name(pool):
+    from numbast.backend.runtime import tables as T
+
     _, plan = pool
     (init,) = [f for f in plan.tables.function_templates if f.name == "init"]
     (o,) = init.overloads
     assert o.friend and o.callee == "init" and o.params[0].pointer
     assert plan.tables.required_version() == (1, 8)
+    (peek,) = [f for f in plan.tables.function_templates if f.name == "peek"]
+    assert peek.overloads[0].params[0] == T.Specialized("pool::counter<4>")
 
 
 def _kernel(m, Counter):
     from numba import int32
 
-    init, twice, consume = m.init, m.twice, m.consume
+    init, twice, consume, peek = m.init, m.twice, m.consume, m.peek
 
     def kernel(out):
         cs = cuda.shared.array(2, Counter)  # __shared__ pool::counter<4> cs[2];
@@ -67,6 +71,8 @@ def _kernel(m, Counter):
             out[0] = cs[0].total()
             out[1] = twice(cs[0])
             out[2] = consume(int32(41))
+            p = peek(cs[0], out[3:])  # `int *peek(counter<4> &, int *)`: writes out[3]
+            p[1] = p[0] + 1  # the pointer it returns: out[3], so out[4] = out[3] + 1
 
     return kernel
 
@@ -85,6 +91,7 @@ def test_specialization_is_a_dtype_and_links(pool):
     assert "->add(static_cast<int &&>(*static_cast<int *>(a1)))" in source
     assert "twice(*static_cast<pool::counter<4> *>(a0))" in source
     assert "pool::consume(static_cast<int &&>(*static_cast<int *>(a0)))" in source
+    assert "::new (out) (int *)(pool::peek(*static_cast<pool::counter<4> *>(a0)" in source
     with pytest.raises(TypeError, match="give each of Slots, Tag without a default"):
         m.counter.specialize()
     with pytest.raises(TypeError, match="Size is not a template parameter of pool::counter"):
@@ -97,6 +104,6 @@ def test_specialization_is_a_dtype_and_links(pool):
 @pytest.mark.skipif(not cuda.is_available(), reason="needs a CUDA GPU")
 def test_hidden_friends_in_a_kernel(pool):
     m, _ = pool
-    out = np.zeros(3, np.int32)
+    out = np.zeros(5, np.int32)
     cuda.jit(_kernel(m, m.counter.specialize(Slots=4)))[1, 32](out)
-    assert out.tolist() == [10 + 4 * 1 + 4 * 2, 2 * 22, 42]
+    assert out.tolist() == [10 + 4 * 1 + 4 * 2, 2 * 22, 42, 22, 23]

@@ -26,6 +26,13 @@ private:
     int total_;
 };
 
+// A free function of one specialization (cuda::device::barrier_arrive_tx takes a
+// `barrier<thread_scope_block> &`): the class template's Numba type stands for it.
+__device__ inline int *peek(counter<4> &c, int *slot) {
+    *slot = c.total();
+    return slot;
+}
+
 // A free function taking an rvalue reference: the shim passes its copy as one.
 __device__ inline int consume(int &&amount) { return amount + 1; }
 
