@@ -191,6 +191,22 @@ def template_probes(module) -> tuple[list[Probe], list[CheckResult], list[str]]:
             out += _function_probes(b, functions[spec.template], targs, label, fresh)
         if len(out) > before:
             checked.add(spec.template)
+    by_id = {c.id: c for c in t.class_templates}
+    for a in t.aliases:  # a typedef of a specialization: that specialization, constructed
+        if not a.specialization:
+            continue
+        inst = b.templates.instance_named(a.specialization)
+        c = by_id.get(getattr(inst, "template_id", None))
+        if c is None:
+            failed.append(CheckResult(a.name, False, f"{a.specialization}: no class template"))
+            continue
+        named = (b.exports[a.name], inst)
+        made = _class_probes(b, c, dict(inst.template_args), a.name, fresh, named)
+        if made is None:
+            failed.append(CheckResult(a.name, False, "no constructor takes no template argument"))
+        else:
+            out += made
+        checked.add(c.name)
     for f in t.function_templates:  # of no template parameters: nothing for [check] to name
         if f.name not in checked and all(not o.tparams for o in f.overloads):
             made = _function_probes(b, f, {}, f.name, fresh)
@@ -311,10 +327,12 @@ def _shown(param) -> str:
     return str(param.dtype)
 
 
-def _class_probes(b, c, targs: dict, label: str, fresh) -> list[Probe] | None:
+def _class_probes(b, c, targs: dict, label: str, fresh, named=None) -> list[Probe] | None:
     """The specialization constructed (by its first constructor the template arguments
-    determine), then each method called on it; None when no constructor can be called."""
-    names = {tp.name for tp in c.tparams}
+    determine, or `named`: by the class of a typedef of it, with its Numba type), then each
+    method called on it; None when no constructor can be called."""
+    cls, inst = named if named is not None else (None, None)
+    names = {tp.name for tp in c.tparams} if cls is None else set()
     for ctor in c.constructors:
         made = _arguments(b, ctor, targs, 0)
         if made is not None:
@@ -322,7 +340,7 @@ def _class_probes(b, c, targs: dict, label: str, fresh) -> list[Probe] | None:
     else:
         return None
     cparams, cexprs = made
-    env = {"cls": b.exports[c.name]}
+    env = {"cls": b.exports[c.name] if cls is None else cls}
     keywords = _keywords(targs, names, env, fresh)
     obj = fresh("o")
     make = f"{obj} = cls({', '.join([*cexprs, keywords] if keywords else cexprs)})"
@@ -337,9 +355,25 @@ def _class_probes(b, c, targs: dict, label: str, fresh) -> list[Probe] | None:
             stmt = f"{make}\n    {obj}.{name}({', '.join(mexprs)})"
             out.append(Probe(f"{label}.{name}({sig})", cparams + mparams, stmt, dict(env)))
     for name in c.statics:  # read, and used: a branch keeps the read
-        stmt = f"{make}\n    if {obj}.{name}:\n        pass"
+        part = ".x" if _is_dim3(b, c, targs, inst, name) else ""  # a dim3 has no truth
+        stmt = f"{make}\n    if {obj}.{name}{part}:\n        pass"
         out.append(Probe(f"{label}.{name}", cparams, stmt, dict(env)))
     return out
+
+
+def _is_dim3(b, c, targs: dict, inst, name: str) -> bool:
+    """Whether the static member `name` of the specialization `inst` (or `targs`) of `c` is
+    a dim3 (cuFFTDx's `block_dim`)."""
+    from numba.core.errors import TypingError
+
+    from .runtime.numba_types import dim3
+
+    if inst is None:
+        inst = b.templates.specialization(c.id, tuple(tp.name for tp in c.tparams), targs)
+    try:
+        return inst is not None and b.templates.static_type(inst, name) == dim3()
+    except TypingError:
+        return False
 
 
 def _function_probes(b, f, targs: dict, label: str, fresh) -> list[Probe]:

@@ -99,8 +99,15 @@ def _statics(p: Planner, d, taken) -> tuple[str, ...]:
 
 def _class_tparams(p: Planner, d: ir.ClassTemplate, path: str) -> list[T.ClassTemplateParam]:
     out = []
+    last = len(d.template_params) - 1
     for k, tp in enumerate(d.template_params):
         tpath = f"{path}.template_params[{k}]"
+        if tp.pack and k == last and tp.kind != "template" and tp.name:
+            # `class... Operators`: never given by keyword; a specialization is named by its
+            # C++ spelling (a typedef of it: cuFFTDx's `decltype(Size<128>() + ...)`).
+            name = names.cpp_identifier(tp.name, tpath)
+            out.append(T.ClassTemplateParam(name, "pack", cpp_default=True))
+            continue
         if tp.pack or tp.kind == "template":
             raise Unsupported(f"template parameter {tp.name} is a pack or a template")
         if not tp.name:

@@ -73,9 +73,12 @@ def names_a_specialization(p: Planner, t: ir.TypeRef) -> bool:
     """Whether `t` is a specialization of one of the IR's class templates that no record
     binds (`thread_block_tile<1, void>`, `barrier<thread_scope_block>`, an explicit
     specialization): the class template's Numba types stand for those."""
-    if t.kind != "record" or (t.decl or "") in p.records or "<" not in t.qualified:
+    if t.kind != "record" or (t.decl or "") in p.records:
         return False
-    return t.qualified.split("<", 1)[0].strip().lstrip(":") in p.class_templates
+    return any(
+        "<" in text and text.split("<", 1)[0].strip().lstrip(":") in p.class_templates
+        for text in (t.qualified, t.canonical)
+    )
 
 
 def _specialization_of(p: Planner, t: ir.TypeRef, base: ir.TypeRef, tparams: set[str]):

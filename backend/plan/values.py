@@ -6,7 +6,8 @@ from numbast import ir
 
 from .. import names
 from ..runtime import tables as T
-from .core import Planner, Unsupported
+from .core import Planner, Unsupported, value_cpp
+from .templates import names_a_specialization
 
 
 def enum(p: Planner, d: ir.Enum, enums: list, constants: list) -> None:
@@ -48,9 +49,12 @@ def typedef(p: Planner, d: ir.Typedef, aliases: list) -> None:
     t = d.target
     export = ""
     target: T.Type | None = None
+    specialization = ""
     try:
         if t.kind == "record" and t.decl in p.records:
             export = p.records[t.decl]
+        elif names_a_specialization(p, t):  # a class template's Numba type stands for it
+            specialization = value_cpp(t, f"{p.paths[d.id]}.target", canonical=True)
         elif t.kind == "enum" and t.decl in p.enums:
             export = p.enums[t.decl]
         else:
@@ -62,7 +66,7 @@ def typedef(p: Planner, d: ir.Typedef, aliases: list) -> None:
         return None  # `typedef struct X X;`
     if py is None:
         return p.skip(d.qualified_name, "Python name collides with another declaration")
-    aliases.append(T.Alias(py, export, target))
+    aliases.append(T.Alias(py, export, target, specialization))
     p.bound.append(d.qualified_name)
 
 

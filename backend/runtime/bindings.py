@@ -11,7 +11,7 @@ from numba.cuda import types
 
 from . import calls, cxx, environment, tables
 from .calls import Callables, python_operator
-from .numba_types import resolve
+from .numba_types import dim3, resolve
 from .records import RecordType, new_record_type, set_layout
 from .shims import ShimBundle
 
@@ -134,6 +134,8 @@ class Bindings:
             return None if target is None else types.CPointer(target)
         if s in cxx.BUILTINS:
             return self.type_of(tables.Scalar(cxx.BUILTINS[s]))
+        if s == "dim3":
+            return dim3()
         if self._by_cpp is None:
             self._by_cpp = {rt.cpp: rt for rt in self.records.values()}
             for owner in self.used.values():
@@ -194,7 +196,13 @@ class Bindings:
             self.templates.operator_template(python_operator(o.op), o.overloads)
         self._operators(t.operators)
         for a in t.aliases:
-            exports[a.name] = exports[a.export] if a.export else self.type_of(a.type)
+            if a.specialization:
+                doc = f"C++ `{a.specialization}` for @cuda.jit code."
+                exports[a.name] = self.templates.specialization_class(
+                    a.name, self.module, doc, a.specialization
+                )
+            else:
+                exports[a.name] = exports[a.export] if a.export else self.type_of(a.type)
         for c in t.constants:
             exports[c.name] = c.value
 

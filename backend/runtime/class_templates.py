@@ -116,21 +116,12 @@ class ClassTemplateBinding:
         cls = getattr(rt, "python_class", None)
         if cls is None:
             doc = f"C++ `{rt.cpp}` for @cuda.jit code (a specialization of {t.cpp})."
-            cls = type(stub.__name__, (), {"_numba_type_": rt, "__doc__": doc})
-            cls.__module__ = stub.__module__
+            cls = specialization_class(
+                {t.id: self}, stub.__name__, stub.__module__, doc, lambda: rt, self.host.bundle
+            )
+            cls._numba_type_ = rt
             cls.__qualname__ = f"{stub.__name__}[{rt.cpp}]"
             rt.python_class = cls
-
-            class _NotCalled(AbstractTemplate):
-                key = cls
-
-                def generic(self, args, kws):
-                    raise typing_error(
-                        f"{cls.__qualname__} is a dtype; construct with {t.name}(...) and its "
-                        "template arguments as keywords"
-                    )
-
-            typing_registry.register_global(cls, RecordClass(_NotCalled, rt))
         return cls
 
     def read_template_args(self, parts: list[str]) -> dict:
@@ -138,6 +129,8 @@ class ClassTemplateBinding:
         bindings know them, up to the first they cannot read."""
         out = {}
         for tp, text in zip(self.t.tparams, parts, strict=False):
+            if tp.kind == "pack":
+                break
             if tp.kind == "type":
                 value = self.host.type_from_cpp(text)
             else:
@@ -161,13 +154,18 @@ class ClassTemplateBinding:
         typing_registry.register_global(stub, types.Function(_Ctor))
         lower_chosen(stub, self.chosen, self.host.bundle)
 
-    def _construct(self, args, kws):
-        """The signature of the first constructor the arguments fit (its shim chosen)."""
+    def _construct(self, args, kws, fixed: RecordType | None = None, chosen=None):
+        """The signature of the first constructor the arguments fit (its shim chosen, in
+        `chosen` when given); `fixed`: the specialization constructed (no template keywords)."""
         t = self.t
-        tnames = {tp.name for tp in t.tparams}
+        tnames = set() if fixed is not None else {tp.name for tp in t.tparams}
         template_kws = {k: v for k, v in (kws or {}).items() if k in tnames}
         by_name = {k: v for k, v in (kws or {}).items() if k not in tnames}
-        targs = _explicit_template_args(t.tparams, template_kws)
+        targs = (
+            dict(fixed.template_args)
+            if fixed is not None
+            else _explicit_template_args(t.tparams, template_kws)
+        )
         if targs is None:
             return None
         targets.require(t.decl or t.cpp, t.archs, self.host.archs)
@@ -182,10 +180,13 @@ class ClassTemplateBinding:
             if hit is None:
                 continue
             deduced, argtypes, cpps = hit
-            full = _complete_template_args(t.tparams, deduced, self.host.type_of)
-            if full is None:
-                continue
-            rt = self.instance(full)
+            if fixed is not None:
+                rt = fixed
+            else:
+                full = _complete_template_args(t.tparams, deduced, self.host.type_of)
+                if full is None:
+                    continue
+                rt = self.instance(full)
             exprs = iter(arg_expr(c, k) for k, c in enumerate(cpps))
             call_args = [p.expr if isinstance(p, tables.Fixed) else next(exprs) for p in params]
             shim = add_shim(
@@ -195,7 +196,7 @@ class ClassTemplateBinding:
                 len(call),
             )
             sig = with_keywords(signature(rt, *argtypes), call, template_kws, names)
-            self.chosen[tuple(sig.args)] = (shim, len(call))
+            (self.chosen if chosen is None else chosen)[tuple(sig.args)] = (shim, len(call))
             return sig
         return None
 
@@ -414,6 +415,45 @@ def _spell_specialization(t: tables.ClassTemplate, targs: dict) -> str:
     return f"{t.cpp}<{', '.join(parts)}>"
 
 
+class _SpecializationClass(RecordClass):
+    """The Numba type of a specialization's Python class, its specialization found when
+    first needed (a typedef's is asked of NVRTC then, not at import)."""
+
+    def __init__(self, template, resolve):
+        self._resolve = resolve
+        types.Function.__init__(self, template)
+
+    @property
+    def dtype(self) -> RecordType:
+        return self._resolve()
+
+
+def specialization_class(bindings: dict, name: str, module: str, doc: str, resolve, bundle):
+    """A Python class standing for one specialization (`resolve()` gives its Numba type;
+    `bindings` the class template bindings by IR id): a dtype for local and shared arrays,
+    and, called in a kernel, its constructors (`FFT()`, `Bar(n)`)."""
+    found: list = []
+
+    def rt():
+        if not found:
+            found.append(resolve())
+        return found[0]
+
+    cls = type(name, (), {"__doc__": doc, "__module__": module})
+    chosen: dict = {}
+
+    class _Ctor(AbstractTemplate):
+        key = cls
+
+        def generic(self, args, kws):
+            inst = rt()
+            return bindings[inst.template_id]._construct(args, kws, fixed=inst, chosen=chosen)
+
+    typing_registry.register_global(cls, _SpecializationClass(_Ctor, rt))
+    lower_chosen(cls, chosen, bundle)
+    return cls
+
+
 def _as_typed(value):
     """A template argument given outside a kernel, as Numba's typing of it in a kernel: a
     Numba type, a bound class, or an integer, bool or string literal (an enum member by
@@ -436,7 +476,7 @@ def _explicit_template_args(tparams, kws) -> dict | None:
     by_name = {tp.name: tp for tp in tparams}
     for name, value in (kws or {}).items():
         tp = by_name.get(name)
-        if tp is None:
+        if tp is None or tp.kind == "pack":
             return None
         if tp.kind == "int":
             literal = integer_argument(name, value, tp.enumerators, tp.enum == "bool")

@@ -61,6 +61,8 @@ def cpp_spelling(t) -> str | None:
     cpp = getattr(t, "cpp", None)  # bound records
     if isinstance(cpp, str):
         return cpp
+    if t == dim3():
+        return "dim3"
     if isinstance(t, types.CPointer):
         inner = "void" if t.dtype == types.void else cpp_spelling(t.dtype)
         return None if inner is None else f"{inner} *"
@@ -71,6 +73,14 @@ def cpp_spelling(t) -> str | None:
         return cxx.SCALAR_CPP[name]
     vec = _VECTOR_NAMES.get(t)
     return cxx.VECTOR_CPP.get(vec) if vec else None
+
+
+def dim3():
+    """numba-cuda's type of `cuda.blockDim`: three 32-bit integers, as CUDA's `dim3` is
+    three unsigned ones (cuFFTDx's `FFT::block_dim`)."""
+    from numba.cuda.types.ext_types import dim3 as numba_dim3
+
+    return numba_dim3
 
 
 def can_convert(have, want):

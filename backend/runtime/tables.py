@@ -448,7 +448,8 @@ class ClassTemplateParam(Row):
     (`kind="int"`, `default` an int; `enum` the C++ enum (or `bool`) it is spelled as, with
     `enumerators` by name). `cpp_default`: C++ has a default the tables cannot describe (an
     expression, a type of no bound header): left out of the spelled specialization, with every
-    parameter after it (1.1)."""
+    parameter after it (1.1). `kind="pack"` (1.8): a trailing parameter pack, never given by
+    keyword (specializations are named by their C++ spelling)."""
 
     name: str
     kind: str
@@ -533,11 +534,14 @@ class ClassTemplate(Row):
 
 
 class Alias(Row):
-    """A typedef: another name for an export of this module (`export`) or for a type."""
+    """A typedef: another name for an export of this module (`export`) or for a type; or
+    (1.8) for a specialization of one of the module's class templates, by its C++ spelling
+    (`using FFT = decltype(Size<128>() + ...)`)."""
 
     name: str
     export: str = ""
     type: Type | None = None
+    specialization: str = ""
 
 
 class Constant(Row):
@@ -606,6 +610,10 @@ class Module(Row):
         template_overloads = [
             o for f in (*self.function_templates, *self.operator_templates) for o in f.overloads
         ]
+        if any(tp.kind == "pack" for t in self.class_templates for tp in t.tparams) or any(
+            a.specialization for a in self.aliases
+        ):
+            return (TABLE_VERSION[0], 8)
         if any(o.friend for o in template_overloads) or any(
             (isinstance(s, SpecializationOf) and s.pointer)
             or (isinstance(s, Known) and s.moved)

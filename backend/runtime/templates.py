@@ -50,6 +50,24 @@ class Templates:
             targs[tp.name] = values[name]
         return binding.instance(targs) if targs else None
 
+    def specialization_class(self, name: str, module: str, doc: str, cpp: str):
+        """The Python class of the specialization C++ spells `cpp` (a typedef of it), its
+        layout asked of NVRTC when a kernel first uses it."""
+        from .class_templates import specialization_class
+        from .template_calls import typing_error
+
+        def resolve():
+            rt = self.instance_named(cpp)
+            if rt is None:
+                raise typing_error(f"{name}: {cpp} is no specialization of a bound class template")
+            return rt
+
+        return specialization_class(self._by_id, name, module, doc, resolve, self.host.bundle)
+
+    def static_type(self, inst, name: str):
+        """The Numba type of the static data member `name` of the specialization `inst`."""
+        return self._by_id[inst.template_id]._static(inst, name)
+
     def instance_named(self, spelled: str):
         """The Numba type of a specialization of a bound class template, spelled as C++
         spells it (a result type NVRTC gave), or None."""

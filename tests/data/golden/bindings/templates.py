@@ -43,13 +43,13 @@ def _load_runtime():
 
 
 _rt = _load_runtime()
-_rt.require((1, 7), __name__)
+_rt.require((1, 8), __name__)
 _t = _rt.tables
 
 _PRELUDE = "#include <templates.cuh>\n"
 
 _TABLES = _t.Module(
-    version=(1, 7),
+    version=(1, 8),
     ir_digest=_IR_DIGEST,
     prelude=_PRELUDE,
     include_dirs=(".",),
@@ -151,7 +151,10 @@ _TABLES = _t.Module(
             statics=("bits",),
         ),
     ),
-    aliases=(),
+    aliases=(
+        _t.Alias(name="F3", specialization="Storage<float, 3>"),
+        _t.Alias(name="I2", specialization="Storage<int, 2>"),
+    ),
     constants=(),
 )
 
@@ -159,11 +162,13 @@ _bindings = _rt.bind_module(_TABLES, __name__, __file__)
 
 Algo = _bindings.exports["Algo"]
 Config = _bindings.exports["Config"]
+F3 = _bindings.exports["F3"]
+I2 = _bindings.exports["I2"]
 Storage = _bindings.exports["Storage"]
 clamp = _bindings.exports["clamp"]
 sum = _bindings.exports["sum"]
 
-__all__ = ["Algo", "Config", "Storage", "clamp", "sum"]
+__all__ = ["F3", "I2", "Algo", "Config", "Storage", "clamp", "sum"]
 
 # What was not bound, and why.
 _NOT_BOUND = (
@@ -178,14 +183,6 @@ _NOT_BOUND = (
     ("count", "template parameter Ts is a pack, a template or unnamed"),
     ("Apply", "template parameter Wrap is a pack or a template"),
     ("Quad", "alias template (use the template it names)"),
-    (
-        "F3",
-        "record Storage<float, 3> is not bound (emit with --use of the module that binds it)",
-    ),
-    (
-        "I2",
-        "record Storage<int, 2> is not bound (emit with --use of the module that binds it)",
-    ),
     (
         "Config::bits",
         "static member of class template Config (read on a specialization)",

@@ -43,13 +43,13 @@ def _load_runtime():
 
 
 _rt = _load_runtime()
-_rt.require((1, 4), __name__)
+_rt.require((1, 8), __name__)
 _t = _rt.tables
 
 _PRELUDE = "#include <trailing_comma.cuh>\n"
 
 _TABLES = _t.Module(
-    version=(1, 4),
+    version=(1, 8),
     ir_digest=_IR_DIGEST,
     prelude=_PRELUDE,
     include_dirs=(".",),
@@ -119,8 +119,19 @@ _TABLES = _t.Module(
     ),
     operators=(),
     function_templates=(),
-    class_templates=(),
-    aliases=(),
+    class_templates=(
+        _t.ClassTemplate(
+            id="c:@ST>1#pT@type_list",
+            name="type_list",
+            cpp="type_list",
+            tparams=(_t.ClassTemplateParam(name="Ts", kind="pack", cpp_default=True),),
+            constructors=((),),
+            decl="template <Ts> struct type_list",
+            where="trailing_comma.cuh:6",
+            constructor_names=((),),
+        ),
+    ),
+    aliases=(_t.Alias(name="both", specialization="type_list<First, Second>"),),
     constants=(),
 )
 
@@ -129,15 +140,10 @@ _bindings = _rt.bind_module(_TABLES, __name__, __file__)
 First = _bindings.exports["First"]
 Second = _bindings.exports["Second"]
 answer = _bindings.exports["answer"]
+both = _bindings.exports["both"]
+type_list = _bindings.exports["type_list"]
 
-__all__ = ["First", "Second", "answer"]
+__all__ = ["First", "Second", "answer", "both", "type_list"]
 
 # What was not bound, and why.
-_NOT_BOUND = (
-    ("type_list<First, Second>", "incomplete record (no size known)"),
-    ("type_list", "template parameter Ts is a pack or a template"),
-    (
-        "both",
-        "record type_list<First, Second> is not bound (emit with --use of the module that binds it)",
-    ),
-)
+_NOT_BOUND = (("type_list<First, Second>", "incomplete record (no size known)"),)
