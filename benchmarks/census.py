@@ -162,6 +162,8 @@ def _line(line: str) -> tuple[str, list[str], str | None, list[str]]:
     if folder is not None:  # the headers lie in the library's folder, its include root
         header = str(folder / header)
         dump += ["-I", str(folder)]
+    elif (ROOT / header).is_file():  # a header of this project (examples/configs/include/)
+        header = str(ROOT / header)
     rest = iter(words[1:])
     for word in rest:
         value = next(rest, None)
@@ -183,6 +185,12 @@ def _line(line: str) -> tuple[str, list[str], str | None, list[str]]:
                 "--use HEADER, --site DIR, -I DIR, -D MACRO or --std STD"
             )
     return header, dump, config, uses
+
+
+def _found_dir(folder: str) -> bool:
+    """Whether an `-I` folder of a list line is on this machine (under site-packages, or
+    a path)."""
+    return _site_folder(folder) is not None or Path(folder).is_dir()
 
 
 def _site_folder(relative: str) -> Path | None:
@@ -221,6 +229,12 @@ def census_one(line: str, archs: tuple[str, ...] = ()) -> Row:
     row = Row(shown + (f" ({', '.join(extras)})" if extras else ""))
     if "--site" in line.split() and not Path(header).is_file():
         row.absent = line.split()[line.split().index("--site") + 1]
+        return row
+    words = line.split()
+    pairs = zip(words, words[1:], strict=False)
+    missing = [v for w, v in pairs if w == "-I" and not _found_dir(v)]
+    if missing:  # a library this machine lacks (pip install it)
+        row.absent = missing[0]
         return row
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
