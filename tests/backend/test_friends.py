@@ -92,6 +92,13 @@ def test_specialization_is_a_dtype_and_links(pool):
     assert "twice(*static_cast<pool::counter<4> *>(a0))" in source
     assert "pool::consume(static_cast<int &&>(*static_cast<int *>(a0)))" in source
     assert "::new (out) (int *)(pool::peek(*static_cast<pool::counter<4> *>(a0)" in source
+
+    def made(out):  # the class also constructs its specialization in a kernel
+        c = Counter()
+        out[0] = c.total()
+
+    source = link_kernel(made, (types.int32[::1],), m._bindings.bundle)
+    assert "::new (out) pool::counter<4>();" in source
     with pytest.raises(TypeError, match="give each of Slots, Tag without a default"):
         m.counter.specialize()
     with pytest.raises(TypeError, match="Size is not a template parameter of pool::counter"):
