@@ -75,10 +75,13 @@ def names_a_specialization(p: Planner, t: ir.TypeRef) -> bool:
     specialization): the class template's Numba types stand for those."""
     if t.kind != "record" or (t.decl or "") in p.records:
         return False
-    return any(
-        "<" in text and text.split("<", 1)[0].strip().lstrip(":") in p.class_templates
-        for text in (t.qualified, t.canonical)
-    )
+    for text in (t.qualified, t.canonical):
+        cls = p.class_templates.get(text.split("<", 1)[0].strip().lstrip(":"))
+        if "<" in text and cls is not None:  # and the module binds it
+            return p.config.selects(cls.name, cls.qualified_name) and not p.config.is_internal(
+                cls.name
+            )
+    return False
 
 
 def _specialization_of(p: Planner, t: ir.TypeRef, base: ir.TypeRef, tparams: set[str]):

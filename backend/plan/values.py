@@ -46,6 +46,8 @@ def enum(p: Planner, d: ir.Enum, enums: list, constants: list) -> None:
 def typedef(p: Planner, d: ir.Typedef, aliases: list) -> None:
     if not p.config.selects(d.name, d.qualified_name):
         return
+    if p.config.is_internal(d.name):
+        return p.skip(d.qualified_name, "implementation helper (config `internal`)")
     t = d.target
     export = ""
     target: T.Type | None = None
