@@ -317,14 +317,12 @@ def _holding(t):
     return types.CPointer(_storable(t, types))
 
 
-def _shown(param) -> str:
-    """A probe parameter as the call passes it: the value a pointer or an array of
-    references holds, or the array."""
-    from numba.cuda import types
-
-    if isinstance(param, types.Array) and not getattr(param.dtype, "by_ref", False):
-        return str(param)
-    return str(param.dtype)
+def _shown(params, exprs) -> str:
+    """A probe's parameters as the call passes them: the value a pointer (or an array of
+    references) holds where the call reads its first element, else the array."""
+    return ", ".join(
+        str(p.dtype) if e.endswith("[0]") else str(p) for p, e in zip(params, exprs, strict=True)
+    )
 
 
 def _class_probes(b, c, targs: dict, label: str, fresh, named=None) -> list[Probe] | None:
@@ -351,7 +349,7 @@ def _class_probes(b, c, targs: dict, label: str, fresh, named=None) -> list[Prob
             if called is None:
                 continue
             mparams, mexprs = called
-            sig = ", ".join(_shown(p) for p in mparams)
+            sig = _shown(mparams, mexprs)
             stmt = f"{make}\n    {obj}.{name}({', '.join(mexprs)})"
             out.append(Probe(f"{label}.{name}({sig})", cparams + mparams, stmt, dict(env)))
     for name in c.statics:  # read, and used: a branch keeps the read
@@ -389,7 +387,7 @@ def _function_probes(b, f, targs: dict, label: str, fresh) -> list[Probe]:
         env = {"fn": b.exports[f.name]}
         keywords = _keywords(targs, names, env, fresh)
         call = f"fn({', '.join([*exprs, keywords] if keywords else exprs)})"
-        sig = ", ".join(_shown(p) for p in params)
+        sig = _shown(params, exprs)
         out.append(Probe(f"{label}({sig})", params, call, env))
     return out
 
@@ -408,14 +406,14 @@ def _operator_probes(b, c, targs: dict, label: str, checked: set) -> list[Probe]
             called = _arguments_over(b, c, o, targs)
             if called is not None:
                 params, exprs = called
-                shown = f"operator{symbol}({', '.join(_shown(p) for p in params)})"
+                shown = f"operator{symbol}({_shown(params, exprs)})"
                 out.append(Probe(f"{label} {shown}", params, f"op({', '.join(exprs)})", env))
     for f in b.tables.function_templates:
         for o in f.overloads:
             called = _arguments_over(b, c, o, targs) if o.friend else None
             if called is not None:
                 params, exprs = called
-                shown = f"{f.name}({', '.join(_shown(p) for p in params)})"
+                shown = f"{f.name}({_shown(params, exprs)})"
                 env = {"fn": b.exports[f.name]}
                 out.append(Probe(f"{label} {shown}", params, f"fn({', '.join(exprs)})", env))
                 checked.add(f.name)
