@@ -200,8 +200,7 @@ def template_probes(module) -> tuple[list[Probe], list[CheckResult], list[str]]:
         if c is None:
             failed.append(CheckResult(a.name, False, f"{a.specialization}: no class template"))
             continue
-        named = (b.exports[a.name], inst)
-        made = _class_probes(b, c, dict(inst.template_args), a.name, fresh, named)
+        made = _class_probes(b, c, dict(inst.template_args), a.name, fresh, b.exports[a.name])
         if made is None:
             failed.append(CheckResult(a.name, False, "no constructor takes no template argument"))
         else:
@@ -276,13 +275,12 @@ def _arguments(b, slots, targs: dict, start: int):
         elif isinstance(s, T.Specialized):  # `barrier<thread_scope_block> &`
             from numba.core.errors import TypingError
 
+            from .runtime.template_calls import Rejected, specialized
+
             try:
-                inst = b.type_from_cpp(s.cpp)
-            except TypingError:  # C++ refuses the specialization: nothing can be passed
+                params.append(_holding(specialized(b, s)))
+            except (Rejected, TypingError):  # C++ refuses it: nothing can be passed
                 return None
-            if inst is None:
-                return None
-            params.append(_holding(inst))
             exprs.append(f"p{k}[0]")
         elif isinstance(s, T.SpecializationOf):  # `const complex<T> &`: that specialization
             inst = b.templates.specialization(s.template, s.args, targs)
@@ -325,11 +323,10 @@ def _shown(params, exprs) -> str:
     )
 
 
-def _class_probes(b, c, targs: dict, label: str, fresh, named=None) -> list[Probe] | None:
+def _class_probes(b, c, targs: dict, label: str, fresh, cls=None) -> list[Probe] | None:
     """The specialization constructed (by its first constructor the template arguments
-    determine, or `named`: by the class of a typedef of it, with its Numba type), then each
-    method called on it; None when no constructor can be called."""
-    cls, inst = named if named is not None else (None, None)
+    determine, or by `cls`, the class of a typedef of it), then each method called on it;
+    None when no constructor can be called."""
     names = {tp.name for tp in c.tparams} if cls is None else set()
     for ctor in c.constructors:
         made = _arguments(b, ctor, targs, 0)
@@ -352,26 +349,10 @@ def _class_probes(b, c, targs: dict, label: str, fresh, named=None) -> list[Prob
             sig = _shown(mparams, mexprs)
             stmt = f"{make}\n    {obj}.{name}({', '.join(mexprs)})"
             out.append(Probe(f"{label}.{name}({sig})", cparams + mparams, stmt, dict(env)))
-    for name in c.statics:  # read, and used: a branch keeps the read
-        part = ".x" if _is_dim3(b, c, targs, inst, name) else ""  # a dim3 has no truth
-        stmt = f"{make}\n    if {obj}.{name}{part}:\n        pass"
+    for name in c.statics:  # read, and used (of any type, a dim3's too): the shim is linked
+        stmt = f"{make}\n    if {obj}.{name} is None:\n        pass"
         out.append(Probe(f"{label}.{name}", cparams, stmt, dict(env)))
     return out
-
-
-def _is_dim3(b, c, targs: dict, inst, name: str) -> bool:
-    """Whether the static member `name` of the specialization `inst` (or `targs`) of `c` is
-    a dim3 (cuFFTDx's `block_dim`)."""
-    from numba.core.errors import TypingError
-
-    from .runtime.numba_types import dim3
-
-    if inst is None:
-        inst = b.templates.specialization(c.id, tuple(tp.name for tp in c.tparams), targs)
-    try:
-        return inst is not None and b.templates.static_type(inst, name) == dim3()
-    except TypingError:
-        return False
 
 
 def _function_probes(b, f, targs: dict, label: str, fresh) -> list[Probe]:

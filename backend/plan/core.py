@@ -42,10 +42,15 @@ class CallParts:
     outs: list[tuple[T.Type, str, str]] = field(default_factory=list)  # out_return results
 
 
+def referred(t: ir.TypeRef) -> ir.TypeRef:
+    """The type a reference refers to; any other type itself."""
+    return t.pointee if t.kind in ("lvalue_reference", "rvalue_reference") and t.pointee else t
+
+
 def value_cpp(t: ir.TypeRef, path: str, canonical: bool = False) -> str:
     """The C++ object type a shim stores an argument or result as (`canonical`: as clang
     spells it in full, every name qualified)."""
-    base = t.pointee if t.kind in ("lvalue_reference", "rvalue_reference") and t.pointee else t
+    base = referred(t)
     text = (base.canonical if canonical else base.qualified).strip()
     for q in ("const ", "volatile "):
         while text.startswith(q):

@@ -7,7 +7,7 @@ from numbast import ir
 from .. import names
 from ..runtime import cxx
 from ..runtime import tables as T
-from .core import Planner, Unsupported, decl_text, standard_type, value_cpp
+from .core import Planner, Unsupported, decl_text, referred, standard_type, value_cpp
 from .templates import add_overload, names_a_specialization, slot
 
 
@@ -44,7 +44,7 @@ def plan(p: Planner, d: ir.Function, functions: dict, operators: dict, templates
     except Unsupported as exc:
         if d.operator is None and (
             names_a_specialization(p, d.return_type)
-            or any(names_a_specialization(p, _referred(prm.type)) for prm in d.params)
+            or any(names_a_specialization(p, referred(prm.type)) for prm in d.params)
         ):
             return _typed_by_cpp(p, d, path, templates)
         return p.skip(d.qualified_name, str(exc))
@@ -105,11 +105,6 @@ def _friend_of_template(
         d.return_type, d.name, d.params
     )
     add_overload(p, d, tparams, params, result, decl, templates, friend=True)
-
-
-def _referred(t: ir.TypeRef) -> ir.TypeRef:
-    """The type a reference refers to; any other type itself."""
-    return t.pointee if t.kind in ("lvalue_reference", "rvalue_reference") and t.pointee else t
 
 
 def _typed_by_cpp(p: Planner, d: ir.Function, path: str, templates: dict) -> None:

@@ -13,7 +13,7 @@ from numbast import ir
 from .. import names
 from ..runtime import cxx
 from ..runtime import tables as T
-from .core import Planner, Unsupported, decl_text, standard_type, value_cpp
+from .core import Planner, Unsupported, decl_text, referred, standard_type, value_cpp
 
 ARRAY_REF = re.compile(r"^(const )?(?P<elem>\w+) \(&\)\[(?P<count>\w+)\]$")
 
@@ -36,7 +36,7 @@ def slot(
     """A parameter or result of a template: a template parameter, the class template's own
     specialization, (with `specializations`) a specialization of one of the IR's class
     templates, or a known type."""
-    base = t.pointee if t.kind in ("lvalue_reference", "rvalue_reference") and t.pointee else t
+    base = referred(t)
     if specializations and (found := _specialization_of(p, t, base, tparams)) is not None:
         return found
     if self_id is not None and base.decl == self_id:

@@ -56,13 +56,14 @@ class StructRecordModel(models.StructModel):
         super().__init__(dmm, fe_type, members)
 
 
-def _storage_unit(rt) -> int:
-    """Bytes of the unsigned integers a record's storage is made of: as wide as its alignment
-    (up to 8 bytes; more is applied where storage is allocated), dividing its size."""
+def _storage_members(rt) -> list:
+    """A record's bytes as one member of unsigned integers as wide as its alignment (up to
+    8 bytes; more is applied where storage is allocated), dividing its size."""
     width = min(max(rt.alignof_, 1), 8)
     while rt.size % width:
         width //= 2
-    return width
+    unit = {1: types.uint8, 2: types.uint16, 4: types.uint32, 8: types.uint64}[width]
+    return [("bytes", types.UniTuple(unit, rt.size // width))]
 
 
 class OpaqueRecordModel(models.StructModel):
@@ -70,9 +71,7 @@ class OpaqueRecordModel(models.StructModel):
     struct, so that local and shared arrays of the record can be made."""
 
     def __init__(self, dmm, fe_type):
-        width = _storage_unit(fe_type)
-        unit = {1: types.uint8, 2: types.uint16, 4: types.uint32, 8: types.uint64}[width]
-        super().__init__(dmm, fe_type, [("bytes", types.UniTuple(unit, fe_type.size // width))])
+        super().__init__(dmm, fe_type, _storage_members(fe_type))
 
 
 class RefRecordModel(models.StructModel):
@@ -82,9 +81,7 @@ class RefRecordModel(models.StructModel):
     do. (A StructModel for its data, so that numba-cuda makes arrays of it.)"""
 
     def __init__(self, dmm, fe_type):
-        width = _storage_unit(fe_type)
-        unit = {1: types.uint8, 2: types.uint16, 4: types.uint32, 8: types.uint64}[width]
-        super().__init__(dmm, fe_type, [("bytes", types.UniTuple(unit, fe_type.size // width))])
+        super().__init__(dmm, fe_type, _storage_members(fe_type))
         self._pointer = llir.ArrayType(llir.IntType(8), fe_type.size).as_pointer()
 
     def get_value_type(self):

@@ -64,10 +64,6 @@ class Templates:
 
         return specialization_class(self._by_id, name, module, doc, resolve, self.host.bundle)
 
-    def static_type(self, inst, name: str):
-        """The Numba type of the static data member `name` of the specialization `inst`."""
-        return self._by_id[inst.template_id]._static(inst, name)
-
     def instance_named(self, spelled: str):
         """The Numba type of a specialization of a bound class template, spelled as C++
         spells it (a result type NVRTC gave), or None."""
